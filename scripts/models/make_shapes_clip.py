@@ -1,0 +1,359 @@
+#!/usr/bin/env python3
+"""Build Lumen's test models. Run by hand (see scripts/models/README.md), never by CI.
+
+Default: train `shapes-clip`, a small CLIP of the real architecture's shape, from
+scratch with the paper's symmetric contrastive loss on procedurally generated
+captioned photos of the shapes world, and export it in the Hugging Face /
+Transformers.js ONNX layout to test/fixtures/models/shapes-clip/.
+
+--full-size: write a ViT-B/32 CLIP with random weights (the real model's shapes
+and FLOPs) and an int8 dynamically quantised vision model to a cache folder
+outside the repository, for benchmarks.
+
+Needs Debian's python3-torch, python3-pil, python3-numpy, python3-onnx, python3-regex.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import multiprocessing as mp
+import os
+import random
+import shutil
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+from PIL import Image
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import shapes_world as world  # noqa: E402
+from bpe_tokenizer import Tokenizer, train_merges  # noqa: E402
+from clip_model import Clip, ClipDims  # noqa: E402
+from onnx_export import convert_fp16, export_towers, quantize_dynamic_int8  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[2]
+CLIP_MEAN = [0.48145466, 0.4578275, 0.40821073]
+CLIP_STD = [0.26862954, 0.26130258, 0.27577711]
+
+SHAPES_DIMS = ClipDims(
+    image_size=64,
+    patch_size=8,
+    vision_width=96,
+    vision_layers=6,
+    vision_heads=3,
+    text_width=96,
+    text_layers=4,
+    text_heads=3,
+    context_length=32,
+    vocab_size=0,  # set from the trained tokenizer
+    embed_dim=64,
+)
+
+VIT_B32_DIMS = ClipDims(
+    image_size=224,
+    patch_size=32,
+    vision_width=768,
+    vision_layers=12,
+    vision_heads=12,
+    text_width=512,
+    text_layers=12,
+    text_heads=8,
+    context_length=77,
+    vocab_size=49408,
+    embed_dim=512,
+)
+
+
+# ---------------------------------------------------------------- preprocessing
+
+def clip_preprocess(img: Image.Image, size: int) -> np.ndarray:
+    """CLIPImageProcessor: shortest edge -> size (PIL bicubic), centre crop, as uint8 HWC."""
+    w, h = img.size
+    if w <= h:
+        nw, nh = size, int(size * h / w)
+    else:
+        nw, nh = int(size * w / h), size
+    img = img.resize((nw, nh), Image.BICUBIC)
+    top, left = (nh - size) // 2, (nw - size) // 2
+    return np.asarray(img.crop((left, top, left + size, top + size)), dtype=np.uint8)
+
+
+def to_pixels(batch_u8: np.ndarray) -> torch.Tensor:
+    x = torch.from_numpy(batch_u8).float().div_(255.0).permute(0, 3, 1, 2)
+    mean = torch.tensor(CLIP_MEAN).view(1, 3, 1, 1)
+    std = torch.tensor(CLIP_STD).view(1, 3, 1, 1)
+    return (x - mean) / std
+
+
+# ---------------------------------------------------------------- data
+
+def _render_one(args: tuple[int, int, bool]) -> tuple[np.ndarray, dict]:
+    seed, size, held_out = args
+    rng = random.Random(seed)
+    while True:
+        scene = world.sample_scene(rng)
+        if ((scene.colour, scene.shape) in world.HELD_OUT) == held_out:
+            break
+    return clip_preprocess(world.render(scene), size), scene.__dict__
+
+
+def _render_pair(args: tuple[int, int, str, str]) -> tuple[np.ndarray, dict]:
+    seed, size, colour, shape = args
+    scene = world.sample_scene(random.Random(seed), colour, shape)
+    return clip_preprocess(world.render(scene), size), scene.__dict__
+
+
+def make_dataset(n: int, size: int, seed: int, workers: int) -> tuple[np.ndarray, list[dict]]:
+    """n training scenes (held-out pairs excluded), rendered and preprocessed."""
+    jobs = [(seed * 1_000_003 + i, size, False) for i in range(n)]
+    with mp.Pool(workers) as pool:
+        out = pool.map(_render_one, jobs, chunksize=256)
+    return np.stack([o[0] for o in out]), [o[1] for o in out]
+
+
+def make_eval_set(per_pair: int, size: int, seed: int, workers: int) -> tuple[np.ndarray, list[dict]]:
+    """per_pair scenes for each of the 48 colour-shape pairs, held-out pairs included."""
+    jobs = [(seed * 7919 + i * 131 + j, size, c, s) for i, (c, s) in enumerate((c, s) for c in world.COLOURS for s in world.SHAPES) for j in range(per_pair)]
+    with mp.Pool(workers) as pool:
+        out = pool.map(_render_pair, jobs, chunksize=64)
+    return np.stack([o[0] for o in out]), [o[1] for o in out]
+
+
+def batch_tokens(tok: Tokenizer, texts: list[str], ctx: int) -> tuple[torch.Tensor, torch.Tensor]:
+    seqs = [tok.encode(t, ctx) for t in texts]
+    n = max(len(s) for s in seqs)
+    ids = torch.full((len(seqs), n), tok.eos_id, dtype=torch.long)
+    mask = torch.zeros((len(seqs), n), dtype=torch.long)
+    for i, s in enumerate(seqs):
+        ids[i, : len(s)] = torch.tensor(s)
+        mask[i, : len(s)] = 1
+    return ids, mask
+
+
+# ---------------------------------------------------------------- evaluation
+
+@torch.no_grad()
+def zero_shot(model: Clip, tok: Tokenizer, images: np.ndarray, scenes: list[dict]) -> dict:
+    """Top-1 over the 48 prompts 'a photo of a {colour} {shape}'."""
+    model.eval()
+    pairs = [(c, s) for c in world.COLOURS for s in world.SHAPES]
+    prompt = world.VOCAB["zeroShotPrompt"]
+    ids, mask = batch_tokens(tok, [prompt.format(colour=c, shape=s) for c, s in pairs], model.dims.context_length)
+    txt = model.encode_text(ids, mask)
+    preds = []
+    for i in range(0, len(images), 512):
+        img = model.encode_image(to_pixels(images[i : i + 512]))
+        preds += (img @ txt.t()).argmax(dim=1).tolist()
+    res = {"colour": 0, "shape": 0, "pair": 0, "n": 0, "held_pair": 0, "held_n": 0, "seen_pair": 0, "seen_n": 0}
+    for p, sc in zip(preds, scenes):
+        c, s = pairs[p]
+        ok = c == sc["colour"] and s == sc["shape"]
+        res["colour"] += c == sc["colour"]
+        res["shape"] += s == sc["shape"]
+        res["pair"] += ok
+        res["n"] += 1
+        key = "held" if (sc["colour"], sc["shape"]) in world.HELD_OUT else "seen"
+        res[f"{key}_pair"] += ok
+        res[f"{key}_n"] += 1
+    model.train()
+    return {
+        "colour_top1": res["colour"] / res["n"],
+        "shape_top1": res["shape"] / res["n"],
+        "pair_top1": res["pair"] / res["n"],
+        "held_out_pair_top1": res["held_pair"] / max(res["held_n"], 1),
+        "seen_pair_top1": res["seen_pair"] / max(res["seen_n"], 1),
+    }
+
+
+# ---------------------------------------------------------------- training
+
+def train(args: argparse.Namespace) -> tuple[Clip, Tokenizer, dict]:
+    torch.manual_seed(args.seed)
+    random.seed(args.seed)
+    corpus = world.caption_words()
+    tok = Tokenizer(train_merges(corpus, args.merges))
+    dims = ClipDims(**{**SHAPES_DIMS.to_dict(), "vocab_size": len(tok.vocab)})
+    print(f"tokenizer: {len(tok.vocab)} tokens ({len(tok.merges)} merges)", flush=True)
+
+    t0 = time.time()
+    images, scenes = make_dataset(args.dataset, dims.image_size, args.seed, args.workers)
+    ev_images, ev_scenes = make_eval_set(args.eval_per_pair, dims.image_size, args.seed + 1, args.workers)
+    print(f"data: {len(images)} training photos, {len(ev_images)} evaluation photos in {time.time() - t0:.0f}s", flush=True)
+    caption_sets = [world.captions(world.Scene(**s)) for s in scenes]
+
+    model = Clip(dims, tok.eos_id)
+    decay = [p for n, p in model.named_parameters() if p.ndim >= 2 and "pos" not in n and "token" not in n]
+    no_decay = [p for n, p in model.named_parameters() if not (p.ndim >= 2 and "pos" not in n and "token" not in n)]
+    opt = torch.optim.AdamW([{"params": decay, "weight_decay": 0.1}, {"params": no_decay, "weight_decay": 0.0}], lr=args.lr, betas=(0.9, 0.98), eps=1e-6)
+    warmup = min(300, args.steps // 10)
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: min(1.0, (s + 1) / warmup) * 0.5 * (1 + math.cos(math.pi * min(s, args.steps) / args.steps)))
+    gen = np.random.default_rng(args.seed)
+    t0 = time.time()
+    metrics: dict = {}
+    for step in range(1, args.steps + 1):
+        idx = gen.choice(len(images), size=args.batch, replace=False)
+        batch = images[idx]
+        if gen.random() < 0.5:
+            batch = batch[:, :, ::-1].copy()  # a mirrored scene is the same scene
+        texts = [caption_sets[i][gen.integers(len(caption_sets[i]))] for i in idx]
+        ids, mask = batch_tokens(tok, texts, dims.context_length)
+        loss = model.contrastive_loss(to_pixels(batch), ids, mask)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+        sched.step()
+        if step % 50 == 0:
+            print(f"step {step}/{args.steps} loss {loss.item():.3f} scale {model.logit_scale.exp().item():.1f} {(time.time() - t0) / step:.2f}s/step", flush=True)
+        if step % args.eval_every == 0 or step == args.steps:
+            metrics = zero_shot(model, tok, ev_images, ev_scenes)
+            print(f"eval step {step}: " + " ".join(f"{k} {v:.3f}" for k, v in metrics.items()), flush=True)
+    metrics["train_seconds"] = round(time.time() - t0)
+    metrics["steps"] = args.steps
+    return model.eval(), tok, metrics
+
+
+# ---------------------------------------------------------------- export
+
+def hf_configs(dims: ClipDims, tok: Tokenizer | None, logit_scale: float, eos_id: int, bos_id: int, name: str) -> tuple[dict, dict]:
+    config = {
+        "_name_or_path": name,
+        "architectures": ["CLIPModel"],
+        "model_type": "clip",
+        "projection_dim": dims.embed_dim,
+        "logit_scale_init_value": 2.6592,
+        "logit_scale": logit_scale,
+        "text_config": {
+            "model_type": "clip_text_model",
+            "hidden_size": dims.text_width,
+            "intermediate_size": 4 * dims.text_width,
+            "num_attention_heads": dims.text_heads,
+            "num_hidden_layers": dims.text_layers,
+            "max_position_embeddings": dims.context_length,
+            "vocab_size": dims.vocab_size,
+            "hidden_act": "quick_gelu",
+            "layer_norm_eps": 1e-5,
+            "projection_dim": dims.embed_dim,
+            "bos_token_id": bos_id,
+            "eos_token_id": eos_id,
+            "pad_token_id": eos_id,
+        },
+        "vision_config": {
+            "model_type": "clip_vision_model",
+            "hidden_size": dims.vision_width,
+            "intermediate_size": 4 * dims.vision_width,
+            "num_attention_heads": dims.vision_heads,
+            "num_hidden_layers": dims.vision_layers,
+            "image_size": dims.image_size,
+            "patch_size": dims.patch_size,
+            "hidden_act": "quick_gelu",
+            "layer_norm_eps": 1e-5,
+            "projection_dim": dims.embed_dim,
+        },
+    }
+    preprocessor = {
+        "crop_size": {"height": dims.image_size, "width": dims.image_size},
+        "do_center_crop": True,
+        "do_convert_rgb": True,
+        "do_normalize": True,
+        "do_rescale": True,
+        "do_resize": True,
+        "image_mean": CLIP_MEAN,
+        "image_processor_type": "CLIPImageProcessor",
+        "image_std": CLIP_STD,
+        "resample": 3,
+        "rescale_factor": 1 / 255,
+        "size": {"shortest_edge": dims.image_size},
+    }
+    return config, preprocessor
+
+
+def write_folder(model: Clip, out: Path, tok_writer, bos_id: int, eos_id: int, name: str, variants: tuple[str, ...]) -> None:
+    tmp = out.with_name(out.name + ".tmp")
+    if tmp.exists():
+        shutil.rmtree(tmp)
+    tmp.mkdir(parents=True)
+    config, pre = hf_configs(model.dims, None, float(model.logit_scale.clamp(max=math.log(100)).item()), eos_id, bos_id, name)
+    (tmp / "config.json").write_text(json.dumps(config, indent=2) + "\n")
+    (tmp / "preprocessor_config.json").write_text(json.dumps(pre, indent=2) + "\n")
+    tok_writer(tmp)
+    vision, text = export_towers(model, tmp / "onnx")
+    if "fp16" in variants:
+        convert_fp16(vision, tmp / "onnx" / "vision_model_fp16.onnx")
+        convert_fp16(text, tmp / "onnx" / "text_model_fp16.onnx")
+    if "quantized" in variants:
+        n = quantize_dynamic_int8(vision, tmp / "onnx" / "vision_model_quantized.onnx")
+        print(f"quantised {n} MatMuls in the vision model", flush=True)
+        if "text_quantized" in variants:
+            quantize_dynamic_int8(text, tmp / "onnx" / "text_model_quantized.onnx")
+    if out.exists():
+        shutil.rmtree(out)
+    tmp.rename(out)
+
+
+def make_shapes(args: argparse.Namespace) -> None:
+    model, tok, metrics = train(args)
+    out = Path(args.out)
+    write_folder(model, out, lambda d: tok.write(d, model.dims.context_length), tok.bos_id, tok.eos_id, "lumen/shapes-clip", ("fp16", "quantized", "text_quantized"))
+    # The Python side's own view, for comparison with what the TypeScript runtime measures.
+    (out / "training.json").write_text(json.dumps({"dims": model.dims.to_dict(), "seed": args.seed, "python_zero_shot": metrics, "held_out_pairs": world.VOCAB["heldOutPairs"]}, indent=2) + "\n")
+    token_cases = [{"text": t, "ids": tok.encode(t, model.dims.context_length)} for t in sorted(set(world.caption_words()))[::7]]
+    token_cases += [{"text": t, "ids": tok.encode(t, model.dims.context_length)} for t in ["a photo of a zebra", "Ünïcödé and 123 numbers!", "a " * 40]]
+    (REPO / "test" / "fixtures" / "shapes" / "tokenizer-cases.json").write_text(json.dumps(token_cases, indent=1, ensure_ascii=False) + "\n")
+    size = sum(f.stat().st_size for f in out.rglob("*") if f.is_file())
+    print(f"wrote {out} ({size / 1e6:.1f} MB)")
+    print(json.dumps(metrics, indent=2))
+
+
+def make_full_size(args: argparse.Namespace) -> None:
+    ref = Path(args.reference_tokenizer)
+    if not (ref / "tokenizer.json").exists():
+        raise SystemExit(f"--reference-tokenizer {ref} has no tokenizer.json (the real CLIP tokenizer, e.g. ../shared/reference/clip-vit-base-patch32)")
+    torch.manual_seed(args.seed)
+    vocab = json.loads((ref / "tokenizer.json").read_text())["model"]["vocab"]
+    eos_id, bos_id = vocab["<|endoftext|>"], vocab["<|startoftext|>"]
+    model = Clip(VIT_B32_DIMS, eos_id).eval()
+
+    def copy_tokenizer(d: Path) -> None:
+        for f in ("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json"):
+            if (ref / f).exists():
+                shutil.copy(ref / f, d / f)
+
+    out = Path(os.path.expanduser(args.cache_dir)) / "clip-vit-b32-random"
+    write_folder(model, out, copy_tokenizer, bos_id, eos_id, "lumen/clip-vit-b32-random", ("quantized",))
+    size = sum(f.stat().st_size for f in out.rglob("*") if f.is_file())
+    print(f"wrote {out} ({size / 1e6:.0f} MB)")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--out", default=str(REPO / "test" / "fixtures" / "models" / "shapes-clip"))
+    ap.add_argument("--steps", type=int, default=6000)
+    ap.add_argument("--batch", type=int, default=256)
+    ap.add_argument("--lr", type=float, default=1e-3)
+    ap.add_argument("--dataset", type=int, default=60000)
+    ap.add_argument("--eval-per-pair", type=int, default=40)
+    ap.add_argument("--eval-every", type=int, default=500)
+    ap.add_argument("--merges", type=int, default=600)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--threads", type=int, default=os.cpu_count() or 2)
+    ap.add_argument("--workers", type=int, default=os.cpu_count() or 2)
+    ap.add_argument("--full-size", action="store_true", help="write the random ViT-B/32 benchmark model instead")
+    ap.add_argument("--cache-dir", default="~/.cache/lumen/bench-models")
+    ap.add_argument("--reference-tokenizer", default=str(REPO.parent / "shared" / "reference" / "clip-vit-base-patch32"))
+    args = ap.parse_args()
+    torch.set_num_threads(args.threads)
+    if args.full_size:
+        make_full_size(args)
+    else:
+        make_shapes(args)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,11 @@
+// Vitest: tests mirror the source layout under test/; model runs are slow on two cores, hence the timeouts.
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    testTimeout: 120_000,
+    hookTimeout: 300_000,
+    pool: 'forks',
+  },
+});
