@@ -33,6 +33,10 @@ class ClipDims:
     context_length: int
     vocab_size: int
     embed_dim: int
+    # 'patch': one patchify convolution, as in CLIP's ViTs. 'conv': a stack of stride-2 3x3
+    # convolutions to the same patch grid (Xiao et al. 2021, "Early convolutions help transformers
+    # see better"), which a small ViT trained from scratch on two CPU cores needs to learn shape.
+    stem: str = "patch"
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -67,12 +71,30 @@ class Block(nn.Module):
         return x + self.proj(quick_gelu(self.fc(self.ln_2(x))))
 
 
+def patch_stem(dims: ClipDims) -> nn.Module:
+    w, p = dims.vision_width, dims.patch_size
+    if dims.stem == "patch":
+        return nn.Conv2d(3, w, kernel_size=p, stride=p, bias=False)
+    if dims.stem != "conv" or p & (p - 1):
+        raise ValueError(f"stem {dims.stem!r} needs a power-of-two patch size, got {p}")
+    layers: list[nn.Module] = []
+    channels = 3
+    steps = p.bit_length() - 1
+    for i in range(steps):
+        out = w if i == steps - 1 else max(w // 2 ** (steps - 1 - i), 16)
+        layers.append(nn.Conv2d(channels, out, kernel_size=3, stride=2, padding=1))
+        if i < steps - 1:
+            layers.append(nn.GELU())
+        channels = out
+    return nn.Sequential(*layers)
+
+
 class VisionTower(nn.Module):
     def __init__(self, dims: ClipDims):
         super().__init__()
         w = dims.vision_width
         grid = dims.image_size // dims.patch_size
-        self.patch = nn.Conv2d(3, w, kernel_size=dims.patch_size, stride=dims.patch_size, bias=False)
+        self.patch = patch_stem(dims)
         self.cls = nn.Parameter(torch.randn(w) * w**-0.5)
         self.pos = nn.Parameter(torch.randn(grid * grid + 1, w) * w**-0.5)
         self.ln_pre = nn.LayerNorm(w)

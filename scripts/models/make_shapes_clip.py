@@ -93,27 +93,21 @@ def to_pixels(batch_u8: np.ndarray) -> torch.Tensor:
 
 # ---------------------------------------------------------------- data
 
-def _render_one(args: tuple[int, int, bool]) -> tuple[np.ndarray, dict]:
-    seed, size, held_out = args
-    rng = random.Random(seed)
-    while True:
-        scene = world.sample_scene(rng)
-        if ((scene.colour, scene.shape) in world.HELD_OUT) == held_out:
-            break
-    return clip_preprocess(world.render(scene), size), scene.__dict__
-
-
-def _render_pair(args: tuple[int, int, str, str]) -> tuple[np.ndarray, dict]:
+def _render(args: tuple[int, int, str | None, str | None]) -> tuple[np.ndarray, dict]:
+    """One scene, preprocessed. Without a fixed pair, held-out pairs are redrawn."""
     seed, size, colour, shape = args
-    scene = world.sample_scene(random.Random(seed), colour, shape)
+    rng = random.Random(seed)
+    scene = world.sample_scene(rng, colour, shape)
+    while colour is None and (scene.colour, scene.shape) in world.HELD_OUT:
+        scene = world.sample_scene(rng)
     return clip_preprocess(world.render(scene), size), scene.__dict__
 
 
 def make_dataset(n: int, size: int, seed: int, workers: int) -> tuple[np.ndarray, list[dict]]:
     """n training scenes (held-out pairs excluded), rendered and preprocessed."""
-    jobs = [(seed * 1_000_003 + i, size, False) for i in range(n)]
+    jobs = [(seed * 1_000_003 + i, size, None, None) for i in range(n)]
     with mp.Pool(workers) as pool:
-        out = pool.map(_render_one, jobs, chunksize=256)
+        out = pool.map(_render, jobs, chunksize=256)
     return np.stack([o[0] for o in out]), [o[1] for o in out]
 
 
@@ -121,7 +115,7 @@ def make_eval_set(per_pair: int, size: int, seed: int, workers: int) -> tuple[np
     """per_pair scenes for each of the 48 colour-shape pairs, held-out pairs included."""
     jobs = [(seed * 7919 + i * 131 + j, size, c, s) for i, (c, s) in enumerate((c, s) for c in world.COLOURS for s in world.SHAPES) for j in range(per_pair)]
     with mp.Pool(workers) as pool:
-        out = pool.map(_render_pair, jobs, chunksize=64)
+        out = pool.map(_render, jobs, chunksize=64)
     return np.stack([o[0] for o in out]), [o[1] for o in out]
 
 
@@ -173,6 +167,31 @@ def zero_shot(model: Clip, tok: Tokenizer, images: np.ndarray, scenes: list[dict
 
 # ---------------------------------------------------------------- training
 
+def sample_batch(gen: np.random.Generator, by_colour: dict, size: int, group: int) -> np.ndarray:
+    """A batch made of groups that share one colour.
+
+    With random batches, colour alone explains most of the contrastive loss and shape is learnt very
+    late; inside a one-colour group only shape, size and background tell captions apart. The loss is
+    still the paper's symmetric cross-entropy over the whole batch.
+    """
+    parts = []
+    for _ in range(size // group):
+        pool = by_colour[world.COLOURS[gen.integers(len(world.COLOURS))]]
+        parts.append(gen.choice(pool, size=group, replace=False))
+    rest = size - group * (size // group)
+    if rest:
+        parts.append(gen.choice(np.concatenate(list(by_colour.values())), size=rest, replace=False))
+    return np.concatenate(parts)
+
+
+def pick_caption(gen: np.random.Generator, captions: list[str]) -> str:
+    """Mostly a full description; sometimes a partial one (shape only, colour only, background)."""
+    n_full = world.N_FULL_CAPTIONS
+    if gen.random() < 0.8:
+        return captions[gen.integers(n_full)]
+    return captions[n_full + gen.integers(len(captions) - n_full)]
+
+
 def train(args: argparse.Namespace) -> tuple[Clip, Tokenizer, dict]:
     torch.manual_seed(args.seed)
     random.seed(args.seed)
@@ -194,14 +213,15 @@ def train(args: argparse.Namespace) -> tuple[Clip, Tokenizer, dict]:
     warmup = min(300, args.steps // 10)
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: min(1.0, (s + 1) / warmup) * 0.5 * (1 + math.cos(math.pi * min(s, args.steps) / args.steps)))
     gen = np.random.default_rng(args.seed)
+    by_colour = {c: np.array([i for i, s in enumerate(scenes) if s["colour"] == c]) for c in world.COLOURS}
     t0 = time.time()
     metrics: dict = {}
     for step in range(1, args.steps + 1):
-        idx = gen.choice(len(images), size=args.batch, replace=False)
+        idx = sample_batch(gen, by_colour, args.batch, args.group)
         batch = images[idx]
         if gen.random() < 0.5:
             batch = batch[:, :, ::-1].copy()  # a mirrored scene is the same scene
-        texts = [caption_sets[i][gen.integers(len(caption_sets[i]))] for i in idx]
+        texts = [pick_caption(gen, caption_sets[i]) for i in idx]
         ids, mask = batch_tokens(tok, texts, dims.context_length)
         loss = model.contrastive_loss(to_pixels(batch), ids, mask)
         opt.zero_grad(set_to_none=True)
@@ -326,7 +346,7 @@ def make_full_size(args: argparse.Namespace) -> None:
                 shutil.copy(ref / f, d / f)
 
     out = Path(os.path.expanduser(args.cache_dir)) / "clip-vit-b32-random"
-    write_folder(model, out, copy_tokenizer, bos_id, eos_id, "lumen/clip-vit-b32-random", ("quantized",))
+    write_folder(model, out, copy_tokenizer, bos_id, eos_id, "lumen/clip-vit-b32-random", ("quantized", "text_quantized"))
     size = sum(f.stat().st_size for f in out.rglob("*") if f.is_file())
     print(f"wrote {out} ({size / 1e6:.0f} MB)")
 
@@ -336,6 +356,7 @@ def main() -> None:
     ap.add_argument("--out", default=str(REPO / "test" / "fixtures" / "models" / "shapes-clip"))
     ap.add_argument("--steps", type=int, default=6000)
     ap.add_argument("--batch", type=int, default=256)
+    ap.add_argument("--group", type=int, default=32, help="photos per one-colour group in a batch")
     ap.add_argument("--lr", type=float, default=1e-3)
     ap.add_argument("--dataset", type=int, default=60000)
     ap.add_argument("--eval-per-pair", type=int, default=40)

@@ -204,7 +204,11 @@ def captions(scene: Scene) -> list[str]:
         f"a {t} background",
         f"a photo with a {bg}",
     ]
+    assert len(full) == N_FULL_CAPTIONS
     return full + partial
+
+
+N_FULL_CAPTIONS = 15
 
 
 def caption_words() -> list[str]:

@@ -8,7 +8,9 @@ import { afterAll } from 'vitest';
 /** A fresh empty folder, deleted after the current test file. */
 export function tempDir(prefix = 'lumen-test-'): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  afterAll(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
   return dir;
 }
 

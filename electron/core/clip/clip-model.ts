@@ -7,7 +7,13 @@ import type { ImageInput } from '../images/image-source.js';
 import { ModelFolderError } from './errors.js';
 import { readModelFolder } from './model-folder.js';
 import { PRECISIONS, type ModelSpec, type Precision, type TowerFiles } from './model-spec.js';
-import { detectEnvironment, resolveProviders, type ProviderChoice, type ProviderEnvironment, type ProviderName } from './providers.js';
+import {
+  detectEnvironment,
+  resolveProviders,
+  type ProviderChoice,
+  type ProviderEnvironment,
+  type ProviderName,
+} from './providers.js';
 import { probabilities } from './scoring.js';
 import { TextEncoder } from './text-encoder.js';
 import { VisionEncoder, type EncodeImagesOptions, type ImageResult } from './vision-encoder.js';
@@ -37,7 +43,12 @@ export interface ClipModelInfo {
   fallbacks: { tower: 'vision' | 'text'; provider: ProviderName; reason: string }[];
 }
 
-function pickVariant(tower: TowerFiles, wanted: Precision | undefined, stem: string, dir: string): { precision: Precision; file: string } {
+function pickVariant(
+  tower: TowerFiles,
+  wanted: Precision | undefined,
+  stem: string,
+  dir: string,
+): { precision: Precision; file: string } {
   if (wanted) {
     const file = tower.variants[wanted];
     if (!file) {

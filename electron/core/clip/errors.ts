@@ -31,7 +31,9 @@ export class NoProviderError extends Error {
     readonly file: string,
     readonly reasons: readonly { provider: string; reason: string }[],
   ) {
-    super(`${file}: no execution provider could run it (${reasons.map((r) => `${r.provider}: ${r.reason}`).join('; ')})`);
+    super(
+      `${file}: no execution provider could run it (${reasons.map((r) => `${r.provider}: ${r.reason}`).join('; ')})`,
+    );
   }
 }
 

@@ -43,34 +43,59 @@ function describe(io: GraphIo): string {
   return `inputs {${io.inputMetadata.map(one).join('; ')}}, outputs {${io.outputMetadata.map(one).join('; ')}}`;
 }
 
-function tensor(io: GraphIo, list: 'inputMetadata' | 'outputMetadata', name: string): InferenceSession.TensorValueMetadata | null {
+function tensor(
+  io: GraphIo,
+  list: 'inputMetadata' | 'outputMetadata',
+  name: string,
+): InferenceSession.TensorValueMetadata | null {
   const m = io[list].find((x) => x.name === name);
   return m?.isTensor ? m : null;
 }
 
 const fixed = (d: Dim | undefined): number | null => (typeof d === 'number' && d > 0 ? d : null);
 
-function floatOutput(file: string, io: GraphIo, candidates: string[]): { name: string; type: 'float32' | 'float16' } {
+function floatOutput(
+  file: string,
+  io: GraphIo,
+  candidates: string[],
+): { name: string; type: 'float32' | 'float16' } {
   for (const name of candidates) {
     const m = tensor(io, 'outputMetadata', name);
-    if (m && (m.type === 'float32' || m.type === 'float16') && m.shape.length === 2) return { name, type: m.type };
+    if (m && (m.type === 'float32' || m.type === 'float16') && m.shape.length === 2)
+      return { name, type: m.type };
   }
-  throw new ModelFolderError(file, `unsupported signature: no ${candidates.join(' or ')} output of shape [batch, dim] (${describe(io)})`);
+  throw new ModelFolderError(
+    file,
+    `unsupported signature: no ${candidates.join(' or ')} output of shape [batch, dim] (${describe(io)})`,
+  );
 }
 
 export function visionSignature(file: string, io: GraphIo, height: number, width: number): VisionSignature {
   const extra = io.inputMetadata.filter((m) => m.name !== 'pixel_values');
   const px = tensor(io, 'inputMetadata', 'pixel_values');
   if (!px || extra.length > 0 || (px.type !== 'float32' && px.type !== 'float16') || px.shape.length !== 4) {
-    throw new ModelFolderError(file, `unsupported signature: expected one input pixel_values float[batch, 3, H, W] (${describe(io)})`);
+    throw new ModelFolderError(
+      file,
+      `unsupported signature: expected one input pixel_values float[batch, 3, H, W] (${describe(io)})`,
+    );
   }
   const [b, c, h, w] = px.shape;
   const mismatch = (d: Dim | undefined, want: number): boolean => fixed(d) !== null && fixed(d) !== want;
   if (mismatch(c, 3) || mismatch(h, height) || mismatch(w, width)) {
-    throw new ModelFolderError(file, `pixel_values is [${px.shape.join(', ')}] but preprocessor_config.json gives 3x${height}x${width}`);
+    throw new ModelFolderError(
+      file,
+      `pixel_values is [${px.shape.join(', ')}] but preprocessor_config.json gives 3x${height}x${width}`,
+    );
   }
   const out = floatOutput(file, io, VISION_OUTPUTS);
-  return { kind: 'vision', input: 'pixel_values', inputType: px.type, output: out.name, outputType: out.type, fixedBatch: fixed(b) };
+  return {
+    kind: 'vision',
+    input: 'pixel_values',
+    inputType: px.type,
+    output: out.name,
+    outputType: out.type,
+    fixedBatch: fixed(b),
+  };
 }
 
 export function textSignature(file: string, io: GraphIo): TextSignature {
@@ -78,10 +103,16 @@ export function textSignature(file: string, io: GraphIo): TextSignature {
   const mask = tensor(io, 'inputMetadata', 'attention_mask');
   const extra = io.inputMetadata.filter((m) => m.name !== 'input_ids' && m.name !== 'attention_mask');
   if (!ids || extra.length > 0 || (ids.type !== 'int64' && ids.type !== 'int32') || ids.shape.length !== 2) {
-    throw new ModelFolderError(file, `unsupported signature: expected input_ids int64[batch, sequence] (+ attention_mask) (${describe(io)})`);
+    throw new ModelFolderError(
+      file,
+      `unsupported signature: expected input_ids int64[batch, sequence] (+ attention_mask) (${describe(io)})`,
+    );
   }
   if (mask && (mask.type !== ids.type || mask.shape.length !== 2)) {
-    throw new ModelFolderError(file, `unsupported signature: attention_mask must match input_ids (${describe(io)})`);
+    throw new ModelFolderError(
+      file,
+      `unsupported signature: attention_mask must match input_ids (${describe(io)})`,
+    );
   }
   const out = floatOutput(file, io, TEXT_OUTPUTS);
   return {

@@ -17,7 +17,11 @@ export interface PreprocessOptions extends OpenOptions {
 }
 
 /** Size after HF's resize step for an image of this (oriented) size. */
-export function resizedSize(spec: ImageSpec, width: number, height: number): { width: number; height: number } {
+export function resizedSize(
+  spec: ImageSpec,
+  width: number,
+  height: number,
+): { width: number; height: number } {
   const r = spec.resize;
   if (!r) return { width, height };
   if ('height' in r) return { width: r.width, height: r.height };
@@ -25,7 +29,9 @@ export function resizedSize(spec: ImageSpec, width: number, height: number): { w
   const short = Math.min(width, height);
   const long = Math.max(width, height);
   const newLong = Math.trunc((r.shortestEdge * long) / short);
-  return width <= height ? { width: r.shortestEdge, height: newLong } : { width: newLong, height: r.shortestEdge };
+  return width <= height
+    ? { width: r.shortestEdge, height: newLong }
+    : { width: newLong, height: r.shortestEdge };
 }
 
 /** Per-channel a, b such that tensor = pixel * a + b (rescale then normalise folded together). */
@@ -76,11 +82,17 @@ export function naiveCmykToRgb(cmyk: Uint8Array): Uint8Array {
 async function decodeFullRgb(img: Sharp, untaggedCmyk: boolean): Promise<Uint8Array> {
   if (!untaggedCmyk) return toRgb8(img).toBuffer();
   // A CMYK pipeline keeps the stored ink values (otherwise libvips imports through its default profile).
-  return naiveCmykToRgb(await img.pipelineColourspace('cmyk').toColourspace('cmyk').raw({ depth: 'uchar' }).toBuffer());
+  return naiveCmykToRgb(
+    await img.pipelineColourspace('cmyk').toColourspace('cmyk').raw({ depth: 'uchar' }).toBuffer(),
+  );
 }
 
 /** Decodes, orients, resizes and crops to 8-bit sRGB RGB, HWC. */
-export async function preprocessToRgb(input: ImageInput, spec: ImageSpec, options: OpenOptions = {}): Promise<Buffer> {
+export async function preprocessToRgb(
+  input: ImageInput,
+  spec: ImageSpec,
+  options: OpenOptions = {},
+): Promise<Buffer> {
   try {
     const img = openImage(input, options);
     const meta = await img.metadata();
@@ -100,7 +112,9 @@ export async function preprocessToRgb(input: ImageInput, spec: ImageSpec, option
       const full = await decodeFullRgb(img, untaggedCmyk);
       resized = enlarging
         ? resampleRgb(full, width, height, size.width, size.height, spec.kernel)
-        : await vipsResize(sharp(full, { raw: { width, height, channels: 3 } }), spec, width, height).raw().toBuffer();
+        : await vipsResize(sharp(full, { raw: { width, height, channels: 3 } }), spec, width, height)
+            .raw()
+            .toBuffer();
     }
     if (resized.length !== size.width * size.height * 3) {
       throw new Error(`resizing produced ${resized.length} bytes, expected ${size.width}x${size.height}x3`);
@@ -112,7 +126,7 @@ export async function preprocessToRgb(input: ImageInput, spec: ImageSpec, option
     const top = Math.floor((size.height - spec.crop.height) / 2);
     return Buffer.from(cropRgb(resized, size.width, left, top, spec.crop.width, spec.crop.height).buffer);
   } catch (err) {
-    throw await decodeError(input, err);
+    throw await decodeError(input, err, options.maxPixels);
   }
 }
 
@@ -132,7 +146,11 @@ export function rgbToTensor(rgb: Uint8Array, spec: ImageSpec, into?: Float32Arra
 }
 
 /** The whole preprocessing step: one image in, its CHW float32 tensor out. */
-export async function preprocessImage(input: ImageInput, spec: ImageSpec, options: PreprocessOptions = {}): Promise<Float32Array> {
+export async function preprocessImage(
+  input: ImageInput,
+  spec: ImageSpec,
+  options: PreprocessOptions = {},
+): Promise<Float32Array> {
   const rgb = await preprocessToRgb(input, spec, options);
   return rgbToTensor(rgb, spec, options.into, options.offset ?? 0);
 }

@@ -76,7 +76,10 @@ export class LazySession<S> {
         session = await InferenceSession.create(this.file, sessionOptions(provider, threads));
       } catch (err) {
         if (provider === 'cpu') {
-          throw new ModelFolderError(this.file, `is not a valid ONNX model or cannot be loaded (${errorMessage(err)})`);
+          throw new ModelFolderError(
+            this.file,
+            `is not a valid ONNX model or cannot be loaded (${errorMessage(err)})`,
+          );
         }
         this.fail(provider, errorMessage(err));
         continue;

@@ -21,7 +21,14 @@ import {
 
 // PIL resample codes as stored in preprocessor_config.json. Box and Hamming have no sharp kernel;
 // linear is the closest in support and smoothing.
-const PIL_RESAMPLE: Record<number, ResizeKernel> = { 0: 'nearest', 1: 'lanczos3', 2: 'linear', 3: 'cubic', 4: 'linear', 5: 'linear' };
+const PIL_RESAMPLE: Record<number, ResizeKernel> = {
+  0: 'nearest',
+  1: 'lanczos3',
+  2: 'linear',
+  3: 'cubic',
+  4: 'linear',
+  5: 'linear',
+};
 
 export function readModelFolder(dir: string): ModelSpec {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) {
@@ -64,7 +71,10 @@ function readEmbedDim(config: JsonFields, family: ModelFamily): number {
   return text.int('hidden_size');
 }
 
-function sizeOf(fields: JsonFields, key: string): { height: number; width: number } | { shortestEdge: number } | null {
+function sizeOf(
+  fields: JsonFields,
+  key: string,
+): { height: number; width: number } | { shortestEdge: number } | null {
   const v = fields.value(key);
   if (v === undefined || v === null) return null;
   if (typeof v === 'number') return { shortestEdge: fields.int(key) };
@@ -86,7 +96,8 @@ export function readImageSpec(pre: JsonFields, family: ModelFamily): ImageSpec {
   let crop: { height: number; width: number } | null = null;
   if (doCrop) {
     if (!cropSize) throw new ModelFolderError(pre.file, '"do_center_crop" is set but "crop_size" is missing');
-    crop = 'shortestEdge' in cropSize ? { height: cropSize.shortestEdge, width: cropSize.shortestEdge } : cropSize;
+    crop =
+      'shortestEdge' in cropSize ? { height: cropSize.shortestEdge, width: cropSize.shortestEdge } : cropSize;
   }
   if (crop && resize) {
     const minH = 'height' in resize ? resize.height : resize.shortestEdge;
@@ -96,7 +107,8 @@ export function readImageSpec(pre: JsonFields, family: ModelFamily): ImageSpec {
     }
   }
   const final = crop ?? (resize && 'height' in resize ? resize : null);
-  if (!final) throw new ModelFolderError(pre.file, 'neither "crop_size" nor a fixed "size" gives the input size');
+  if (!final)
+    throw new ModelFolderError(pre.file, 'neither "crop_size" nor a fixed "size" gives the input size');
   const resample = pre.num('resample', 3);
   const kernel = PIL_RESAMPLE[resample];
   if (!kernel) throw new ModelFolderError(pre.file, `"resample" ${resample} is not a known PIL filter`);
@@ -104,7 +116,8 @@ export function readImageSpec(pre: JsonFields, family: ModelFamily): ImageSpec {
   const normalize = pre.bool('do_normalize', true);
   const mean = normalize ? pre.triple('image_mean') : null;
   const std = normalize ? pre.triple('image_std') : null;
-  if (normalize && (!mean || !std)) throw new ModelFolderError(pre.file, '"do_normalize" needs "image_mean" and "image_std"');
+  if (normalize && (!mean || !std))
+    throw new ModelFolderError(pre.file, '"do_normalize" needs "image_mean" and "image_std"');
   if (std?.some((s) => s === 0)) throw new ModelFolderError(pre.file, '"image_std" must not contain 0');
   return {
     resize,
@@ -121,7 +134,12 @@ export function readImageSpec(pre: JsonFields, family: ModelFamily): ImageSpec {
 
 /** Resolves a special token given as "text" or {content: "text"} to its id in tokenizer.json. */
 function tokenId(tokenizer: JsonFields, token: unknown): number | null {
-  const content = typeof token === 'string' ? token : isRecord(token) && typeof token.content === 'string' ? token.content : null;
+  const content =
+    typeof token === 'string'
+      ? token
+      : isRecord(token) && typeof token.content === 'string'
+        ? token.content
+        : null;
   if (content === null) return null;
   const added = tokenizer.value('added_tokens');
   if (Array.isArray(added)) {
@@ -137,7 +155,12 @@ function tokenId(tokenizer: JsonFields, token: unknown): number | null {
   throw new ModelFolderError(tokenizer.file, `special token "${content}" is not in the vocabulary`);
 }
 
-export function readTextSpec(config: JsonFields, tokenizer: JsonFields, tokConfig: JsonFields | null, family: ModelFamily): TextSpec {
+export function readTextSpec(
+  config: JsonFields,
+  tokenizer: JsonFields,
+  tokConfig: JsonFields | null,
+  family: ModelFamily,
+): TextSpec {
   const textConfig = config.child('text_config');
   if (!textConfig) throw new ModelFolderError(config.file, '"text_config" is missing');
   let contextLength = textConfig.int('max_position_embeddings');
@@ -145,11 +168,13 @@ export function readTextSpec(config: JsonFields, tokenizer: JsonFields, tokConfi
   // Tokenizer configs without a limit carry a huge sentinel (1e30); only a real limit narrows the context.
   if (maxLen != null && maxLen > 0 && maxLen < contextLength) contextLength = Math.floor(maxLen);
   if (!tokenizer.child('model')) throw new ModelFolderError(tokenizer.file, '"model" is missing');
-  const special = (key: string): number | null => (tokConfig ? tokenId(tokenizer, tokConfig.value(key)) : null);
+  const special = (key: string): number | null =>
+    tokConfig ? tokenId(tokenizer, tokConfig.value(key)) : null;
   const eosId = special('eos_token');
   const bosId = special('bos_token');
   const padId = special('pad_token') ?? eosId;
-  if (padId === null) throw new ModelFolderError(tokConfig?.file ?? tokenizer.file, 'no pad_token or eos_token is defined');
+  if (padId === null)
+    throw new ModelFolderError(tokConfig?.file ?? tokenizer.file, 'no pad_token or eos_token is defined');
   return { contextLength, padding: family === 'siglip' ? 'max_length' : 'longest', padId, bosId, eosId };
 }
 
@@ -157,9 +182,15 @@ function readScoring(config: JsonFields, family: ModelFamily): ScoringSpec {
   // Hugging Face configs only carry the initial temperature; our exports and the catalogue add the trained one.
   const trained = config.optNum('logit_scale');
   const source = trained !== null ? 'config.logit_scale' : 'config.logit_scale_init_value';
-  const logScale = trained ?? config.num('logit_scale_init_value', family === 'siglip' ? Math.log(10) : 2.6592);
+  const logScale =
+    trained ?? config.num('logit_scale_init_value', family === 'siglip' ? Math.log(10) : 2.6592);
   if (family === 'siglip') {
-    return { kind: 'sigmoid', logitScale: Math.exp(logScale), logitBias: config.num('logit_bias', -10), source };
+    return {
+      kind: 'sigmoid',
+      logitScale: Math.exp(logScale),
+      logitBias: config.num('logit_bias', -10),
+      source,
+    };
   }
   return { kind: 'softmax', logitScale: Math.exp(logScale), source };
 }
@@ -173,7 +204,10 @@ function findTower(dir: string, stem: 'vision_model' | 'text_model'): TowerFiles
     if (present.has(file)) variants[p] = join(onnxDir, file);
   }
   if (Object.keys(variants).length === 0) {
-    throw new ModelFolderError(join(onnxDir, `${stem}.onnx`), 'missing (no variant of this graph is in the folder)');
+    throw new ModelFolderError(
+      join(onnxDir, `${stem}.onnx`),
+      'missing (no variant of this graph is in the folder)',
+    );
   }
   return { variants };
 }

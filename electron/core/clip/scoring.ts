@@ -18,7 +18,11 @@ export function softmax(xs: readonly number[]): number[] {
 }
 
 /** Probabilities as the model was trained to give them: a distribution (CLIP) or per-text (SigLIP). */
-export function probabilities(scoring: ScoringSpec, image: Float32Array, texts: readonly Float32Array[]): number[] {
+export function probabilities(
+  scoring: ScoringSpec,
+  image: Float32Array,
+  texts: readonly Float32Array[],
+): number[] {
   const l = logits(scoring, image, texts);
   return scoring.kind === 'softmax' ? softmax(l) : l.map((x) => 1 / (1 + Math.exp(-x)));
 }

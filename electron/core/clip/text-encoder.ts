@@ -37,10 +37,14 @@ export class TextEncoder {
   async encodeTokens(batch: TokenBatch): Promise<Float32Array[]> {
     const { signature } = await this.session.get();
     if (signature.fixedLength !== null && batch.length !== signature.fixedLength) {
-      throw new Error(`${this.file} takes exactly ${signature.fixedLength} tokens per row, got ${batch.length}`);
+      throw new Error(
+        `${this.file} takes exactly ${signature.fixedLength} tokens per row, got ${batch.length}`,
+      );
     }
     const dims = [batch.rows, batch.length];
-    const feeds: Record<string, Tensor> = { [signature.idsInput]: intTensor(signature.idsType, batch.ids, dims) };
+    const feeds: Record<string, Tensor> = {
+      [signature.idsInput]: intTensor(signature.idsType, batch.ids, dims),
+    };
     if (signature.maskInput) feeds[signature.maskInput] = intTensor(signature.idsType, batch.mask, dims);
     const result = await this.session.run(feeds, signature.output);
     return normalizedRows(floatData(result), batch.rows, result.dims[1] ?? 0);
@@ -53,7 +57,9 @@ export class TextEncoder {
     for (let i = 0; i < texts.length; i += step) {
       const chunk = texts.slice(i, i + step);
       // A fixed batch size is met by repeating the last text; the extra rows are dropped.
-      const rows = signature.fixedBatch ? [...chunk, ...Array<string>(step - chunk.length).fill(chunk.at(-1) ?? '')] : chunk;
+      const rows = signature.fixedBatch
+        ? [...chunk, ...Array<string>(step - chunk.length).fill(chunk.at(-1) ?? '')]
+        : chunk;
       const batch = this.tokenizer.batch(rows, signature.fixedLength ?? undefined);
       out.push(...(await this.encodeTokens(batch)).slice(0, chunk.length));
     }

@@ -2,8 +2,20 @@
 // model expects: its special tokens, truncation to the context length with the closing special token kept
 // last, and padding ('longest' for CLIP, 'max_length' for SigLIP) with an attention mask.
 
-import { Tokenizer } from '@huggingface/tokenizers';
+import * as tokenizers from '@huggingface/tokenizers';
 import type { TextSpec } from './model-spec.js';
+
+/**
+ * The part of @huggingface/tokenizers' Tokenizer we use. The package's own .d.ts re-exports with
+ * extensionless paths that NodeNext resolution cannot follow, so its types arrive as `any`.
+ */
+interface HfTokenizer {
+  encode(text: string, options: { add_special_tokens: boolean }): { ids: number[] };
+  decode(ids: number[], options: { skip_special_tokens: boolean }): string;
+  get_added_tokens_decoder(): Map<number, { content: string; special: boolean }>;
+}
+const Tokenizer = (tokenizers as unknown as { Tokenizer: new (json: object, config: object) => HfTokenizer })
+  .Tokenizer;
 
 export interface TokenBatch {
   /** Row-major [rows, length] token ids. */
@@ -16,7 +28,7 @@ export interface TokenBatch {
 }
 
 export class TextTokenizer {
-  private readonly tokenizer: Tokenizer;
+  private readonly tokenizer: HfTokenizer;
   /** Special tokens the tokenizer's post-processor puts before and after the text. */
   private readonly prefix: number[];
   private readonly suffix: number[];
@@ -35,7 +47,9 @@ export class TextTokenizer {
     const at = indexOfRun(full, bare);
     this.prefix = at >= 0 ? full.slice(0, at) : [];
     this.suffix = at >= 0 ? full.slice(at + bare.length) : [];
-    const specials = [...this.tokenizer.get_added_tokens_decoder().values()].filter((t) => t.special).map((t) => t.content);
+    const specials = [...this.tokenizer.get_added_tokens_decoder().values()]
+      .filter((t) => t.special)
+      .map((t) => t.content);
     this.specialLiterals = specials.length ? new RegExp(specials.map(escapeRegExp).join('|'), 'g') : null;
   }
 
@@ -56,7 +70,8 @@ export class TextTokenizer {
   batch(texts: readonly string[], padTo?: number): TokenBatch {
     const seqs = texts.map((t) => this.encode(t));
     const longest = Math.max(1, ...seqs.map((s) => s.length));
-    const length = this.spec.padding === 'max_length' ? this.spec.contextLength : Math.max(longest, padTo ?? 0);
+    const length =
+      this.spec.padding === 'max_length' ? this.spec.contextLength : Math.max(longest, padTo ?? 0);
     const ids = new BigInt64Array(seqs.length * length).fill(BigInt(this.spec.padId));
     const mask = new BigInt64Array(seqs.length * length);
     seqs.forEach((seq, row) => {

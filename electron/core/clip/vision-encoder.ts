@@ -36,7 +36,9 @@ export class VisionEncoder {
     settings: SessionSettings,
     private readonly batchOverride?: number,
   ) {
-    this.session = new LazySession(file, settings, (f, s: InferenceSession) => visionSignature(f, s, image.height, image.width));
+    this.session = new LazySession(file, settings, (f, s: InferenceSession) =>
+      visionSignature(f, s, image.height, image.width),
+    );
   }
 
   get provider(): ProviderName | null {
@@ -76,7 +78,11 @@ export class VisionEncoder {
     return out;
   }
 
-  private async prepare(inputs: readonly ImageInput[], indices: number[], maxPixels?: number): Promise<PreparedBatch> {
+  private async prepare(
+    inputs: readonly ImageInput[],
+    indices: number[],
+    maxPixels?: number,
+  ): Promise<PreparedBatch> {
     const per = this.pixelsPerImage;
     const pixels = new Float32Array(indices.length * per);
     const settled = await Promise.allSettled(
@@ -97,7 +103,10 @@ export class VisionEncoder {
         if (rows.length !== slot) pixels.copyWithin(rows.length * per, slot * per, (slot + 1) * per);
         rows.push(index);
       } else {
-        errors.push({ index, error: s.reason instanceof ImageDecodeError ? s.reason.detail : errorMessage(s.reason) });
+        errors.push({
+          index,
+          error: s.reason instanceof ImageDecodeError ? s.reason.detail : errorMessage(s.reason),
+        });
       }
     });
     return { pixels: pixels.subarray(0, rows.length * per), rows, errors };
@@ -109,19 +118,20 @@ export class VisionEncoder {
     if (inputs.length === 0) return results;
     const size = await this.batchSize();
     const batches: number[][] = [];
-    for (let i = 0; i < inputs.length; i += size) batches.push(Array.from({ length: Math.min(size, inputs.length - i) }, (_, k) => i + k));
+    for (let i = 0; i < inputs.length; i += size)
+      batches.push(Array.from({ length: Math.min(size, inputs.length - i) }, (_, k) => i + k));
     let done = 0;
     let next: Promise<PreparedBatch> | null = this.prepare(inputs, batches[0] ?? [], options.maxPixels);
     for (let b = 0; b < batches.length; b++) {
       const current: PreparedBatch = await (next as Promise<PreparedBatch>);
       options.signal?.throwIfAborted();
       next = b + 1 < batches.length ? this.prepare(inputs, batches[b + 1] ?? [], options.maxPixels) : null;
-      // Keep a rejected look-ahead from going unhandled if this batch throws.
-      next?.catch(() => undefined);
       for (const e of current.errors) results[e.index] = { ok: false, error: e.error };
       if (current.rows.length > 0) {
         const embeddings = await this.encodePixels(current.pixels, current.rows.length);
-        current.rows.forEach((index, r) => (results[index] = { ok: true, embedding: embeddings[r] as Float32Array }));
+        current.rows.forEach(
+          (index, r) => (results[index] = { ok: true, embedding: embeddings[r] as Float32Array }),
+        );
       }
       done += (batches[b] ?? []).length;
       options.onProgress?.(done, inputs.length);

@@ -58,14 +58,24 @@ export function heicSupported(): boolean {
 }
 
 /** Turns a sharp failure into an ImageDecodeError with a reason a user can act on. */
-export async function decodeError(input: ImageInput, err: unknown): Promise<ImageDecodeError> {
+export async function decodeError(
+  input: ImageInput,
+  err: unknown,
+  maxPixels = DEFAULT_MAX_PIXELS,
+): Promise<ImageDecodeError> {
   const source = describeInput(input);
   const message = errorMessage(err);
   if (err instanceof ImageDecodeError) return err;
-  if ((err as NodeJS.ErrnoException | null)?.code === 'ENOENT') return new ImageDecodeError(source, 'file not found', { cause: err });
-  if ((err as NodeJS.ErrnoException | null)?.code === 'EACCES') return new ImageDecodeError(source, 'permission denied', { cause: err });
+  if ((err as NodeJS.ErrnoException | null)?.code === 'ENOENT' || /input file is missing/i.test(message))
+    return new ImageDecodeError(source, 'file not found', { cause: err });
+  if ((err as NodeJS.ErrnoException | null)?.code === 'EACCES')
+    return new ImageDecodeError(source, 'permission denied', { cause: err });
   if (/pixel limit/i.test(message)) {
-    return new ImageDecodeError(source, `image is larger than the ${DEFAULT_MAX_PIXELS} pixel limit (possible decompression bomb)`, { cause: err });
+    return new ImageDecodeError(
+      source,
+      `image is larger than the ${maxPixels} pixel limit (possible decompression bomb)`,
+      { cause: err },
+    );
   }
   let head: Buffer | null = null;
   try {
@@ -81,6 +91,7 @@ export async function decodeError(input: ImageInput, err: unknown): Promise<Imag
       { cause: err },
     );
   }
-  if (/unsupported image format/i.test(message)) return new ImageDecodeError(source, 'not a supported image format', { cause: err });
+  if (/unsupported image format/i.test(message))
+    return new ImageDecodeError(source, 'not a supported image format', { cause: err });
   return new ImageDecodeError(source, `cannot decode image (${message})`, { cause: err });
 }

@@ -78,48 +78,33 @@ const clip8 = (v: number): number => {
   return x < 0 ? 0 : x > 255 ? 255 : x;
 };
 
-function horizontal(src: Uint8Array, sw: number, h: number, dw: number, c: Coefficients): Uint8Array {
-  const out = new Uint8Array(dw * h * 3);
-  for (let y = 0; y < h; y++) {
-    for (let xx = 0; xx < dw; xx++) {
+/**
+ * One separable pass along an axis. The image is a set of lines; position p of line l is pixel
+ * (l * lineStride + p * posStride). Horizontal: lines are rows; vertical: lines are columns.
+ */
+function pass(
+  src: Uint8Array,
+  lines: number,
+  outLen: number,
+  strides: { inLine: number; inPos: number; outLine: number; outPos: number },
+  c: Coefficients,
+): Uint8Array {
+  const out = new Uint8Array(lines * outLen * 3);
+  for (let l = 0; l < lines; l++) {
+    for (let j = 0; j < outLen; j++) {
       let r = HALF;
       let g = HALF;
       let b = HALF;
-      const s = c.start[xx] as number;
-      const n = c.count[xx] as number;
-      for (let x = 0; x < n; x++) {
-        const w = c.weights[xx * c.window + x] as number;
-        const p = (y * sw + s + x) * 3;
+      const s = c.start[j] as number;
+      const n = c.count[j] as number;
+      for (let k = 0; k < n; k++) {
+        const w = c.weights[j * c.window + k] as number;
+        const p = (l * strides.inLine + (s + k) * strides.inPos) * 3;
         r += (src[p] as number) * w;
         g += (src[p + 1] as number) * w;
         b += (src[p + 2] as number) * w;
       }
-      const o = (y * dw + xx) * 3;
-      out[o] = clip8(r);
-      out[o + 1] = clip8(g);
-      out[o + 2] = clip8(b);
-    }
-  }
-  return out;
-}
-
-function vertical(src: Uint8Array, w: number, dh: number, c: Coefficients): Uint8Array {
-  const out = new Uint8Array(w * dh * 3);
-  for (let yy = 0; yy < dh; yy++) {
-    const s = c.start[yy] as number;
-    const n = c.count[yy] as number;
-    for (let x = 0; x < w; x++) {
-      let r = HALF;
-      let g = HALF;
-      let b = HALF;
-      for (let y = 0; y < n; y++) {
-        const wt = c.weights[yy * c.window + y] as number;
-        const p = ((s + y) * w + x) * 3;
-        r += (src[p] as number) * wt;
-        g += (src[p + 1] as number) * wt;
-        b += (src[p + 2] as number) * wt;
-      }
-      const o = (yy * w + x) * 3;
+      const o = (l * strides.outLine + j * strides.outPos) * 3;
       out[o] = clip8(r);
       out[o + 1] = clip8(g);
       out[o + 2] = clip8(b);
@@ -142,19 +127,36 @@ function nearest(src: Uint8Array, sw: number, sh: number, dw: number, dh: number
 }
 
 /** Resizes interleaved 8-bit RGB exactly as Pillow's Image.resize(reducing_gap=None) does. */
-export function resampleRgb(src: Uint8Array, sw: number, sh: number, dw: number, dh: number, kernel: ResizeKernel): Uint8Array {
+export function resampleRgb(
+  src: Uint8Array,
+  sw: number,
+  sh: number,
+  dw: number,
+  dh: number,
+  kernel: ResizeKernel,
+): Uint8Array {
   if (src.length !== sw * sh * 3) throw new Error(`expected ${sw}x${sh} RGB, got ${src.length} bytes`);
   if (kernel === 'nearest') return nearest(src, sw, sh, dw, dh);
   const filter = FILTERS[kernel];
   let img = src;
-  if (dw !== sw) img = horizontal(img, sw, sh, dw, coefficients(sw, dw, filter));
-  if (dh !== sh) img = vertical(img, dw, dh, coefficients(sh, dh, filter));
+  if (dw !== sw)
+    img = pass(img, sh, dw, { inLine: sw, inPos: 1, outLine: dw, outPos: 1 }, coefficients(sw, dw, filter));
+  if (dh !== sh)
+    img = pass(img, dw, dh, { inLine: 1, inPos: dw, outLine: 1, outPos: dw }, coefficients(sh, dh, filter));
   return img;
 }
 
 /** Copies a rectangle out of interleaved RGB. */
-export function cropRgb(src: Uint8Array, sw: number, left: number, top: number, w: number, h: number): Uint8Array {
+export function cropRgb(
+  src: Uint8Array,
+  sw: number,
+  left: number,
+  top: number,
+  w: number,
+  h: number,
+): Uint8Array {
   const out = new Uint8Array(w * h * 3);
-  for (let y = 0; y < h; y++) out.set(src.subarray(((top + y) * sw + left) * 3, ((top + y) * sw + left + w) * 3), y * w * 3);
+  for (let y = 0; y < h; y++)
+    out.set(src.subarray(((top + y) * sw + left) * 3, ((top + y) * sw + left + w) * 3), y * w * 3);
   return out;
 }

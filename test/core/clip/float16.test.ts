@@ -1,7 +1,12 @@
 // float16 conversion: known bit patterns, and an exhaustive round trip over every half value.
 
 import { describe, expect, it } from 'vitest';
-import { float32ToHalf, fromHalfBits, halfToFloat32, toHalfBits } from '../../../electron/core/clip/float16.js';
+import {
+  float32ToHalf,
+  fromHalfBits,
+  halfToFloat32,
+  toHalfBits,
+} from '../../../electron/core/clip/float16.js';
 
 describe('float16', () => {
   it('encodes known values to their IEEE 754 half bit patterns', () => {

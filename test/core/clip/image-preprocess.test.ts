@@ -19,10 +19,14 @@ const { configs, cases } = JSON.parse(readFileSync(join(ROOT, 'cases.json'), 'ut
   cases: { name: string; file: string; note: string }[];
 };
 
-const specFor = (config: string) => readImageSpec(JsonFields.read(join(ROOT, 'configs', `${config}.json`)), 'clip');
+const specFor = (config: string) =>
+  readImageSpec(JsonFields.read(join(ROOT, 'configs', `${config}.json`)), 'clip');
 
 async function reference(config: string, name: string): Promise<Buffer> {
-  return sharp(join(ROOT, 'expected', config, `${name.replace(/\.[^.]+$/, '')}.png`)).removeAlpha().raw().toBuffer();
+  return sharp(join(ROOT, 'expected', config, `${name.replace(/\.[^.]+$/, '')}.png`))
+    .removeAlpha()
+    .raw()
+    .toBuffer();
 }
 
 function stats(a: Uint8Array, b: Uint8Array): { mean: number; max: number } {
@@ -56,19 +60,25 @@ describe('preprocessing against the PIL reference', () => {
         expect(ours.length).toBe(ref.length);
         const s = stats(ours, ref);
         // In tensor units (what the model sees) the difference is this divided by 255 and by std (~0.27).
-        rows.push(`${c.name.padEnd(18)} mean ${s.mean.toFixed(3).padStart(7)}  max ${String(s.max).padStart(3)}  (${c.note})`);
+        rows.push(
+          `${c.name.padEnd(18)} mean ${s.mean.toFixed(3).padStart(7)}  max ${String(s.max).padStart(3)}  (${c.note})`,
+        );
         total += s.mean;
         n++;
         expect(s.mean, c.name).toBeLessThan(1);
         expect(s.max, c.name).toBeLessThanOrEqual(12);
       }
-      process.stdout.write(`\n${config}: |ours - PIL| in 0-255 units, mean over images ${(total / n).toFixed(3)}\n  ${rows.join('\n  ')}\n`);
+      process.stdout.write(
+        `\n${config}: |ours - PIL| in 0-255 units, mean over images ${(total / n).toFixed(3)}\n  ${rows.join('\n  ')}\n`,
+      );
       expect(total / n).toBeLessThan(0.3);
     });
   }
 
   it('the test model uses the shapes-64 config', () => {
-    const model = JSON.parse(readFileSync(join(TEST_MODEL_DIR, 'preprocessor_config.json'), 'utf8')) as unknown;
+    const model = JSON.parse(
+      readFileSync(join(TEST_MODEL_DIR, 'preprocessor_config.json'), 'utf8'),
+    ) as unknown;
     expect(model).toEqual(JSON.parse(readFileSync(join(ROOT, 'configs', 'shapes-64.json'), 'utf8')));
   });
 
@@ -84,8 +94,13 @@ describe('preprocessing against the PIL reference', () => {
     }
     const a = await model.vision.encodePixels(ours, cases.length);
     const b = await model.vision.encodePixels(refs, cases.length);
-    const cosines = cases.map((c, i) => ({ name: c.name, cos: dot(a[i] as Float32Array, b[i] as Float32Array) }));
-    process.stdout.write(`embedding cosine ours vs PIL: ${cosines.map((c) => `${c.name} ${c.cos.toFixed(5)}`).join(', ')}\n`);
+    const cosines = cases.map((c, i) => ({
+      name: c.name,
+      cos: dot(a[i] as Float32Array, b[i] as Float32Array),
+    }));
+    process.stdout.write(
+      `embedding cosine ours vs PIL: ${cosines.map((c) => `${c.name} ${c.cos.toFixed(5)}`).join(', ')}\n`,
+    );
     for (const c of cosines) expect(c.cos, c.name).toBeGreaterThan(0.99);
     await model.dispose();
   });

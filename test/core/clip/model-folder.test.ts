@@ -42,7 +42,13 @@ describe('readModelFolder', () => {
   it('reads sizes, normalisation, context length, special tokens and logit scale from the files', () => {
     const spec = readModelFolder(TEST_MODEL_DIR);
     expect(spec.family).toBe('clip');
-    expect(spec.image).toMatchObject({ height: 64, width: 64, kernel: 'cubic', crop: { height: 64, width: 64 }, resize: { shortestEdge: 64 } });
+    expect(spec.image).toMatchObject({
+      height: 64,
+      width: 64,
+      kernel: 'cubic',
+      crop: { height: 64, width: 64 },
+      resize: { shortestEdge: 64 },
+    });
     expect(spec.image.mean?.[0]).toBeCloseTo(0.48145466, 8);
     expect(spec.text.contextLength).toBe(32);
     expect(spec.text.eosId).toBe(spec.text.padId);
@@ -53,12 +59,18 @@ describe('readModelFolder', () => {
   });
 
   it('names a missing folder', () => {
-    expectFolderError(() => readModelFolder('/nonexistent/model'), '/nonexistent/model', /not a model folder/);
+    expectFolderError(
+      () => readModelFolder('/nonexistent/model'),
+      '/nonexistent/model',
+      /not a model folder/,
+    );
   });
 
   for (const file of ['config.json', 'preprocessor_config.json', 'tokenizer.json']) {
     it(`names a missing ${file}`, () => {
-      const dir = brokenModel((d) => rmSync(join(d, file)));
+      const dir = brokenModel((d) => {
+        rmSync(join(d, file));
+      });
       expectFolderError(() => readModelFolder(dir), file, /missing/);
     });
   }
@@ -71,28 +83,40 @@ describe('readModelFolder', () => {
   });
 
   it('names a malformed JSON file', () => {
-    const dir = brokenModel((d) => writeFileSync(join(d, 'preprocessor_config.json'), '{"size": '));
+    const dir = brokenModel((d) => {
+      writeFileSync(join(d, 'preprocessor_config.json'), '{"size": ');
+    });
     expectFolderError(() => readModelFolder(dir), 'preprocessor_config.json', /not valid JSON/);
   });
 
   it('names a config value of the wrong type', () => {
-    const dir = brokenModel((d) => writeFileSync(join(d, 'preprocessor_config.json'), JSON.stringify({ size: 'big', crop_size: 64 })));
+    const dir = brokenModel((d) => {
+      writeFileSync(join(d, 'preprocessor_config.json'), JSON.stringify({ size: 'big', crop_size: 64 }));
+    });
     expectFolderError(() => readModelFolder(dir), 'preprocessor_config.json', /"size"/);
   });
 
   it('names an unsupported model type', () => {
-    const dir = brokenModel((d) => writeFileSync(join(d, 'config.json'), JSON.stringify({ model_type: 'bert' })));
+    const dir = brokenModel((d) => {
+      writeFileSync(join(d, 'config.json'), JSON.stringify({ model_type: 'bert' }));
+    });
     expectFolderError(() => readModelFolder(dir), 'config.json', /model_type "bert" is not supported/);
   });
 
   it('names a precision the folder does not have', () => {
-    expectFolderError(() => ClipModel.open(TEST_MODEL_DIR, { precision: 'q4' }), 'onnx/vision_model', /no q4 variant \(present: fp32, fp16, quantized\)/);
+    expectFolderError(
+      () => ClipModel.open(TEST_MODEL_DIR, { precision: 'q4' }),
+      'onnx/vision_model',
+      /no q4 variant \(present: fp32, fp16, quantized\)/,
+    );
   });
 });
 
 describe('loading graphs', () => {
   it('names a corrupt ONNX file', async () => {
-    const dir = brokenModel((d) => writeFileSync(join(d, 'onnx', 'vision_model.onnx'), Buffer.from('this is not a protobuf model')));
+    const dir = brokenModel((d) => {
+      writeFileSync(join(d, 'onnx', 'vision_model.onnx'), Buffer.from('this is not a protobuf model'));
+    });
     await expectLoadError(dir, 'onnx/vision_model.onnx', /not a valid ONNX model/, 'fp32');
   });
 
@@ -107,7 +131,14 @@ describe('loading graphs', () => {
 
   it('names a graph with an unsupported input/output signature', async () => {
     // A text graph where the vision graph should be: input_ids instead of pixel_values.
-    const dir = brokenModel((d) => copyFileSync(join(d, 'onnx', 'text_model.onnx'), join(d, 'onnx', 'vision_model.onnx')));
-    await expectLoadError(dir, 'onnx/vision_model.onnx', /unsupported signature: expected one input pixel_values/, 'fp32');
+    const dir = brokenModel((d) => {
+      copyFileSync(join(d, 'onnx', 'text_model.onnx'), join(d, 'onnx', 'vision_model.onnx'));
+    });
+    await expectLoadError(
+      dir,
+      'onnx/vision_model.onnx',
+      /unsupported signature: expected one input pixel_values/,
+      'fp32',
+    );
   });
 });

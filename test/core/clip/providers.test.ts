@@ -3,7 +3,13 @@
 
 import { describe, expect, it } from 'vitest';
 import { ClipModel } from '../../../electron/core/clip/clip-model.js';
-import { autoProviders, detectEnvironment, resolveProviders, unavailableReason, type ProviderEnvironment } from '../../../electron/core/clip/providers.js';
+import {
+  autoProviders,
+  detectEnvironment,
+  resolveProviders,
+  unavailableReason,
+  type ProviderEnvironment,
+} from '../../../electron/core/clip/providers.js';
 import { MemoryLogger } from '../../../electron/core/log.js';
 import { TEST_MODEL_DIR } from '../../support/paths.js';
 
@@ -27,8 +33,14 @@ describe('provider order', () => {
     expect(autoProviders(env({ gpu: true }))).toEqual(['webgpu', 'cpu']);
   });
   it('prefers DirectML on Windows, CoreML on macOS', () => {
-    expect(autoProviders(env({ platform: 'win32', compiled: ['cpu', 'dml', 'webgpu'], gpu: true }))).toEqual(['dml', 'webgpu', 'cpu']);
-    expect(autoProviders(env({ platform: 'darwin', compiled: ['cpu', 'coreml', 'webgpu'], gpu: true }))).toEqual(['coreml', 'webgpu', 'cpu']);
+    expect(autoProviders(env({ platform: 'win32', compiled: ['cpu', 'dml', 'webgpu'], gpu: true }))).toEqual([
+      'dml',
+      'webgpu',
+      'cpu',
+    ]);
+    expect(
+      autoProviders(env({ platform: 'darwin', compiled: ['cpu', 'coreml', 'webgpu'], gpu: true })),
+    ).toEqual(['coreml', 'webgpu', 'cpu']);
   });
   it("keeps the user's order and always ends with CPU", () => {
     expect(resolveProviders(['webgpu', 'cuda'], env({}))).toEqual(['webgpu', 'cuda', 'cpu']);
@@ -58,7 +70,9 @@ describe('fallback on this machine', () => {
       const info = model.info();
       expect(info.ran.text).toBe('cpu');
       expect(info.fallbacks).toEqual([{ tower: 'text', provider, reason: expect.any(String) as string }]);
-      expect(logger.lines.some((l) => l.level === 'warn' && l.message.includes(`${provider} unavailable`))).toBe(true);
+      expect(
+        logger.lines.some((l) => l.level === 'warn' && l.message.includes(`${provider} unavailable`)),
+      ).toBe(true);
       await model.dispose();
     });
   }

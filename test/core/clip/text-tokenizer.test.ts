@@ -89,7 +89,10 @@ describe('test model tokenizer', () => {
   const tok = new TextTokenizer(spec.tokenizerJson, spec.tokenizerConfig, spec.text);
 
   it('agrees with the Python tokenizer the model was trained with', () => {
-    const cases = JSON.parse(readFileSync(join(FIXTURES, 'shapes', 'tokenizer-cases.json'), 'utf8')) as { text: string; ids: number[] }[];
+    const cases = JSON.parse(readFileSync(join(FIXTURES, 'shapes', 'tokenizer-cases.json'), 'utf8')) as {
+      text: string;
+      ids: number[];
+    }[];
     expect(cases.length).toBeGreaterThan(50);
     for (const c of cases) expect(tok.encode(c.text), c.text).toEqual(c.ids);
   });

@@ -11,7 +11,14 @@ import { sampleScene, type Scene, type SceneOptions } from './scene.js';
 
 export const PHOTO_FORMATS = ['jpeg', 'png', 'webp', 'gif', 'tiff', 'avif'] as const;
 export type PhotoFormat = (typeof PHOTO_FORMATS)[number];
-const EXTENSION: Record<PhotoFormat, string> = { jpeg: 'jpg', png: 'png', webp: 'webp', gif: 'gif', tiff: 'tif', avif: 'avif' };
+const EXTENSION: Record<PhotoFormat, string> = {
+  jpeg: 'jpg',
+  png: 'png',
+  webp: 'webp',
+  gif: 'gif',
+  tiff: 'tif',
+  avif: 'avif',
+};
 
 export interface GeneratedPhoto {
   /** Path relative to the folder. */
@@ -47,24 +54,54 @@ export interface FolderOptions {
   subfolders?: number;
 }
 
-const DEFAULT_FORMATS: readonly PhotoFormat[] = ['jpeg', 'jpeg', 'jpeg', 'png', 'webp', 'jpeg', 'gif', 'tiff', 'jpeg', 'avif'];
+const DEFAULT_FORMATS: readonly PhotoFormat[] = [
+  'jpeg',
+  'jpeg',
+  'jpeg',
+  'png',
+  'webp',
+  'jpeg',
+  'gif',
+  'tiff',
+  'jpeg',
+  'avif',
+];
 
 /** Where display pixel (x, y) lives in the stored image, for an EXIF orientation. */
-export function storedToDisplay(orientation: number, x: number, y: number, sw: number, sh: number): [number, number] {
+export function storedToDisplay(
+  orientation: number,
+  x: number,
+  y: number,
+  sw: number,
+  sh: number,
+): [number, number] {
   switch (orientation) {
-    case 2: return [sw - 1 - x, y];
-    case 3: return [sw - 1 - x, sh - 1 - y];
-    case 4: return [x, sh - 1 - y];
-    case 5: return [y, x];
-    case 6: return [sh - 1 - y, x];
-    case 7: return [sh - 1 - y, sw - 1 - x];
-    case 8: return [y, sw - 1 - x];
-    default: return [x, y];
+    case 2:
+      return [sw - 1 - x, y];
+    case 3:
+      return [sw - 1 - x, sh - 1 - y];
+    case 4:
+      return [x, sh - 1 - y];
+    case 5:
+      return [y, x];
+    case 6:
+      return [sh - 1 - y, x];
+    case 7:
+      return [sh - 1 - y, sw - 1 - x];
+    case 8:
+      return [y, sw - 1 - x];
+    default:
+      return [x, y];
   }
 }
 
 /** Stores upright RGB pixels so that a viewer applying `orientation` shows them upright. */
-export function storeForOrientation(upright: Buffer, w: number, h: number, orientation: number): { data: Buffer; width: number; height: number } {
+export function storeForOrientation(
+  upright: Buffer,
+  w: number,
+  h: number,
+  orientation: number,
+): { data: Buffer; width: number; height: number } {
   const swap = orientation >= 5;
   const sw = swap ? h : w;
   const sh = swap ? w : h;
@@ -84,7 +121,9 @@ async function encode(scene: Scene, format: PhotoFormat, orientation: number): P
   const img = sharp(stored.data, { raw: { width: stored.width, height: stored.height, channels: 3 } });
   switch (format) {
     case 'jpeg':
-      return (orientation !== 1 ? img.withMetadata({ orientation }) : img).jpeg({ quality: scene.quality }).toBuffer();
+      return (orientation !== 1 ? img.withMetadata({ orientation }) : img)
+        .jpeg({ quality: scene.quality })
+        .toBuffer();
     case 'png':
       return img.png().toBuffer();
     case 'webp':
@@ -105,10 +144,17 @@ export async function generatePhotoFolder(dir: string, options: FolderOptions): 
   const plan: { kind: GeneratedPhoto['kind']; scene: SceneOptions }[] = [];
   for (let i = 0; i < options.count; i++) plan.push({ kind: 'normal', scene: {} });
   for (let i = 0; i < (options.oddSizes ?? 0); i++) {
-    const odd: SceneOptions[] = [{ shortSide: 24, aspect: 1.3 }, { shortSide: 60, aspect: 8 }, { shortSide: 70, aspect: 1 / 6 }, { shortSide: 17, aspect: 1 }, { shortSide: 999, aspect: 1.001 }];
+    const odd: SceneOptions[] = [
+      { shortSide: 24, aspect: 1.3 },
+      { shortSide: 60, aspect: 8 },
+      { shortSide: 70, aspect: 1 / 6 },
+      { shortSide: 17, aspect: 1 },
+      { shortSide: 999, aspect: 1.001 },
+    ];
     plan.push({ kind: 'odd-size', scene: odd[i % odd.length] ?? {} });
   }
-  for (let i = 0; i < (options.largeJpegs ?? 0); i++) plan.push({ kind: 'large', scene: { shortSide: 3000, aspect: 4 / 3 } });
+  for (let i = 0; i < (options.largeJpegs ?? 0); i++)
+    plan.push({ kind: 'large', scene: { shortSide: 3000, aspect: 4 / 3 } });
 
   for (const [i, item] of plan.entries()) {
     const pair = options.pairs ? rng.pick(options.pairs) : null;
@@ -116,7 +162,10 @@ export async function generatePhotoFolder(dir: string, options: FolderOptions): 
     const format: PhotoFormat = item.kind === 'large' ? 'jpeg' : (formats[i % formats.length] ?? 'jpeg');
     const orientation = format === 'jpeg' && options.orientations ? 1 + (i % 8) : 1;
     const sub = options.subfolders ? `set-${i % options.subfolders}` : '';
-    const file = join(sub, `${String(i).padStart(5, '0')}-${scene.colour}-${scene.shape}.${EXTENSION[format]}`);
+    const file = join(
+      sub,
+      `${String(i).padStart(5, '0')}-${scene.colour}-${scene.shape}.${EXTENSION[format]}`,
+    );
     const path = join(dir, file);
     await mkdir(join(dir, sub), { recursive: true });
     await writeFile(path, await encode(scene, format, orientation));

@@ -12,7 +12,11 @@ function backgroundPixels(scene: Scene, rng: Random): Buffer {
   const tint = vocabulary.backgrounds.tint;
   const greyTint = (): [number, number, number] => {
     const level = rng.uniform(tone.min, tone.max);
-    return [0, 1, 2].map(() => Math.min(255, Math.max(0, level + rng.uniform(-tint, tint)))) as [number, number, number];
+    return [0, 1, 2].map(() => Math.min(255, Math.max(0, level + rng.uniform(-tint, tint)))) as [
+      number,
+      number,
+      number,
+    ];
   };
   const px = Buffer.alloc(w * h * 3);
   if (scene.kind === 'plain') {
@@ -37,7 +41,8 @@ function backgroundPixels(scene: Scene, rng: Random): Buffer {
   } else {
     const base = greyTint();
     const sigma = rng.uniform(...vocabulary.backgrounds.noiseSigma);
-    for (let i = 0; i < w * h * 3; i++) px[i] = Math.min(255, Math.max(0, Math.round((base[i % 3] as number) + sigma * rng.normal())));
+    for (let i = 0; i < w * h * 3; i++)
+      px[i] = Math.min(255, Math.max(0, Math.round((base[i % 3] as number) + sigma * rng.normal())));
   }
   return px;
 }
@@ -48,7 +53,9 @@ function shapeSvg(scene: Scene, fill: [number, number, number]): Buffer {
   const body = outline
     ? `<polygon points="${outline.map(([x, y]) => `${x.toFixed(2)},${y.toFixed(2)}`).join(' ')}" fill="${colour}"/>`
     : `<circle cx="${scene.cx.toFixed(2)}" cy="${scene.cy.toFixed(2)}" r="${scene.radius.toFixed(2)}" fill="${colour}"/>`;
-  return Buffer.from(`<svg xmlns="http://www.w3.org/2000/svg" width="${scene.width}" height="${scene.height}">${body}</svg>`);
+  return Buffer.from(
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${scene.width}" height="${scene.height}">${body}</svg>`,
+  );
 }
 
 /** The scene as an upright 8-bit RGB image, before any encoding. */
@@ -58,7 +65,11 @@ export async function renderScene(scene: Scene): Promise<Sharp> {
   const base = vocabulary.colours[scene.colour];
   if (!base) throw new Error(`unknown colour ${scene.colour}`);
   const j = vocabulary.colourJitter;
-  const fill = base.map((v) => Math.min(255, Math.max(0, v + rng.uniform(-j, j)))) as [number, number, number];
+  const fill = base.map((v) => Math.min(255, Math.max(0, v + rng.uniform(-j, j)))) as [
+    number,
+    number,
+    number,
+  ];
   const composed = await sharp(backgroundPixels(scene, rng), { raw })
     .composite([{ input: shapeSvg(scene, fill), top: 0, left: 0 }])
     .removeAlpha()

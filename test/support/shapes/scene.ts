@@ -44,7 +44,8 @@ export function sampleScene(rng: Random, options: SceneOptions = {}): Scene {
   const shape = options.shape ?? rng.pick(SHAPES);
   const short = options.shortSide ?? rng.int(r.shortSide[0], r.shortSide[1]);
   const aspect = options.aspect ?? uniform(rng, r.aspect);
-  const [width, height] = aspect >= 1 ? [short, Math.round(short * aspect)] : [Math.round(short / aspect), short];
+  const [width, height] =
+    aspect >= 1 ? [short, Math.round(short * aspect)] : [Math.round(short / aspect), short];
   const size = rng.pick(SIZES);
   const radius = uniform(rng, vocabulary.sizes[size]) * short;
   const extent = radius * shapeExtent(shape);
@@ -95,11 +96,27 @@ export function shapeOutline(scene: Scene): [number, number][] | null {
     case 'cross': {
       const w = g.armHalfWidth;
       const r = g.radius;
-      pts = [[-w, -r], [w, -r], [w, -w], [r, -w], [r, w], [w, w], [w, r], [-w, r], [-w, w], [-r, w], [-r, -w], [-w, -w]];
+      pts = [
+        [-w, -r],
+        [w, -r],
+        [w, -w],
+        [r, -w],
+        [r, w],
+        [w, w],
+        [w, r],
+        [-w, r],
+        [-w, w],
+        [-r, w],
+        [-r, -w],
+        [-w, -w],
+      ];
       break;
     }
   }
   const c = Math.cos(rad(scene.rotation));
   const s = Math.sin(rad(scene.rotation));
-  return pts.map(([x, y]) => [scene.cx + scene.radius * (x * c - y * s), scene.cy + scene.radius * (x * s + y * c)]);
+  return pts.map(([x, y]) => [
+    scene.cx + scene.radius * (x * c - y * s),
+    scene.cy + scene.radius * (x * s + y * c),
+  ]);
 }

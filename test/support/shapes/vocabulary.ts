@@ -28,7 +28,9 @@ export interface Vocabulary {
   zeroShotPrompt: string;
 }
 
-export const VOCABULARY_PATH = fileURLToPath(new URL('../../fixtures/shapes/vocabulary.json', import.meta.url));
+export const VOCABULARY_PATH = fileURLToPath(
+  new URL('../../fixtures/shapes/vocabulary.json', import.meta.url),
+);
 export const vocabulary = JSON.parse(readFileSync(VOCABULARY_PATH, 'utf8')) as Vocabulary;
 
 export const COLOURS = Object.keys(vocabulary.colours);

@@ -1,0 +1,170 @@
+// npm run bench:clip: the CLIP runtime on this machine's CPU with the full-size random ViT-B/32,
+// each figure beside the bare onnxruntime / sharp figure measured in the same process:
+//   images/s at batch 1, 8, 32 for fp32 and int8; text-query latency p50/p95 (padded to the context
+//   length and cut at end-of-text); 12-megapixel JPEGs preprocessed per second per core.
+// Make the model first: python3 scripts/models/make_shapes_clip.py --full-size
+
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { availableParallelism, homedir } from 'node:os';
+import { join } from 'node:path';
+import { InferenceSession, Tensor } from 'onnxruntime-node';
+import sharp from 'sharp';
+import { ClipModel } from '../electron/core/clip/clip-model.js';
+import { preprocessImage } from '../electron/core/clip/image-preprocess.js';
+import { sessionOptions } from '../electron/core/clip/lazy-session.js';
+import type { Precision } from '../electron/core/clip/model-spec.js';
+import { generatePhotoFolder } from '../test/support/shapes/photo-folder.js';
+
+const MODEL_DIR =
+  process.env.LUMEN_BENCH_MODEL ?? join(homedir(), '.cache', 'lumen', 'bench-models', 'clip-vit-b32-random');
+const THREADS = Number(process.env.LUMEN_THREADS ?? 0) || undefined;
+const SECONDS = Number(process.env.LUMEN_BENCH_SECONDS ?? 6);
+
+if (!existsSync(join(MODEL_DIR, 'onnx', 'vision_model.onnx'))) {
+  process.stderr.write(
+    `No benchmark model at ${MODEL_DIR}.\nMake it with: python3 scripts/models/make_shapes_clip.py --full-size\n`,
+  );
+  process.exit(2);
+}
+
+/** Runs fn repeatedly for about SECONDS (after warm-up); returns each run's milliseconds. */
+async function timeRuns(fn: () => Promise<unknown>, minRuns = 5): Promise<number[]> {
+  await fn();
+  await fn();
+  const times: number[] = [];
+  const end = performance.now() + SECONDS * 1000;
+  while (times.length < minRuns || performance.now() < end) {
+    const t = performance.now();
+    await fn();
+    times.push(performance.now() - t);
+  }
+  return times;
+}
+
+const median = (xs: number[]): number => quantile(xs, 0.5);
+function quantile(xs: number[], q: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(q * s.length))] ?? NaN;
+}
+const pct = (ours: number, bare: number): string => `${(((ours - bare) / bare) * 100).toFixed(1)}%`;
+const row = (cells: (string | number)[]): string => cells.map((c) => String(c).padStart(14)).join('');
+
+async function visionThroughput(precision: Precision): Promise<void> {
+  const model = ClipModel.open(MODEL_DIR, {
+    precision,
+    providers: ['cpu'],
+    ...(THREADS ? { threads: THREADS } : {}),
+  });
+  const file = model.spec.vision.variants[precision];
+  if (!file) throw new Error(`no ${precision} vision model in ${MODEL_DIR}`);
+  const bare = await InferenceSession.create(file, sessionOptions('cpu', THREADS ?? 0));
+  const { height, width } = model.spec.image;
+  console.log(`\nvision ${precision} (${file.split('/').pop()}), images/s`);
+  console.log(row(['batch', 'onnxruntime', 'lumen', 'overhead']));
+  for (const batch of [1, 8, 32]) {
+    const pixels = Float32Array.from({ length: batch * 3 * height * width }, () => Math.random() * 2 - 1);
+    const input = new Tensor('float32', pixels, [batch, 3, height, width]);
+    const bareMs = median(await timeRuns(() => bare.run({ pixel_values: input }, ['image_embeds'])));
+    const oursMs = median(await timeRuns(() => model.vision.encodePixels(pixels, batch)));
+    const b = (batch * 1000) / bareMs;
+    const o = (batch * 1000) / oursMs;
+    console.log(row([batch, b.toFixed(1), o.toFixed(1), pct(b, o)]));
+  }
+  await bare.release();
+  await model.dispose();
+}
+
+async function textLatency(precision: Precision): Promise<void> {
+  const model = ClipModel.open(MODEL_DIR, {
+    precision,
+    providers: ['cpu'],
+    ...(THREADS ? { threads: THREADS } : {}),
+  });
+  const file = model.spec.textTower.variants[precision];
+  if (!file) {
+    console.log(`\n(no ${precision} text model)`);
+    return;
+  }
+  const bare = await InferenceSession.create(file, sessionOptions('cpu', THREADS ?? 0));
+  const query = 'kids on a beach at sunset';
+  const tokens = model.text.tokenizer.encode(query);
+  const ctx = model.spec.text.contextLength;
+  const feeds = (len: number): Record<string, Tensor> => {
+    const ids = new BigInt64Array(len).fill(BigInt(model.spec.text.padId));
+    const mask = new BigInt64Array(len);
+    tokens.forEach((t, i) => {
+      ids[i] = BigInt(t);
+      mask[i] = 1n;
+    });
+    const f: Record<string, Tensor> = { input_ids: new Tensor('int64', ids, [1, len]) };
+    if (bare.inputNames.includes('attention_mask')) f.attention_mask = new Tensor('int64', mask, [1, len]);
+    return f;
+  };
+  const padded = await timeRuns(() => bare.run(feeds(ctx), ['text_embeds']), 30);
+  const cut = await timeRuns(() => bare.run(feeds(tokens.length), ['text_embeds']), 30);
+  const ours = await timeRuns(() => model.encodeText(query), 30);
+  console.log(`\ntext ${precision}: "${query}" (${tokens.length} tokens), ms`);
+  console.log(row(['', 'p50', 'p95']));
+  console.log(row([`padded to ${ctx}`, median(padded).toFixed(2), quantile(padded, 0.95).toFixed(2)]));
+  console.log(row(['cut at EOS', median(cut).toFixed(2), quantile(cut, 0.95).toFixed(2)]));
+  console.log(row(['lumen', median(ours).toFixed(2), quantile(ours, 0.95).toFixed(2)]));
+  console.log(`lumen overhead over the bare cut query: ${pct(median(ours), median(cut))} (p50)`);
+  await bare.release();
+  await model.dispose();
+}
+
+async function jpegPreprocessing(): Promise<void> {
+  const dir = join(MODEL_DIR, '..', 'jpeg-12mp');
+  if (!existsSync(join(dir, 'manifest.json'))) {
+    mkdirSync(dir, { recursive: true });
+    await generatePhotoFolder(dir, { count: 0, seed: 12, largeJpegs: 6 });
+  }
+  const paths = readdirSync(dir)
+    .filter((f) => f.endsWith('.jpg'))
+    .map((f) => join(dir, f));
+  if (paths.length < 6) throw new Error(`expected 6 JPEGs in ${dir}`);
+  const model = ClipModel.open(MODEL_DIR, { providers: ['cpu'] });
+  const spec = model.spec.image;
+  // One libvips thread and one image at a time: CPU seconds per image is the per-core cost.
+  sharp.concurrency(1);
+  const perCore = async (label: string, fn: (path: string) => Promise<unknown>): Promise<number> => {
+    for (const p of paths.slice(0, 2)) await fn(p);
+    const cpu0 = process.cpuUsage();
+    const t0 = performance.now();
+    let n = 0;
+    while (performance.now() - t0 < SECONDS * 1000) {
+      for (const p of paths) {
+        await fn(p);
+        n++;
+      }
+    }
+    const cpu = process.cpuUsage(cpu0);
+    const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+    const wall = (performance.now() - t0) / 1000;
+    const rate = n / cpuSeconds;
+    console.log(row([label, (n / wall).toFixed(1), rate.toFixed(1), (cpuSeconds / wall).toFixed(2)]));
+    return rate;
+  };
+  console.log('\n12 MP JPEG (4000x3000) to a 224x224 tensor');
+  console.log(row(['', 'images/s', 'per CPU-s', 'cores used']));
+  const bare = await perCore('bare sharp', (p) =>
+    sharp(p).resize(224, 224, { fit: 'cover', kernel: 'cubic' }).raw().toBuffer(),
+  );
+  await perCore('full decode', async (p) => {
+    // Without shrink-on-load: decode all 12 MP, then resize.
+    const { data, info } = await sharp(p).raw().toBuffer({ resolveWithObject: true });
+    const raw = { width: info.width, height: info.height, channels: info.channels };
+    return sharp(data, { raw }).resize(224, 224, { fit: 'cover', kernel: 'cubic' }).raw().toBuffer();
+  });
+  const ours = await perCore('lumen', (p) => preprocessImage(p, spec));
+  console.log(`lumen per core against bare sharp with shrink-on-load: ${pct(ours, bare)}`);
+  await model.dispose();
+}
+
+console.log(`Lumen bench:clip on ${process.arch}, ${availableParallelism()} cores, model ${MODEL_DIR}`);
+await visionThroughput('fp32');
+await visionThroughput('quantized');
+await textLatency('fp32');
+await textLatency('quantized');
+await jpegPreprocessing();
+console.log(`\nRSS ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB`);

@@ -1,0 +1,60 @@
+// The lumen command line's dispatcher: plain Node over electron/core, no Electron needed.
+
+import { errorMessage, ImageDecodeError, ModelFolderError, NoProviderError } from '../core/clip/errors.js';
+import { CliError, EXIT } from './cli-error.js';
+import type { Command, Output } from './command.js';
+import { classify } from './commands/classify.js';
+import { embed } from './commands/embed.js';
+import { info } from './commands/info.js';
+
+const COMMANDS: Command[] = [info, embed, classify];
+
+function mainHelp(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+  return `lumen: photo search that understands pictures, on your own machine
+
+usage: lumen <command> [options]      (lumen <command> --help for its options)
+
+${COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join('\n')}
+`;
+}
+
+export async function main(
+  argv: string[],
+  out: Output = process.stdout,
+  err: Output = process.stderr,
+): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    out.write(mainHelp());
+    return name ? EXIT.ok : EXIT.usage;
+  }
+  const command = COMMANDS.find((c) => c.name === name);
+  if (!command) {
+    err.write(`lumen: unknown command "${name}"\n\n${mainHelp()}`);
+    return EXIT.usage;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    out.write(`${command.help}\n`);
+    return EXIT.ok;
+  }
+  try {
+    return await command.run(rest, out, err);
+  } catch (e) {
+    if (e instanceof CliError) {
+      err.write(`lumen ${name}: ${e.message}\n`);
+      return e.exitCode;
+    }
+    // Node's parseArgs rejects unknown options with a TypeError carrying this code.
+    if ((e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      err.write(`lumen ${name}: ${errorMessage(e)}\n`);
+      return EXIT.usage;
+    }
+    const known =
+      e instanceof ModelFolderError || e instanceof ImageDecodeError || e instanceof NoProviderError;
+    err.write(
+      `lumen ${name}: ${known ? errorMessage(e) : e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`,
+    );
+    return EXIT.failure;
+  }
+}
