@@ -17,7 +17,8 @@ import { generatePhotoFolder } from '../test/support/shapes/photo-folder.js';
 
 const MODEL_DIR =
   process.env.LUMEN_BENCH_MODEL ?? join(homedir(), '.cache', 'lumen', 'bench-models', 'clip-vit-b32-random');
-const THREADS = Number(process.env.LUMEN_THREADS ?? 0) || undefined;
+// The same intra-op thread count for the bare sessions and the runtime's (its default: all cores).
+const THREADS = Number(process.env.LUMEN_THREADS ?? 0) || availableParallelism();
 const SECONDS = Number(process.env.LUMEN_BENCH_SECONDS ?? 6);
 
 if (!existsSync(join(MODEL_DIR, 'onnx', 'vision_model.onnx'))) {
@@ -46,18 +47,19 @@ function quantile(xs: number[], q: number): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor(q * s.length))] ?? NaN;
 }
-const pct = (ours: number, bare: number): string => `${(((ours - bare) / bare) * 100).toFixed(1)}%`;
+/** Lumen's extra time over the bare figure, from times (not rates). */
+const overhead = (oursMs: number, bareMs: number): string => `${(((oursMs - bareMs) / bareMs) * 100).toFixed(1)}%`;
 const row = (cells: (string | number)[]): string => cells.map((c) => String(c).padStart(14)).join('');
 
 async function visionThroughput(precision: Precision): Promise<void> {
   const model = ClipModel.open(MODEL_DIR, {
     precision,
     providers: ['cpu'],
-    ...(THREADS ? { threads: THREADS } : {}),
+    threads: THREADS,
   });
   const file = model.spec.vision.variants[precision];
   if (!file) throw new Error(`no ${precision} vision model in ${MODEL_DIR}`);
-  const bare = await InferenceSession.create(file, sessionOptions('cpu', THREADS ?? 0));
+  const bare = await InferenceSession.create(file, sessionOptions('cpu', THREADS));
   const { height, width } = model.spec.image;
   console.log(`\nvision ${precision} (${file.split('/').pop()}), images/s`);
   console.log(row(['batch', 'onnxruntime', 'lumen', 'overhead']));
@@ -68,7 +70,7 @@ async function visionThroughput(precision: Precision): Promise<void> {
     const oursMs = median(await timeRuns(() => model.vision.encodePixels(pixels, batch)));
     const b = (batch * 1000) / bareMs;
     const o = (batch * 1000) / oursMs;
-    console.log(row([batch, b.toFixed(1), o.toFixed(1), pct(b, o)]));
+    console.log(row([batch, b.toFixed(1), o.toFixed(1), overhead(oursMs, bareMs)]));
   }
   await bare.release();
   await model.dispose();
@@ -78,14 +80,14 @@ async function textLatency(precision: Precision): Promise<void> {
   const model = ClipModel.open(MODEL_DIR, {
     precision,
     providers: ['cpu'],
-    ...(THREADS ? { threads: THREADS } : {}),
+    threads: THREADS,
   });
   const file = model.spec.textTower.variants[precision];
   if (!file) {
     console.log(`\n(no ${precision} text model)`);
     return;
   }
-  const bare = await InferenceSession.create(file, sessionOptions('cpu', THREADS ?? 0));
+  const bare = await InferenceSession.create(file, sessionOptions('cpu', THREADS));
   const query = 'kids on a beach at sunset';
   const tokens = model.text.tokenizer.encode(query);
   const ctx = model.spec.text.contextLength;
@@ -108,7 +110,7 @@ async function textLatency(precision: Precision): Promise<void> {
   console.log(row([`padded to ${ctx}`, median(padded).toFixed(2), quantile(padded, 0.95).toFixed(2)]));
   console.log(row(['cut at EOS', median(cut).toFixed(2), quantile(cut, 0.95).toFixed(2)]));
   console.log(row(['lumen', median(ours).toFixed(2), quantile(ours, 0.95).toFixed(2)]));
-  console.log(`lumen overhead over the bare cut query: ${pct(median(ours), median(cut))} (p50)`);
+  console.log(`lumen overhead over the bare cut query: ${overhead(median(ours), median(cut))} (p50)`);
   await bare.release();
   await model.dispose();
 }
@@ -157,7 +159,7 @@ async function jpegPreprocessing(): Promise<void> {
     return sharp(data, { raw }).resize(224, 224, { fit: 'cover', kernel: 'cubic' }).raw().toBuffer();
   });
   const ours = await perCore('lumen', (p) => preprocessImage(p, spec));
-  console.log(`lumen per core against bare sharp with shrink-on-load: ${pct(ours, bare)}`);
+  console.log(`lumen overhead per image over bare sharp with shrink-on-load: ${overhead(1 / ours, 1 / bare)} (CPU time)`);
   await model.dispose();
 }
 

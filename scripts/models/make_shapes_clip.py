@@ -53,6 +53,7 @@ SHAPES_DIMS = ClipDims(
     context_length=32,
     vocab_size=0,  # set from the trained tokenizer
     embed_dim=64,
+    stem="conv",
 )
 
 VIT_B32_DIMS = ClipDims(
@@ -354,8 +355,8 @@ def make_full_size(args: argparse.Namespace) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--out", default=str(REPO / "test" / "fixtures" / "models" / "shapes-clip"))
-    ap.add_argument("--steps", type=int, default=6000)
-    ap.add_argument("--batch", type=int, default=256)
+    ap.add_argument("--steps", type=int, default=3500)
+    ap.add_argument("--batch", type=int, default=128)
     ap.add_argument("--group", type=int, default=32, help="photos per one-colour group in a batch")
     ap.add_argument("--lr", type=float, default=1e-3)
     ap.add_argument("--dataset", type=int, default=60000)

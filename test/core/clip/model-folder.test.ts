@@ -1,11 +1,13 @@
 // Reading model folders: values come from the files, and every broken folder names the file at fault.
 
-import { copyFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import sharp from 'sharp';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ClipModel } from '../../../electron/core/clip/clip-model.js';
 import { ModelFolderError } from '../../../electron/core/clip/errors.js';
 import { readModelFolder } from '../../../electron/core/clip/model-folder.js';
+import { dot } from '../../../electron/core/clip/vectors.js';
 import { TEST_MODEL_DIR } from '../../support/paths.js';
 import { tempCopy } from '../../support/temp.js';
 
@@ -109,6 +111,41 @@ describe('readModelFolder', () => {
       'onnx/vision_model',
       /no q4 variant \(present: fp32, fp16, quantized\)/,
     );
+  });
+});
+
+describe('SigLIP-style folders', () => {
+  // The test model's graphs under a SigLIP config: exact resize without crop, fixed-length padding,
+  // sigmoid scores with a learnt bias. The catalogue will bring real SigLIP models.
+  const dir = brokenModel((d) => {
+    const config = JSON.parse(readFileSync(join(d, 'config.json'), 'utf8')) as Record<string, unknown>;
+    delete config.projection_dim;
+    writeFileSync(join(d, 'config.json'), JSON.stringify({ ...config, model_type: 'siglip', logit_scale: Math.log(117.33), logit_bias: -12.93, text_config: { ...(config.text_config as object), hidden_size: 64 } }));
+    writeFileSync(join(d, 'preprocessor_config.json'), JSON.stringify({ do_resize: true, size: { height: 64, width: 64 }, resample: 2, do_normalize: true, image_mean: [0.5, 0.5, 0.5], image_std: [0.5, 0.5, 0.5] }));
+  });
+
+  it('reads sigmoid scoring, exact resize and max-length padding', () => {
+    const spec = readModelFolder(dir);
+    expect(spec.family).toBe('siglip');
+    expect(spec.embedDim).toBe(64);
+    expect(spec.scoring).toEqual({ kind: 'sigmoid', logitScale: expect.closeTo(117.33, 2) as number, logitBias: -12.93, source: 'config.logit_scale' });
+    expect(spec.image).toMatchObject({ resize: { height: 64, width: 64 }, crop: null, kernel: 'linear', height: 64, width: 64 });
+    expect(spec.text.padding).toBe('max_length');
+  });
+
+  it('pads every query to the context length and scores with independent sigmoids', async () => {
+    const model = ClipModel.open(dir);
+    const batch = model.text.tokenizer.batch(['a red circle']);
+    expect(batch.length).toBe(model.spec.text.contextLength);
+    const [image] = await model.encodeImages([await sharp({ create: { width: 80, height: 64, channels: 3, background: '#d22' } }).png().toBuffer()]);
+    const texts = await model.encodeTexts(['a photo of a red circle', 'a photo of a blue star']);
+    const probs = model.classify(image as Float32Array, texts);
+    // Each text on its own: sigmoid(scale * cosine + bias), not a softmax across texts.
+    texts.forEach((t, i) => {
+      const logit = model.spec.scoring.logitScale * dot(image as Float32Array, t) - 12.93;
+      expect(probs[i]).toBeCloseTo(1 / (1 + Math.exp(-logit)), 10);
+    });
+    await model.dispose();
   });
 });
 

@@ -1,0 +1,89 @@
+// The lumen command line as users run it: a real child process, its output and its exit codes.
+
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { REPO_ROOT, TEST_MODEL_DIR } from '../support/paths.js';
+import { generatePhotoFolder } from '../support/shapes/photo-folder.js';
+import { tempDir } from '../support/temp.js';
+
+const run = promisify(execFile);
+const TSX = join(REPO_ROOT, 'node_modules', '.bin', 'tsx');
+const ENTRY = join(REPO_ROOT, 'electron', 'cli', 'lumen.ts');
+
+async function lumen(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(TSX, [ENTRY, ...args], { env: { ...process.env, LUMEN_MODEL: '' } });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+describe('lumen CLI', () => {
+  it('lists its commands, and exits 2 when given none', async () => {
+    const r = await lumen();
+    expect(r.code).toBe(2);
+    expect(r.stdout).toMatch(/usage: lumen <command>/);
+    expect(r.stdout).toMatch(/classify/);
+  });
+
+  it('has --help for each command', async () => {
+    for (const c of ['info', 'embed', 'classify']) {
+      const r = await lumen(c, '--help');
+      expect(r.code, c).toBe(0);
+      expect(r.stdout, c).toMatch(new RegExp(`lumen ${c}`));
+      expect(r.stdout, c).toMatch(/--model DIR/);
+    }
+  });
+
+  it('says clearly when the model is missing', async () => {
+    expect(await lumen('embed', '--text', 'hi')).toMatchObject({ code: 2, stderr: expect.stringMatching(/no model: pass --model DIR/) as string });
+    expect(await lumen('embed', '--text', 'hi', '--model', '/no/such/model')).toMatchObject({ code: 2, stderr: expect.stringMatching(/model folder not found/) as string });
+  });
+
+  it('rejects unknown options and bad values as usage errors', async () => {
+    expect((await lumen('embed', '--bogus')).code).toBe(2);
+    expect((await lumen('embed', '--text', 'x', '--model', TEST_MODEL_DIR, '--precision', 'fp64')).stderr).toMatch(/--precision must be one of/);
+    expect((await lumen('embed', '--text', 'x', '--model', TEST_MODEL_DIR, '--providers', 'tpu')).stderr).toMatch(/unknown provider tpu/);
+    expect((await lumen('nope')).code).toBe(2);
+  });
+
+  it('reports a broken model folder by file, with exit code 1', async () => {
+    const r = await lumen('embed', '--text', 'x', '--model', tempDir());
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/config\.json: missing/);
+  });
+
+  it('info describes the model and the provider that ran', async () => {
+    const r = await lumen('info', '--model', TEST_MODEL_DIR, '--json');
+    expect(r.code).toBe(0);
+    const info = JSON.parse(r.stdout) as { embedDim: number; text: { contextLength: number }; ran: { text: string } };
+    expect(info.embedDim).toBe(64);
+    expect(info.text.contextLength).toBe(32);
+    expect(info.ran.text).toBe('cpu');
+  });
+
+  it('embed prints unit vectors, and a per-image error with exit code 1', async () => {
+    const r = await lumen('embed', '--model', TEST_MODEL_DIR, '--text', 'a red circle', '--image', '/no/such.jpg', '--json');
+    expect(r.code).toBe(1);
+    const rows = JSON.parse(r.stdout) as { kind: string; embedding?: number[]; error?: string }[];
+    expect(rows[0]?.embedding?.length).toBe(64);
+    expect(Math.hypot(...(rows[0]?.embedding ?? []))).toBeCloseTo(1, 4);
+    expect(rows[1]).toMatchObject({ kind: 'image', error: 'file not found' });
+  });
+
+  it('classify names the best label for each image', async () => {
+    const photos = await generatePhotoFolder(tempDir(), { count: 6, seed: 99, formats: ['png'] });
+    const labels = ['circle', 'square', 'triangle', 'star', 'hexagon', 'cross'];
+    const r = await lumen('classify', ...photos.map((p) => p.path), '--labels', labels.join(','), '--model', TEST_MODEL_DIR, '--json');
+    expect(r.code).toBe(0);
+    const results = JSON.parse(r.stdout) as { image: string; best: string; scores: Record<string, number> }[];
+    expect(results).toHaveLength(6);
+    for (const res of results) expect(Object.values(res.scores).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 2);
+    const correct = results.filter((res, i) => res.best === photos[i]?.shape).length;
+    expect(correct).toBeGreaterThanOrEqual(5);
+  });
+});
