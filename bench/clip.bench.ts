@@ -48,7 +48,8 @@ function quantile(xs: number[], q: number): number {
   return s[Math.min(s.length - 1, Math.floor(q * s.length))] ?? NaN;
 }
 /** Lumen's extra time over the bare figure, from times (not rates). */
-const overhead = (oursMs: number, bareMs: number): string => `${(((oursMs - bareMs) / bareMs) * 100).toFixed(1)}%`;
+const overhead = (oursMs: number, bareMs: number): string =>
+  `${(((oursMs - bareMs) / bareMs) * 100).toFixed(1)}%`;
 const row = (cells: (string | number)[]): string => cells.map((c) => String(c).padStart(14)).join('');
 
 async function visionThroughput(precision: Precision): Promise<void> {
@@ -159,7 +160,9 @@ async function jpegPreprocessing(): Promise<void> {
     return sharp(data, { raw }).resize(224, 224, { fit: 'cover', kernel: 'cubic' }).raw().toBuffer();
   });
   const ours = await perCore('lumen', (p) => preprocessImage(p, spec));
-  console.log(`lumen overhead per image over bare sharp with shrink-on-load: ${overhead(1 / ours, 1 / bare)} (CPU time)`);
+  console.log(
+    `lumen overhead per image over bare sharp with shrink-on-load: ${overhead(1 / ours, 1 / bare)} (CPU time)`,
+  );
   await model.dispose();
 }
 

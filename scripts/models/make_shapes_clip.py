@@ -168,21 +168,27 @@ def zero_shot(model: Clip, tok: Tokenizer, images: np.ndarray, scenes: list[dict
 
 # ---------------------------------------------------------------- training
 
-def sample_batch(gen: np.random.Generator, by_colour: dict, size: int, group: int) -> np.ndarray:
-    """A batch made of groups that share one colour.
+def sample_batch(gen: np.random.Generator, groups: list[np.ndarray], size: int, group: int) -> np.ndarray:
+    """A batch made of groups of look-alike photos.
 
-    With random batches, colour alone explains most of the contrastive loss and shape is learnt very
-    late; inside a one-colour group only shape, size and background tell captions apart. The loss is
-    still the paper's symmetric cross-entropy over the whole batch.
+    With random batches, colour and background explain most of the contrastive loss and shape is learnt
+    very late. Each group here draws from one pool of photos that share colour (and, for the finer pools,
+    background tone and kind), so inside a group mainly shape tells captions apart. The loss is still
+    the paper's symmetric cross-entropy over the whole batch.
     """
-    parts = []
-    for _ in range(size // group):
-        pool = by_colour[world.COLOURS[gen.integers(len(world.COLOURS))]]
-        parts.append(gen.choice(pool, size=group, replace=False))
-    rest = size - group * (size // group)
-    if rest:
-        parts.append(gen.choice(np.concatenate(list(by_colour.values())), size=rest, replace=False))
+    if size % group:
+        raise SystemExit(f"--batch {size} must be a multiple of --group {group}")
+    parts = [gen.choice(groups[gen.integers(len(groups))], size=group, replace=False) for _ in range(size // group)]
     return np.concatenate(parts)
+
+
+def look_alike_pools(scenes: list[dict], group: int) -> list[np.ndarray]:
+    """Pools by colour, and by colour + background tone + background kind, each at least a group large."""
+    pools: dict[tuple, list[int]] = {}
+    for i, s in enumerate(scenes):
+        pools.setdefault((s["colour"],), []).append(i)
+        pools.setdefault((s["colour"], s["tone"], s["kind"]), []).append(i)
+    return [np.array(v) for v in pools.values() if len(v) >= group]
 
 
 def pick_caption(gen: np.random.Generator, captions: list[str]) -> str:
@@ -214,11 +220,11 @@ def train(args: argparse.Namespace) -> tuple[Clip, Tokenizer, dict]:
     warmup = min(300, args.steps // 10)
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: min(1.0, (s + 1) / warmup) * 0.5 * (1 + math.cos(math.pi * min(s, args.steps) / args.steps)))
     gen = np.random.default_rng(args.seed)
-    by_colour = {c: np.array([i for i, s in enumerate(scenes) if s["colour"] == c]) for c in world.COLOURS}
+    pools = look_alike_pools(scenes, args.group)
     t0 = time.time()
     metrics: dict = {}
     for step in range(1, args.steps + 1):
-        idx = sample_batch(gen, by_colour, args.batch, args.group)
+        idx = sample_batch(gen, pools, args.batch, args.group)
         batch = images[idx]
         if gen.random() < 0.5:
             batch = batch[:, :, ::-1].copy()  # a mirrored scene is the same scene
@@ -361,7 +367,7 @@ def main() -> None:
     ap.add_argument("--lr", type=float, default=1e-3)
     ap.add_argument("--dataset", type=int, default=60000)
     ap.add_argument("--eval-per-pair", type=int, default=40)
-    ap.add_argument("--eval-every", type=int, default=500)
+    ap.add_argument("--eval-every", type=int, default=250)
     ap.add_argument("--merges", type=int, default=600)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--threads", type=int, default=os.cpu_count() or 2)

@@ -40,14 +40,24 @@ describe('lumen CLI', () => {
   });
 
   it('says clearly when the model is missing', async () => {
-    expect(await lumen('embed', '--text', 'hi')).toMatchObject({ code: 2, stderr: expect.stringMatching(/no model: pass --model DIR/) as string });
-    expect(await lumen('embed', '--text', 'hi', '--model', '/no/such/model')).toMatchObject({ code: 2, stderr: expect.stringMatching(/model folder not found/) as string });
+    expect(await lumen('embed', '--text', 'hi')).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/no model: pass --model DIR/) as string,
+    });
+    expect(await lumen('embed', '--text', 'hi', '--model', '/no/such/model')).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/model folder not found/) as string,
+    });
   });
 
   it('rejects unknown options and bad values as usage errors', async () => {
     expect((await lumen('embed', '--bogus')).code).toBe(2);
-    expect((await lumen('embed', '--text', 'x', '--model', TEST_MODEL_DIR, '--precision', 'fp64')).stderr).toMatch(/--precision must be one of/);
-    expect((await lumen('embed', '--text', 'x', '--model', TEST_MODEL_DIR, '--providers', 'tpu')).stderr).toMatch(/unknown provider tpu/);
+    expect(
+      (await lumen('embed', '--text', 'x', '--model', TEST_MODEL_DIR, '--precision', 'fp64')).stderr,
+    ).toMatch(/--precision must be one of/);
+    expect(
+      (await lumen('embed', '--text', 'x', '--model', TEST_MODEL_DIR, '--providers', 'tpu')).stderr,
+    ).toMatch(/unknown provider tpu/);
     expect((await lumen('nope')).code).toBe(2);
   });
 
@@ -60,14 +70,27 @@ describe('lumen CLI', () => {
   it('info describes the model and the provider that ran', async () => {
     const r = await lumen('info', '--model', TEST_MODEL_DIR, '--json');
     expect(r.code).toBe(0);
-    const info = JSON.parse(r.stdout) as { embedDim: number; text: { contextLength: number }; ran: { text: string } };
+    const info = JSON.parse(r.stdout) as {
+      embedDim: number;
+      text: { contextLength: number };
+      ran: { text: string };
+    };
     expect(info.embedDim).toBe(64);
     expect(info.text.contextLength).toBe(32);
     expect(info.ran.text).toBe('cpu');
   });
 
   it('embed prints unit vectors, and a per-image error with exit code 1', async () => {
-    const r = await lumen('embed', '--model', TEST_MODEL_DIR, '--text', 'a red circle', '--image', '/no/such.jpg', '--json');
+    const r = await lumen(
+      'embed',
+      '--model',
+      TEST_MODEL_DIR,
+      '--text',
+      'a red circle',
+      '--image',
+      '/no/such.jpg',
+      '--json',
+    );
     expect(r.code).toBe(1);
     const rows = JSON.parse(r.stdout) as { kind: string; embedding?: number[]; error?: string }[];
     expect(rows[0]?.embedding?.length).toBe(64);
@@ -78,7 +101,15 @@ describe('lumen CLI', () => {
   it('classify names the best label for each image', async () => {
     const photos = await generatePhotoFolder(tempDir(), { count: 6, seed: 99, formats: ['png'] });
     const labels = ['circle', 'square', 'triangle', 'star', 'hexagon', 'cross'];
-    const r = await lumen('classify', ...photos.map((p) => p.path), '--labels', labels.join(','), '--model', TEST_MODEL_DIR, '--json');
+    const r = await lumen(
+      'classify',
+      ...photos.map((p) => p.path),
+      '--labels',
+      labels.join(','),
+      '--model',
+      TEST_MODEL_DIR,
+      '--json',
+    );
     expect(r.code).toBe(0);
     const results = JSON.parse(r.stdout) as { image: string; best: string; scores: Record<string, number> }[];
     expect(results).toHaveLength(6);

@@ -120,16 +120,46 @@ describe('SigLIP-style folders', () => {
   const dir = brokenModel((d) => {
     const config = JSON.parse(readFileSync(join(d, 'config.json'), 'utf8')) as Record<string, unknown>;
     delete config.projection_dim;
-    writeFileSync(join(d, 'config.json'), JSON.stringify({ ...config, model_type: 'siglip', logit_scale: Math.log(117.33), logit_bias: -12.93, text_config: { ...(config.text_config as object), hidden_size: 64 } }));
-    writeFileSync(join(d, 'preprocessor_config.json'), JSON.stringify({ do_resize: true, size: { height: 64, width: 64 }, resample: 2, do_normalize: true, image_mean: [0.5, 0.5, 0.5], image_std: [0.5, 0.5, 0.5] }));
+    writeFileSync(
+      join(d, 'config.json'),
+      JSON.stringify({
+        ...config,
+        model_type: 'siglip',
+        logit_scale: Math.log(117.33),
+        logit_bias: -12.93,
+        text_config: { ...(config.text_config as object), hidden_size: 64 },
+      }),
+    );
+    writeFileSync(
+      join(d, 'preprocessor_config.json'),
+      JSON.stringify({
+        do_resize: true,
+        size: { height: 64, width: 64 },
+        resample: 2,
+        do_normalize: true,
+        image_mean: [0.5, 0.5, 0.5],
+        image_std: [0.5, 0.5, 0.5],
+      }),
+    );
   });
 
   it('reads sigmoid scoring, exact resize and max-length padding', () => {
     const spec = readModelFolder(dir);
     expect(spec.family).toBe('siglip');
     expect(spec.embedDim).toBe(64);
-    expect(spec.scoring).toEqual({ kind: 'sigmoid', logitScale: expect.closeTo(117.33, 2) as number, logitBias: -12.93, source: 'config.logit_scale' });
-    expect(spec.image).toMatchObject({ resize: { height: 64, width: 64 }, crop: null, kernel: 'linear', height: 64, width: 64 });
+    expect(spec.scoring).toEqual({
+      kind: 'sigmoid',
+      logitScale: expect.closeTo(117.33, 2) as number,
+      logitBias: -12.93,
+      source: 'config.logit_scale',
+    });
+    expect(spec.image).toMatchObject({
+      resize: { height: 64, width: 64 },
+      crop: null,
+      kernel: 'linear',
+      height: 64,
+      width: 64,
+    });
     expect(spec.text.padding).toBe('max_length');
   });
 
@@ -137,7 +167,11 @@ describe('SigLIP-style folders', () => {
     const model = ClipModel.open(dir);
     const batch = model.text.tokenizer.batch(['a red circle']);
     expect(batch.length).toBe(model.spec.text.contextLength);
-    const [image] = await model.encodeImages([await sharp({ create: { width: 80, height: 64, channels: 3, background: '#d22' } }).png().toBuffer()]);
+    const [image] = await model.encodeImages([
+      await sharp({ create: { width: 80, height: 64, channels: 3, background: '#d22' } })
+        .png()
+        .toBuffer(),
+    ]);
     const texts = await model.encodeTexts(['a photo of a red circle', 'a photo of a blue star']);
     const probs = model.classify(image as Float32Array, texts);
     // Each text on its own: sigmoid(scale * cosine + bias), not a softmax across texts.

@@ -1,0 +1,183 @@
+// Indexes pending photos: reading and decoding (sharp, on libuv's threads) of the next batch overlaps
+// with encoding (onnxruntime) of the current one, at most two batches in memory. Each batch is written
+// in one transaction, then added to the HNSW index, which is saved every few batches with the database's
+// change counter: a crash at any point leaves the database right and the index repairable on open.
+// Pause, resume and cancel take effect between batches; progress reports done/total, photos/s and ETA.
+
+import { errorMessage, ImageDecodeError } from '../clip/errors.js';
+import { rgbToTensor } from '../clip/image-preprocess.js';
+import type { ClipModel } from '../clip/clip-model.js';
+import { readPhoto, type ReadPhoto } from './photo-reader.js';
+import type { IndexedPhoto, PhotoStore } from './photo-store.js';
+import type { ThumbnailStore } from './thumbnail-store.js';
+import type { VectorIndex } from './vector-index.js';
+
+export interface IndexProgress {
+  done: number;
+  total: number;
+  indexed: number;
+  failed: number;
+  photosPerSecond: number;
+  etaSeconds: number | null;
+  state: 'running' | 'paused' | 'finished' | 'cancelled';
+}
+
+export interface IndexJobDeps {
+  store: PhotoStore;
+  model: ClipModel;
+  modelId: number;
+  index: VectorIndex;
+  thumbnails: ThumbnailStore;
+}
+
+export interface IndexJobOptions {
+  batchSize?: number;
+  /** Save the HNSW file every this many batches (and always at the end). */
+  saveEvery?: number;
+  maxPixels?: number;
+  onProgress?: (p: IndexProgress) => void;
+  /** Called with each batch's ids once saved (tests, live tagging later). */
+  onBatch?: (ids: readonly number[]) => void;
+}
+
+type Prepared = { id: number; result: { ok: true; photo: ReadPhoto } | { ok: false; error: string } }[];
+
+export class IndexJob {
+  private pausedPromise: Promise<void> | null = null;
+  private release: (() => void) | null = null;
+  private cancelled = false;
+  private state: IndexProgress['state'] = 'running';
+
+  constructor(
+    private readonly deps: IndexJobDeps,
+    private readonly options: IndexJobOptions = {},
+  ) {}
+
+  pause(): void {
+    if (this.pausedPromise || this.cancelled) return;
+    this.pausedPromise = new Promise((r) => (this.release = r));
+    this.state = 'paused';
+  }
+
+  resume(): void {
+    this.release?.();
+    this.pausedPromise = null;
+    this.release = null;
+    if (!this.cancelled) this.state = 'running';
+  }
+
+  cancel(): void {
+    this.cancelled = true;
+    this.state = 'cancelled';
+    this.resume();
+  }
+
+  private async prepare(ids: readonly number[]): Promise<Prepared> {
+    const { store, model } = this.deps;
+    return Promise.all(
+      ids.map(async (id) => {
+        const row = store.photo(id);
+        if (!row) return { id, result: { ok: false as const, error: 'removed from the library' } };
+        try {
+          const photo = await readPhoto(
+            row.path,
+            model.spec.image,
+            this.options.maxPixels ? { maxPixels: this.options.maxPixels } : {},
+          );
+          return { id, result: { ok: true as const, photo } };
+        } catch (err) {
+          return {
+            id,
+            result: {
+              ok: false as const,
+              error: err instanceof ImageDecodeError ? err.detail : errorMessage(err),
+            },
+          };
+        }
+      }),
+    );
+  }
+
+  async run(ids: readonly number[]): Promise<IndexProgress> {
+    const { store, model, modelId, index, thumbnails } = this.deps;
+    const batchSize = this.options.batchSize ?? (await model.vision.batchSize());
+    const saveEvery = this.options.saveEvery ?? 8;
+    const spec = model.spec.image;
+    const per = 3 * spec.height * spec.width;
+    const started = performance.now();
+    let pausedMs = 0;
+    const progress: IndexProgress = {
+      done: 0,
+      total: ids.length,
+      indexed: 0,
+      failed: 0,
+      photosPerSecond: 0,
+      etaSeconds: null,
+      state: 'running',
+    };
+    const report = (): void => {
+      const seconds = (performance.now() - started - pausedMs) / 1000;
+      progress.photosPerSecond = seconds > 0 ? progress.done / seconds : 0;
+      progress.etaSeconds =
+        progress.photosPerSecond > 0 ? (progress.total - progress.done) / progress.photosPerSecond : null;
+      progress.state = this.state;
+      this.options.onProgress?.({ ...progress });
+    };
+    const batches: number[][] = [];
+    for (let i = 0; i < ids.length; i += batchSize) batches.push(ids.slice(i, i + batchSize));
+    let next: Promise<Prepared> | null = batches.length ? this.prepare(batches[0] ?? []) : null;
+    let sinceSave = 0;
+    for (let b = 0; b < batches.length && next; b++) {
+      if (this.pausedPromise) {
+        report();
+        const t = performance.now();
+        await this.pausedPromise;
+        pausedMs += performance.now() - t;
+      }
+      if (this.cancelled) break;
+      const current = await next;
+      next = b + 1 < batches.length ? this.prepare(batches[b + 1] ?? []) : null;
+
+      const ok = current.filter((c) => c.result.ok) as {
+        id: number;
+        result: { ok: true; photo: ReadPhoto };
+      }[];
+      for (const c of current) if (!c.result.ok) store.recordFailure(c.id, c.result.error);
+      if (ok.length > 0) {
+        const pixels = new Float32Array(ok.length * per);
+        ok.forEach((c, i) => rgbToTensor(c.result.photo.rgb, spec, pixels, i * per));
+        const embeddings = await model.vision.encodePixels(pixels, ok.length);
+        const items: IndexedPhoto[] = ok.map((c, i) => {
+          const { meta, thumbnail } = c.result.photo;
+          return {
+            id: c.id,
+            meta,
+            thumbnail: {
+              file: thumbnails.write(meta.contentHash, thumbnail.webp),
+              width: thumbnail.width,
+              height: thumbnail.height,
+            },
+            embedding: embeddings[i] as Float32Array,
+          };
+        });
+        const saved = new Set(store.saveIndexed(modelId, items));
+        for (const item of items) if (saved.has(item.id)) index.add(item.id, item.embedding);
+        this.options.onBatch?.([...saved]);
+        progress.indexed += saved.size;
+      }
+      progress.failed += current.length - ok.length;
+      progress.done += current.length;
+      if (++sinceSave >= saveEvery) {
+        index.save(store.changeCounter(modelId));
+        sinceSave = 0;
+      }
+      report();
+    }
+    // A cancelled run leaves its look-ahead batch unread; those photos stay pending.
+    await next?.catch(() => undefined);
+    index.save(store.changeCounter(modelId));
+    if (!this.cancelled) this.state = 'finished';
+    report();
+    return { ...progress };
+  }
+}

@@ -1,0 +1,202 @@
+// The library engine's front door: one SQLite database, one HNSW index per model, photo folders.
+// Scans reconcile the database with the disk (new, changed, moved, deleted files); indexing runs as an
+// IndexJob; everything here is plain Node, used by the CLI, the engine process and the tests.
+
+import { createHash } from 'node:crypto';
+import { readFile, stat } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import type { ClipModel } from '../clip/clip-model.js';
+import { quietLogger, type Logger } from '../log.js';
+import { openDatabase, type Db } from './database.js';
+import { scanFolder, type ScanProblem } from './folder-scan.js';
+import { IndexJob, type IndexJobOptions } from './index-job.js';
+import { PhotoStore, type StatusCounts } from './photo-store.js';
+import { ThumbnailStore } from './thumbnail-store.js';
+import {
+  DEFAULT_INDEX_PARAMS,
+  VectorIndex,
+  type IndexParams,
+  type ProgressFn,
+  type RepairReport,
+} from './vector-index.js';
+
+export interface LibraryOptions {
+  dbPath: string;
+  model: ClipModel;
+  logger?: Logger;
+  indexParams?: IndexParams;
+  onRepairProgress?: ProgressFn;
+}
+
+export interface ScanSummary {
+  added: number;
+  changed: number;
+  moved: number;
+  removed: number;
+  unchanged: number;
+  problems: ScanProblem[];
+}
+
+export interface LibraryStatus extends StatusCounts {
+  folders: string[];
+  failures: { path: string; error: string }[];
+}
+
+/** Identifies a model's embedding space: same weights, same vectors. */
+export function modelKey(model: ClipModel): string {
+  const file = model.vision.file;
+  return `${model.spec.name}|${basename(file)}|${model.embedDim}`;
+}
+
+export class Library {
+  readonly store: PhotoStore;
+  readonly thumbnails: ThumbnailStore;
+  readonly modelId: number;
+  readonly index: VectorIndex;
+  readonly repair: RepairReport;
+  private readonly logger: Logger;
+
+  private constructor(
+    readonly db: Db,
+    readonly model: ClipModel,
+    options: LibraryOptions,
+  ) {
+    this.logger = options.logger ?? quietLogger;
+    this.store = new PhotoStore(db);
+    const dataDir = dirname(resolve(options.dbPath));
+    this.thumbnails = new ThumbnailStore(join(dataDir, 'thumbnails'));
+    const key = modelKey(model);
+    this.modelId = this.store.modelId(key, model.spec.name, model.embedDim);
+    const indexFile = join(dataDir, 'index', `model-${this.modelId}.hnsw`);
+    const { index, report } = VectorIndex.open(
+      indexFile,
+      {
+        dim: model.embedDim,
+        counter: this.store.changeCounter(this.modelId),
+        ids: () => this.store.embeddedIds(this.modelId),
+        vectors: (ids) => this.store.vectors(this.modelId, ids),
+      },
+      options.indexParams ?? DEFAULT_INDEX_PARAMS,
+      options.onRepairProgress,
+    );
+    this.index = index;
+    this.repair = report;
+    if (report.action !== 'loaded')
+      this.logger.info(`index ${report.action}: ${report.reason} (${report.count} vectors)`);
+  }
+
+  static open(options: LibraryOptions): Library {
+    return new Library(openDatabase(options.dbPath), options.model, options);
+  }
+
+  close(): void {
+    this.index.save(this.store.changeCounter(this.modelId));
+    this.db.close();
+  }
+
+  addFolder(path: string): void {
+    this.store.addFolder(resolve(path));
+  }
+
+  /** Forgets a folder and its photos (the files are not touched). */
+  removeFolder(path: string): number {
+    const folder = this.store.folders().find((f) => f.path === resolve(path));
+    if (!folder) return 0;
+    const ids = this.store.photosInFolder(folder.id).map((p) => p.id);
+    this.store.removeFolder(folder.path);
+    this.forget(ids);
+    return ids.length;
+  }
+
+  private forget(ids: readonly number[]): void {
+    for (const id of ids) this.index.remove(id);
+    this.index.save(this.store.changeCounter(this.modelId));
+  }
+
+  /** Reconciles every folder with the disk. Unchanged files (size + mtime) are not read. */
+  async scan(signal?: AbortSignal): Promise<ScanSummary> {
+    const summary: ScanSummary = { added: 0, changed: 0, moved: 0, removed: 0, unchanged: 0, problems: [] };
+    const newFiles: { folderId: number; path: string; size: number; mtimeMs: number }[] = [];
+    const missing = new Map<number, { id: number; size: number; hash: string | null }>();
+    const changedIds: number[] = [];
+    for (const folder of this.store.folders()) {
+      const known = new Map(this.store.photosInFolder(folder.id).map((r) => [r.path, r]));
+      const seen = new Set<string>();
+      try {
+        await stat(folder.path);
+      } catch (err) {
+        // An unplugged drive is not a deletion: leave its photos alone.
+        summary.problems.push({
+          path: folder.path,
+          error: `folder unavailable (${(err as Error).message}); its photos are kept`,
+        });
+        continue;
+      }
+      for await (const file of scanFolder(folder.path, (p) => summary.problems.push(p), signal)) {
+        seen.add(file.path);
+        const row = known.get(file.path);
+        if (!row) newFiles.push({ folderId: folder.id, ...file });
+        else if (row.size !== file.size || row.mtime_ms !== file.mtimeMs) {
+          this.store.markChanged(row.id, file.size, file.mtimeMs);
+          changedIds.push(row.id);
+          summary.changed++;
+        } else summary.unchanged++;
+      }
+      for (const [path, row] of known)
+        if (!seen.has(path)) missing.set(row.id, { id: row.id, size: row.size, hash: row.content_hash });
+    }
+    // A new file with the size and content of a missing one is that photo moved or renamed: keep its row.
+    const missingBySize = new Map<number, { id: number; hash: string | null }[]>();
+    for (const m of missing.values()) missingBySize.set(m.size, [...(missingBySize.get(m.size) ?? []), m]);
+    for (const file of newFiles) {
+      const candidates = missingBySize.get(file.size)?.filter((c) => c.hash && missing.has(c.id));
+      let movedFrom: number | null = null;
+      if (candidates?.length) {
+        const hash = await readFile(file.path).then(
+          (b) => createHash('sha256').update(b).digest('hex'),
+          () => null,
+        );
+        movedFrom = candidates.find((c) => c.hash === hash)?.id ?? null;
+      }
+      if (movedFrom !== null) {
+        this.store.movePhoto(movedFrom, file.folderId, file.path, file.mtimeMs);
+        missing.delete(movedFrom);
+        summary.moved++;
+      } else {
+        this.store.insertPending(file.folderId, file.path, file.size, file.mtimeMs);
+        summary.added++;
+      }
+    }
+    const gone = [...missing.keys()];
+    this.store.deletePhotos(gone);
+    summary.removed = gone.length;
+    this.forget([...gone, ...changedIds]);
+    this.logger.info(
+      `scan: ${summary.added} new, ${summary.changed} changed, ${summary.moved} moved, ${summary.removed} removed, ${summary.unchanged} unchanged`,
+    );
+    return summary;
+  }
+
+  /** A job that indexes every pending photo; call run() on it. */
+  indexJob(options: IndexJobOptions = {}): { job: IndexJob; ids: number[] } {
+    const job = new IndexJob(
+      {
+        store: this.store,
+        model: this.model,
+        modelId: this.modelId,
+        index: this.index,
+        thumbnails: this.thumbnails,
+      },
+      options,
+    );
+    return { job, ids: this.store.pendingIds() };
+  }
+
+  status(): LibraryStatus {
+    return {
+      ...this.store.counts(),
+      folders: this.store.folders().map((f) => f.path),
+      failures: this.store.failures(),
+    };
+  }
+}

@@ -1,0 +1,139 @@
+// Reads one photo from disk once and derives everything indexing needs from that one buffer: the
+// content hash (move detection), EXIF (date, camera, lens, GPS), a WebP thumbnail, and the model's
+// input pixels. A file that vanishes or changes while being read is an error for that photo alone.
+
+import { createHash } from 'node:crypto';
+import { readFile, stat } from 'node:fs/promises';
+import exifr from 'exifr';
+import sharp from 'sharp';
+import { ImageDecodeError, errorMessage } from '../clip/errors.js';
+import { preprocessToRgb } from '../clip/image-preprocess.js';
+import type { ImageSpec } from '../clip/model-spec.js';
+import { DEFAULT_MAX_PIXELS, decodeError, openImage } from '../images/image-source.js';
+import type { PhotoMetadata } from './photo-store.js';
+
+export const THUMBNAIL_SIZE = 320;
+
+export interface ReadPhoto {
+  meta: PhotoMetadata;
+  /** Model input, 8-bit RGB HWC at the model's size. */
+  rgb: Buffer;
+  thumbnail: { webp: Buffer; width: number; height: number };
+}
+
+export interface ReadOptions {
+  maxPixels?: number;
+  /** Largest file read into memory; bigger files are refused before reading. */
+  maxBytes?: number;
+}
+
+const MAX_BYTES = 512 * 2 ** 20;
+
+function exifDate(value: unknown): number | null {
+  if (value instanceof Date && !Number.isNaN(value.getTime())) return value.getTime();
+  return null;
+}
+
+const text = (v: unknown): string | null => (typeof v === 'string' && v.trim() ? v.trim() : null);
+const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+
+async function readExif(buf: Buffer): Promise<Partial<PhotoMetadata>> {
+  let tags: Record<string, unknown> | undefined;
+  try {
+    tags = (await exifr.parse(buf, {
+      pick: [
+        'DateTimeOriginal',
+        'CreateDate',
+        'ModifyDate',
+        'Make',
+        'Model',
+        'LensModel',
+        'Orientation',
+        'latitude',
+        'longitude',
+        'GPSLatitude',
+        'GPSLongitude',
+        'GPSLatitudeRef',
+        'GPSLongitudeRef',
+      ],
+      translateValues: false,
+    })) as Record<string, unknown> | undefined;
+  } catch {
+    return {}; // EXIF is optional: a photo with broken metadata is still a photo
+  }
+  if (!tags) return {};
+  const make = text(tags.Make);
+  const model = text(tags.Model);
+  return {
+    takenAt: exifDate(tags.DateTimeOriginal) ?? exifDate(tags.CreateDate),
+    camera:
+      model && make && !model.toLowerCase().startsWith(make.toLowerCase().split(' ')[0] ?? '')
+        ? `${make} ${model}`
+        : (model ?? make),
+    lens: text(tags.LensModel),
+    gpsLat: num(tags.latitude),
+    gpsLon: num(tags.longitude),
+    orientation: num(tags.Orientation),
+  };
+}
+
+async function makeThumbnail(buf: Buffer, maxPixels: number): Promise<ReadPhoto['thumbnail']> {
+  const { data, info } = await openImage(buf, { maxPixels })
+    .resize(THUMBNAIL_SIZE, THUMBNAIL_SIZE, { fit: 'inside', withoutEnlargement: true })
+    .webp({ quality: 75 })
+    .toBuffer({ resolveWithObject: true });
+  return { webp: data, width: info.width, height: info.height };
+}
+
+export async function readPhoto(
+  path: string,
+  spec: ImageSpec,
+  options: ReadOptions = {},
+): Promise<ReadPhoto> {
+  const maxPixels = options.maxPixels ?? DEFAULT_MAX_PIXELS;
+  let before;
+  let buf: Buffer;
+  try {
+    before = await stat(path);
+    if (before.size === 0) throw new ImageDecodeError(path, 'file is empty');
+    if (before.size > (options.maxBytes ?? MAX_BYTES))
+      throw new ImageDecodeError(path, `file is larger than ${options.maxBytes ?? MAX_BYTES} bytes`);
+    buf = await readFile(path);
+  } catch (err) {
+    throw err instanceof ImageDecodeError ? err : await decodeError(path, err, maxPixels);
+  }
+  const after = await stat(path).catch(() => null);
+  if (!after) throw new ImageDecodeError(path, 'file disappeared while being read');
+  if (after.size !== before.size || after.mtimeMs !== before.mtimeMs || buf.length !== before.size) {
+    throw new ImageDecodeError(path, 'file changed while being read');
+  }
+  const contentHash = createHash('sha256').update(buf).digest('hex');
+  try {
+    const [meta, rgb, thumbnail, exif] = await Promise.all([
+      sharp(buf, { limitInputPixels: maxPixels, autoOrient: true }).metadata(),
+      preprocessToRgb(buf, spec, { maxPixels }),
+      makeThumbnail(buf, maxPixels),
+      readExif(buf),
+    ]);
+    return {
+      rgb,
+      thumbnail,
+      meta: {
+        contentHash,
+        width: meta.autoOrient.width,
+        height: meta.autoOrient.height,
+        format: meta.format === 'heif' ? (meta.compression === 'av1' ? 'avif' : 'heif') : meta.format,
+        takenAt: exif.takenAt ?? null,
+        camera: exif.camera ?? null,
+        lens: exif.lens ?? null,
+        gpsLat: exif.gpsLat ?? null,
+        gpsLon: exif.gpsLon ?? null,
+        orientation: exif.orientation ?? meta.orientation ?? null,
+      },
+    };
+  } catch (err) {
+    if (err instanceof ImageDecodeError) throw new ImageDecodeError(path, err.detail, { cause: err });
+    const decoded = await decodeError(buf, err, maxPixels);
+    throw new ImageDecodeError(path, decoded.detail || errorMessage(err), { cause: err });
+  }
+}

@@ -1,0 +1,245 @@
+// The library's rows: folders, photos and their state, models and embeddings. Prepared statements over
+// one better-sqlite3 connection; every multi-row change runs in a transaction.
+
+import type { Db } from './database.js';
+
+export type PhotoStatus = 'pending' | 'indexed' | 'failed';
+
+export interface PhotoRow {
+  id: number;
+  folder_id: number;
+  path: string;
+  size: number;
+  mtime_ms: number;
+  content_hash: string | null;
+  width: number | null;
+  height: number | null;
+  format: string | null;
+  taken_at: number | null;
+  camera: string | null;
+  lens: string | null;
+  gps_lat: number | null;
+  gps_lon: number | null;
+  orientation: number | null;
+  status: PhotoStatus;
+  error: string | null;
+  indexed_at: number | null;
+}
+
+export interface FolderRow {
+  id: number;
+  path: string;
+  added_at: number;
+}
+
+export interface PhotoMetadata {
+  contentHash: string;
+  width: number | null;
+  height: number | null;
+  format: string | null;
+  takenAt: number | null;
+  camera: string | null;
+  lens: string | null;
+  gpsLat: number | null;
+  gpsLon: number | null;
+  orientation: number | null;
+}
+
+export interface IndexedPhoto {
+  id: number;
+  meta: PhotoMetadata;
+  thumbnail: { file: string; width: number; height: number };
+  embedding: Float32Array;
+}
+
+export interface StatusCounts {
+  total: number;
+  indexed: number;
+  pending: number;
+  failed: number;
+}
+
+/** Embeddings are stored as little-endian float32 blobs. */
+export function vectorToBlob(v: Float32Array): Buffer {
+  return Buffer.from(v.buffer, v.byteOffset, v.byteLength);
+}
+
+export function blobToVector(b: Buffer): Float32Array {
+  // Copy: the blob's memory belongs to SQLite's row buffer and may not be 4-byte aligned.
+  const out = new Float32Array(b.byteLength / 4);
+  new Uint8Array(out.buffer).set(b);
+  return out;
+}
+
+export class PhotoStore {
+  constructor(readonly db: Db) {}
+
+  // -- folders
+
+  addFolder(path: string): FolderRow {
+    this.db.prepare('INSERT OR IGNORE INTO folders (path, added_at) VALUES (?, ?)').run(path, Date.now());
+    return this.db.prepare('SELECT * FROM folders WHERE path = ?').get(path) as FolderRow;
+  }
+
+  removeFolder(path: string): number {
+    return this.db.prepare('DELETE FROM folders WHERE path = ?').run(path).changes;
+  }
+
+  folders(): FolderRow[] {
+    return this.db.prepare('SELECT * FROM folders ORDER BY path').all() as FolderRow[];
+  }
+
+  // -- photos
+
+  photo(id: number): PhotoRow | undefined {
+    return this.db.prepare('SELECT * FROM photos WHERE id = ?').get(id) as PhotoRow | undefined;
+  }
+
+  photoByPath(path: string): PhotoRow | undefined {
+    return this.db.prepare('SELECT * FROM photos WHERE path = ?').get(path) as PhotoRow | undefined;
+  }
+
+  photosInFolder(
+    folderId: number,
+  ): Pick<PhotoRow, 'id' | 'path' | 'size' | 'mtime_ms' | 'content_hash' | 'status'>[] {
+    return this.db
+      .prepare('SELECT id, path, size, mtime_ms, content_hash, status FROM photos WHERE folder_id = ?')
+      .all(folderId) as Pick<PhotoRow, 'id' | 'path' | 'size' | 'mtime_ms' | 'content_hash' | 'status'>[];
+  }
+
+  insertPending(folderId: number, path: string, size: number, mtimeMs: number): number {
+    const r = this.db
+      .prepare("INSERT INTO photos (folder_id, path, size, mtime_ms, status) VALUES (?, ?, ?, ?, 'pending')")
+      .run(folderId, path, size, mtimeMs);
+    return Number(r.lastInsertRowid);
+  }
+
+  /** A file changed on disk: its old embedding no longer describes it. */
+  markChanged(id: number, size: number, mtimeMs: number): void {
+    this.db.transaction(() => {
+      this.db.prepare('DELETE FROM embeddings WHERE photo_id = ?').run(id);
+      this.db
+        .prepare(
+          "UPDATE photos SET size = ?, mtime_ms = ?, content_hash = NULL, status = 'pending', error = NULL, indexed_at = NULL WHERE id = ?",
+        )
+        .run(size, mtimeMs, id);
+    })();
+  }
+
+  /** A file moved or was renamed: same row (embedding, tags, captions), new path. */
+  movePhoto(id: number, folderId: number, path: string, mtimeMs: number): void {
+    this.db
+      .prepare('UPDATE photos SET folder_id = ?, path = ?, mtime_ms = ? WHERE id = ?')
+      .run(folderId, path, mtimeMs, id);
+  }
+
+  deletePhotos(ids: readonly number[]): void {
+    const del = this.db.prepare('DELETE FROM photos WHERE id = ?');
+    this.db.transaction(() => {
+      for (const id of ids) del.run(id);
+    })();
+  }
+
+  pendingIds(limit = -1): number[] {
+    return this.db
+      .prepare("SELECT id FROM photos WHERE status = 'pending' ORDER BY id LIMIT ?")
+      .pluck()
+      .all(limit) as number[];
+  }
+
+  recordFailure(id: number, error: string): void {
+    this.db
+      .prepare("UPDATE photos SET status = 'failed', error = ?, indexed_at = ? WHERE id = ?")
+      .run(error, Date.now(), id);
+  }
+
+  counts(): StatusCounts {
+    const rows = this.db.prepare('SELECT status, COUNT(*) AS n FROM photos GROUP BY status').all() as {
+      status: PhotoStatus;
+      n: number;
+    }[];
+    const c: StatusCounts = { total: 0, indexed: 0, pending: 0, failed: 0 };
+    for (const r of rows) {
+      c[r.status] = r.n;
+      c.total += r.n;
+    }
+    return c;
+  }
+
+  failures(): { path: string; error: string }[] {
+    return this.db.prepare("SELECT path, error FROM photos WHERE status = 'failed' ORDER BY path").all() as {
+      path: string;
+      error: string;
+    }[];
+  }
+
+  // -- models and embeddings
+
+  modelId(key: string, name: string, dim: number): number {
+    this.db
+      .prepare('INSERT OR IGNORE INTO models (key, name, dim, created_at) VALUES (?, ?, ?, ?)')
+      .run(key, name, dim, Date.now());
+    const row = this.db.prepare('SELECT id, dim FROM models WHERE key = ?').get(key) as {
+      id: number;
+      dim: number;
+    };
+    if (row.dim !== dim)
+      throw new Error(`model ${key} was stored with ${row.dim} dimensions, now has ${dim}`);
+    return row.id;
+  }
+
+  changeCounter(modelId: number): number {
+    return this.db.prepare('SELECT change_counter FROM models WHERE id = ?').pluck().get(modelId) as number;
+  }
+
+  embeddedIds(modelId: number): number[] {
+    return this.db
+      .prepare('SELECT photo_id FROM embeddings WHERE model_id = ? ORDER BY photo_id')
+      .pluck()
+      .all(modelId) as number[];
+  }
+
+  vectors(modelId: number, ids: readonly number[]): Map<number, Float32Array> {
+    const get = this.db.prepare('SELECT vector FROM embeddings WHERE model_id = ? AND photo_id = ?').pluck();
+    const out = new Map<number, Float32Array>();
+    for (const id of ids) {
+      const blob = get.get(modelId, id) as Buffer | undefined;
+      if (blob) out.set(id, blobToVector(blob));
+    }
+    return out;
+  }
+
+  /**
+   * Records a batch of indexed photos in one transaction: metadata, status, thumbnail and embedding.
+   * Photos deleted meanwhile (their folder removed) are skipped; returns the ids actually saved.
+   */
+  saveIndexed(modelId: number, items: readonly IndexedPhoto[]): number[] {
+    const update = this.db.prepare(
+      `UPDATE photos SET content_hash = @contentHash, width = @width, height = @height, format = @format,
+         taken_at = @takenAt, camera = @camera, lens = @lens, gps_lat = @gpsLat, gps_lon = @gpsLon,
+         orientation = @orientation, status = 'indexed', error = NULL, indexed_at = @now WHERE id = @id`,
+    );
+    const thumb = this.db.prepare(
+      'INSERT OR REPLACE INTO thumbnails (photo_id, file, width, height) VALUES (?, ?, ?, ?)',
+    );
+    const put = this.db.prepare(
+      'INSERT OR REPLACE INTO embeddings (model_id, photo_id, vector) VALUES (?, ?, ?)',
+    );
+    const now = Date.now();
+    const saved: number[] = [];
+    this.db.transaction(() => {
+      for (const item of items) {
+        if (update.run({ ...item.meta, id: item.id, now }).changes === 0) continue;
+        thumb.run(item.id, item.thumbnail.file, item.thumbnail.width, item.thumbnail.height);
+        put.run(modelId, item.id, vectorToBlob(item.embedding));
+        saved.push(item.id);
+      }
+    })();
+    return saved;
+  }
+
+  thumbnail(photoId: number): { file: string; width: number; height: number } | undefined {
+    return this.db.prepare('SELECT file, width, height FROM thumbnails WHERE photo_id = ?').get(photoId) as
+      { file: string; width: number; height: number } | undefined;
+  }
+}

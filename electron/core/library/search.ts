@@ -1,0 +1,223 @@
+// Search over the library: a query (text, images, weights, negatives) becomes one unit vector; the
+// filters (folder, dates, format, camera) become the set of allowed photos, applied inside the k-NN
+// search so a filter never returns fewer than k results when k photos match. Small sets are searched
+// exactly. An adaptive per-query cut-off keeps the results that stand out from the score distribution.
+
+import { sep } from 'node:path';
+import { l2normalize } from '../clip/vectors.js';
+import type { Library } from './library.js';
+import { blobToVector } from './photo-store.js';
+import { parseQuery, type QueryTerm } from './query-syntax.js';
+
+export interface SearchFilters {
+  /** Only photos under this folder (any depth). */
+  folder?: string;
+  /** taken_at (or, without EXIF, the file's mtime) within [from, to], epoch ms. */
+  from?: number;
+  to?: number;
+  formats?: string[];
+  /** Case-insensitive substring of the camera. */
+  camera?: string;
+}
+
+export interface SearchOptions {
+  limit?: number;
+  filters?: SearchFilters;
+  sort?: 'score' | 'date';
+  /**
+   * Relevance cut-off strictness: results must stand this many robust standard deviations above the
+   * median score of the candidates. 0 turns the cut-off off. Default 2.5.
+   */
+  strictness?: number;
+}
+
+export interface SearchHit {
+  id: number;
+  path: string;
+  score: number;
+  takenAt: number | null;
+}
+
+export interface SearchResult {
+  hits: SearchHit[];
+  /** The score a result needed to pass the cut-off (null when it is off). */
+  cutoff: number | null;
+  /** How many photos the filters allowed (null without filters). */
+  allowed: number | null;
+  exact: boolean;
+}
+
+/** Below this many candidate photos, exact search is as fast as the graph and has perfect recall. */
+export const EXACT_LIMIT = 4000;
+/** How many candidates the cut-off looks at. */
+const CANDIDATES = 200;
+
+export class Searcher {
+  constructor(private readonly library: Library) {}
+
+  /** Embeds each term and combines them: sum of weight x embedding, normalised. */
+  async queryVector(terms: readonly QueryTerm[]): Promise<Float32Array> {
+    const { model } = this.library;
+    const texts = terms.filter((t) => t.kind === 'text');
+    const images = terms.filter((t) => t.kind === 'image');
+    const textVecs = texts.length ? await model.encodeTexts(texts.map((t) => t.value)) : [];
+    const imageVecs = images.length ? await model.encodeImages(images.map((t) => t.value)) : [];
+    const v = new Float32Array(model.embedDim);
+    const add = (e: Float32Array, w: number): void => {
+      for (let i = 0; i < v.length; i++) v[i] = (v[i] as number) + w * (e[i] as number);
+    };
+    texts.forEach((t, i) => {
+      add(textVecs[i] as Float32Array, t.weight);
+    });
+    images.forEach((t, i) => {
+      add(imageVecs[i] as Float32Array, t.weight);
+    });
+    return l2normalize(v);
+  }
+
+  /** The ids the filters allow, or null for no filter. */
+  allowedIds(filters: SearchFilters = {}): Set<number> | null {
+    const where: string[] = ["status = 'indexed'"];
+    const args: unknown[] = [];
+    if (filters.folder) {
+      const folder = filters.folder.endsWith(sep) ? filters.folder : filters.folder + sep;
+      where.push('substr(path, 1, ?) = ?');
+      args.push(folder.length, folder);
+    }
+    if (filters.from !== undefined) {
+      where.push('COALESCE(taken_at, mtime_ms) >= ?');
+      args.push(filters.from);
+    }
+    if (filters.to !== undefined) {
+      where.push('COALESCE(taken_at, mtime_ms) <= ?');
+      args.push(filters.to);
+    }
+    if (filters.formats?.length) {
+      where.push(`format IN (${filters.formats.map(() => '?').join(',')})`);
+      args.push(...filters.formats.map((f) => (f === 'jpg' ? 'jpeg' : f)));
+    }
+    if (filters.camera) {
+      where.push("LOWER(COALESCE(camera, '')) LIKE ?");
+      args.push(`%${filters.camera.toLowerCase()}%`);
+    }
+    if (where.length === 1) return null;
+    const ids = this.library.db
+      .prepare(`SELECT id FROM photos WHERE ${where.join(' AND ')}`)
+      .pluck()
+      .all(...args) as number[];
+    return new Set(ids);
+  }
+
+  private exact(query: Float32Array, ids: Iterable<number>, k: number): { id: number; score: number }[] {
+    const { store, modelId } = this.library;
+    const get = store.db.prepare('SELECT vector FROM embeddings WHERE model_id = ? AND photo_id = ?').pluck();
+    const scored: { id: number; score: number }[] = [];
+    for (const id of ids) {
+      const blob = get.get(modelId, id) as Buffer | undefined;
+      if (!blob) continue;
+      const v = blobToVector(blob);
+      let s = 0;
+      for (let i = 0; i < v.length; i++) s += (v[i] as number) * (query[i] as number);
+      scored.push({ id, score: s });
+    }
+    return scored.sort((a, b) => b.score - a.score).slice(0, k);
+  }
+
+  /** Nearest photos to a unit vector among the allowed ones. */
+  nearest(
+    query: Float32Array,
+    k: number,
+    allowed: Set<number> | null,
+    exclude?: number,
+  ): { hits: { id: number; score: number }[]; exact: boolean } {
+    const { index } = this.library;
+    const want = k + (exclude !== undefined ? 1 : 0);
+    const pool = allowed ? [...allowed].filter((id) => index.has(id)) : null;
+    const poolSize = pool ? pool.length : index.size;
+    let hits: { id: number; score: number }[];
+    let exact = poolSize <= EXACT_LIMIT;
+    if (exact) hits = this.exact(query, pool ?? index.ids(), want);
+    else {
+      hits = index.search(query, want, allowed ? (id) => allowed.has(id) : undefined);
+      if (hits.length < Math.min(want, poolSize)) {
+        // The graph search gave up early under a very selective filter: fall back to exact.
+        hits = this.exact(query, pool ?? index.ids(), want);
+        exact = true;
+      }
+    }
+    return { hits: hits.filter((h) => h.id !== exclude).slice(0, k), exact };
+  }
+
+  private finish(
+    hits: { id: number; score: number }[],
+    options: SearchOptions,
+    allowed: Set<number> | null,
+    exact: boolean,
+  ): SearchResult {
+    const limit = options.limit ?? 20;
+    const strictness = options.strictness ?? 2.5;
+    const cutoff =
+      strictness > 0
+        ? adaptiveCutoff(
+            hits.map((h) => h.score),
+            strictness,
+          )
+        : null;
+    const kept = (cutoff === null ? hits : hits.filter((h, i) => i === 0 || h.score >= cutoff)).slice(
+      0,
+      limit,
+    );
+    const rows = this.library.db.prepare(
+      'SELECT path, COALESCE(taken_at, mtime_ms) AS t FROM photos WHERE id = ?',
+    );
+    const out = kept.map((h) => {
+      const r = rows.get(h.id) as { path: string; t: number | null } | undefined;
+      return { id: h.id, path: r?.path ?? '', score: h.score, takenAt: r?.t ?? null };
+    });
+    if (options.sort === 'date') out.sort((a, b) => (b.takenAt ?? 0) - (a.takenAt ?? 0));
+    return { hits: out, cutoff, allowed: allowed ? allowed.size : null, exact };
+  }
+
+  async search(query: string | QueryTerm[], options: SearchOptions = {}): Promise<SearchResult> {
+    const terms = typeof query === 'string' ? parseQuery(query) : query;
+    const vector = await this.queryVector(terms);
+    const allowed = this.allowedIds(options.filters);
+    const { hits, exact } = this.nearest(vector, Math.max(options.limit ?? 20, CANDIDATES), allowed);
+    return this.finish(hits, options, allowed, exact);
+  }
+
+  /** Photos like a library photo (by id) or any image file. */
+  async similar(target: number | string, options: SearchOptions = {}): Promise<SearchResult> {
+    const { store, modelId, model } = this.library;
+    let vector: Float32Array;
+    let exclude: number | undefined;
+    if (typeof target === 'number') {
+      const v = store.vectors(modelId, [target]).get(target);
+      if (!v) throw new Error(`photo ${target} is not indexed`);
+      vector = v;
+      exclude = target;
+    } else {
+      const row = store.photoByPath(target);
+      const stored = row ? store.vectors(modelId, [row.id]).get(row.id) : undefined;
+      vector = stored ?? (await model.encodeImages([target]))[0] ?? new Float32Array(model.embedDim);
+      exclude = stored ? row?.id : undefined;
+    }
+    const allowed = this.allowedIds(options.filters);
+    const { hits, exact } = this.nearest(vector, Math.max(options.limit ?? 20, CANDIDATES), allowed, exclude);
+    return this.finish(hits, { strictness: 0, ...options }, allowed, exact);
+  }
+}
+
+/**
+ * The score a result must reach to stand out: median + z x 1.4826 x MAD of the candidates' scores
+ * (a robust mean + z sigma). Relevant photos of a query sit far above the bulk; the bar moves with
+ * each query's own distribution instead of being one magic number.
+ */
+export function adaptiveCutoff(scores: readonly number[], z: number): number | null {
+  if (scores.length < 8) return null;
+  const sorted = [...scores].sort((a, b) => a - b);
+  const median = sorted[Math.floor(sorted.length / 2)] as number;
+  const deviations = sorted.map((s) => Math.abs(s - median)).sort((a, b) => a - b);
+  const mad = (deviations[Math.floor(deviations.length / 2)] as number) * 1.4826;
+  return median + z * Math.max(mad, 1e-6);
+}
