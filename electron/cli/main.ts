@@ -1,13 +1,19 @@
 // The lumen command line's dispatcher: plain Node over electron/core, no Electron needed.
 
 import { errorMessage, ImageDecodeError, ModelFolderError, NoProviderError } from '../core/clip/errors.js';
+import { DatabaseError } from '../core/library/database.js';
 import { CliError, EXIT } from './cli-error.js';
 import type { Command, Output } from './command.js';
 import { classify } from './commands/classify.js';
 import { embed } from './commands/embed.js';
+import { duplicates } from './commands/duplicates.js';
+import { index } from './commands/index.js';
 import { info } from './commands/info.js';
+import { search } from './commands/search.js';
+import { similar } from './commands/similar.js';
+import { status } from './commands/status.js';
 
-const COMMANDS: Command[] = [info, embed, classify];
+const COMMANDS: Command[] = [index, status, search, similar, duplicates, classify, embed, info];
 
 function mainHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -191,8 +191,12 @@ def look_alike_pools(scenes: list[dict], group: int) -> list[np.ndarray]:
     return [np.array(v) for v in pools.values() if len(v) >= group]
 
 
-def pick_caption(gen: np.random.Generator, captions: list[str]) -> str:
-    """Mostly a full description; sometimes a partial one (shape only, colour only, background)."""
+def pick_caption(gen: np.random.Generator, scene: dict, captions: list[str], core: bool) -> str:
+    """A caption for a photo. In the core phase: the plain "a photo of a {colour} {shape}" (or of the
+    shape alone), a small set the text tower separates quickly, so that shape gets learnt; afterwards
+    mostly a full description, sometimes a partial one (shape only, colour only, background)."""
+    if core:
+        return f"a photo of a {scene['colour']} {scene['shape']}" if gen.random() < 0.7 else f"a photo of a {scene['shape']}"
     n_full = world.N_FULL_CAPTIONS
     if gen.random() < 0.8:
         return captions[gen.integers(n_full)]
@@ -228,7 +232,8 @@ def train(args: argparse.Namespace) -> tuple[Clip, Tokenizer, dict]:
         batch = images[idx]
         if gen.random() < 0.5:
             batch = batch[:, :, ::-1].copy()  # a mirrored scene is the same scene
-        texts = [pick_caption(gen, caption_sets[i]) for i in idx]
+        core = step <= args.core_steps
+        texts = [pick_caption(gen, scenes[i], caption_sets[i], core) for i in idx]
         ids, mask = batch_tokens(tok, texts, dims.context_length)
         loss = model.contrastive_loss(to_pixels(batch), ids, mask)
         opt.zero_grad(set_to_none=True)
@@ -365,6 +370,7 @@ def main() -> None:
     ap.add_argument("--batch", type=int, default=128)
     ap.add_argument("--group", type=int, default=32, help="photos per one-colour group in a batch")
     ap.add_argument("--lr", type=float, default=1e-3)
+    ap.add_argument("--core-steps", type=int, default=1500, help="steps trained on the plain captions first")
     ap.add_argument("--dataset", type=int, default=60000)
     ap.add_argument("--eval-per-pair", type=int, default=40)
     ap.add_argument("--eval-every", type=int, default=250)

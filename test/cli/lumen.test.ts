@@ -1,26 +1,10 @@
 // The lumen command line as users run it: a real child process, its output and its exit codes.
 
-import { execFile } from 'node:child_process';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { REPO_ROOT, TEST_MODEL_DIR } from '../support/paths.js';
+import { TEST_MODEL_DIR } from '../support/paths.js';
 import { generatePhotoFolder } from '../support/shapes/photo-folder.js';
 import { tempDir } from '../support/temp.js';
-
-const run = promisify(execFile);
-const TSX = join(REPO_ROOT, 'node_modules', '.bin', 'tsx');
-const ENTRY = join(REPO_ROOT, 'electron', 'cli', 'lumen.ts');
-
-async function lumen(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(TSX, [ENTRY, ...args], { env: { ...process.env, LUMEN_MODEL: '' } });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+import { lumen } from './run-lumen.js';
 
 describe('lumen CLI', () => {
   it('lists its commands, and exits 2 when given none', async () => {
@@ -31,7 +15,7 @@ describe('lumen CLI', () => {
   });
 
   it('has --help for each command', async () => {
-    for (const c of ['info', 'embed', 'classify']) {
+    for (const c of ['index', 'status', 'search', 'similar', 'duplicates', 'classify', 'embed', 'info']) {
       const r = await lumen(c, '--help');
       expect(r.code, c).toBe(0);
       expect(r.stdout, c).toMatch(new RegExp(`lumen ${c}`));

@@ -42,7 +42,8 @@ function term(raw: string, sign: 1 | -1, cwd: string): QueryTerm {
 export function parseQuery(query: string, cwd = process.cwd()): QueryTerm[] {
   const trimmed = query.trim();
   if (!trimmed) throw new QuerySyntaxError('empty query');
-  const parts = trimmed.split(/\s+([+-])\s+/);
+  // A trailing operator ("a +") leaves an empty last term, which term() rejects.
+  const parts = trimmed.split(/\s+([+-])(?:\s+|$)/);
   let first = parts[0] ?? '';
   let firstSign: 1 | -1 = 1;
   if (/^-\s+/.test(first)) {
