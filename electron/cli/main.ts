@@ -57,7 +57,10 @@ export async function main(
       return EXIT.usage;
     }
     const known =
-      e instanceof ModelFolderError || e instanceof ImageDecodeError || e instanceof NoProviderError;
+      e instanceof ModelFolderError ||
+      e instanceof ImageDecodeError ||
+      e instanceof NoProviderError ||
+      e instanceof DatabaseError;
     err.write(
       `lumen ${name}: ${known ? errorMessage(e) : e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`,
     );

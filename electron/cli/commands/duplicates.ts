@@ -16,7 +16,7 @@ Photos whose embeddings are at least T similar (cosine, default 0.95) are groupe
 --json prints one array of {paths, minScore}.
 
 ${LIBRARY_HELP}`,
-  async run(argv, out) {
+  run(argv, out) {
     const { values } = parseArgs({
       args: argv,
       options: { ...LIBRARY_OPTIONS, threshold: { type: 'string' } },
@@ -35,9 +35,9 @@ ${LIBRARY_HELP}`,
           out.write(
             `group ${i + 1} (>= ${g.minScore.toFixed(3)}):\n${g.paths.map((p) => `  ${p}\n`).join('')}`,
           );
-      return Promise.resolve(EXIT.ok);
     } finally {
       library.close();
     }
+    return Promise.resolve(EXIT.ok);
   },
 };

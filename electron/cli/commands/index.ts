@@ -26,12 +26,13 @@ ${LIBRARY_HELP}`,
       options: LIBRARY_OPTIONS,
     });
     for (const f of positionals) {
-      let isDir = false;
-      try {
-        isDir = statSync(f).isDirectory();
-      } catch (e) {
-        throw usageError(`cannot read folder ${f} (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
-      }
+      const isDir = (() => {
+        try {
+          return statSync(f).isDirectory();
+        } catch (e) {
+          throw usageError(`cannot read folder ${f} (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+        }
+      })();
       if (!isDir) throw usageError(`not a folder: ${f}`);
     }
     const library = openLibrary(values);

@@ -13,7 +13,7 @@ export const status: Command = {
 --json prints {folders, total, indexed, pending, failed, failures: [{path, error}]}.
 
 ${LIBRARY_HELP}`,
-  async run(argv, out) {
+  run(argv, out) {
     const { values } = parseArgs({ args: argv, options: LIBRARY_OPTIONS });
     const library = openLibrary(values);
     try {
@@ -26,9 +26,9 @@ ${LIBRARY_HELP}`,
             s.failures.map((f) => `failed: ${f.path}: ${f.error}\n`).join(''),
         );
       }
-      return Promise.resolve(EXIT.ok);
     } finally {
       library.close();
     }
+    return Promise.resolve(EXIT.ok);
   },
 };
