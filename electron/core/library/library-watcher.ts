@@ -49,7 +49,9 @@ export class LibraryWatcher {
       .on('unlinkDir', () => {
         this.schedule();
       });
-    this.watcher.on('error', (err) => this.options.logger?.warn(`watcher: ${(err as Error).message}`));
+    this.watcher.on('error', (err) => {
+      this.options.logger?.warn(`watcher: ${(err as Error).message}`);
+    });
     await new Promise<void>((resolve) => this.watcher?.once('ready', () => resolve()));
   }
 
@@ -79,12 +81,17 @@ export class LibraryWatcher {
         const { job, ids } = this.library.indexJob();
         const index = await job.run(ids);
         this.options.onRun?.({ scan, index });
-      } while (this.again && !this.closed);
+      } while (this.wantsAnotherRun());
     })().catch((err: unknown) => {
       this.options.logger?.warn(`watch run failed: ${(err as Error).message}`);
     });
     await this.running;
     this.running = null;
+  }
+
+  /** Events arrived during the run just finished (read through a method: they come from callbacks). */
+  private wantsAnotherRun(): boolean {
+    return this.again && !this.closed;
   }
 
   /** Stops watching and waits for a run in progress. */
