@@ -9,8 +9,8 @@ import { embed } from './commands/embed.js';
 import { duplicates } from './commands/duplicates.js';
 import { index } from './commands/index.js';
 import { info } from './commands/info.js';
-import { search } from './commands/search.js';
-import { similar } from './commands/similar.js';
+import { search, similar } from './commands/search.js';
+
 import { status } from './commands/status.js';
 
 const COMMANDS: Command[] = [index, status, search, similar, duplicates, classify, embed, info];

@@ -143,12 +143,12 @@ class TextTower(nn.Module):
 
 
 class Clip(nn.Module):
-    def __init__(self, dims: ClipDims, eos_id: int):
+    def __init__(self, dims: ClipDims, eos_id: int, logit_scale_init: float = 1 / 0.07):
         super().__init__()
         self.dims = dims
         self.visual = VisionTower(dims)
         self.text = TextTower(dims, eos_id)
-        self.logit_scale = nn.Parameter(torch.tensor(math.log(1 / 0.07)))
+        self.logit_scale = nn.Parameter(torch.tensor(math.log(logit_scale_init)))
 
     def encode_image(self, pixels: torch.Tensor) -> torch.Tensor:
         return F.normalize(self.visual(pixels)[0], dim=-1)

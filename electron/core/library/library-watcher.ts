@@ -52,7 +52,11 @@ export class LibraryWatcher {
     this.watcher.on('error', (err) => {
       this.options.logger?.warn(`watcher: ${(err as Error).message}`);
     });
-    await new Promise<void>((resolve) => this.watcher?.once('ready', () => { resolve(); }));
+    await new Promise<void>((resolve) =>
+      this.watcher?.once('ready', () => {
+        resolve();
+      }),
+    );
   }
 
   /** Adds a folder the library gained after start(). */

@@ -148,6 +148,7 @@ export class Library {
     // A new file with the size and content of a missing one is that photo moved or renamed: keep its row.
     const missingBySize = new Map<number, { id: number; hash: string | null }[]>();
     for (const m of missing.values()) missingBySize.set(m.size, [...(missingBySize.get(m.size) ?? []), m]);
+    const added: typeof newFiles = [];
     for (const file of newFiles) {
       const candidates = missingBySize.get(file.size)?.filter((c) => c.hash && missing.has(c.id));
       let movedFrom: number | null = null;
@@ -162,11 +163,13 @@ export class Library {
         this.store.movePhoto(movedFrom, file.folderId, file.path, file.mtimeMs);
         missing.delete(movedFrom);
         summary.moved++;
-      } else {
-        this.store.insertPending(file.folderId, file.path, file.size, file.mtimeMs);
-        summary.added++;
-      }
+      } else added.push(file);
     }
+    // One transaction for all new rows: a first scan of 100k photos is 100k inserts.
+    this.db.transaction(() => {
+      for (const f of added) this.store.insertPending(f.folderId, f.path, f.size, f.mtimeMs);
+    })();
+    summary.added = added.length;
     const gone = [...missing.keys()];
     this.store.deletePhotos(gone);
     summary.removed = gone.length;

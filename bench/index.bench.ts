@@ -1,0 +1,179 @@
+// npm run bench:index: the library engine on this machine's CPU with the full-size random ViT-B/32.
+//  1. End-to-end indexing of a folder of 12-megapixel JPEGs, beside the bound set by decoding and
+//     encoding sharing the cores: cores / (decode core-s + encode core-s per photo), both measured here.
+//  2. Search latency p50/p95 for a text query, encoding included, and recall@10 against exact search,
+//     at 10k, 100k and 1M photos (synthetic clustered embeddings; indexes cached between runs).
+//  3. Memory and disk per photo.
+// Sizes: LUMEN_BENCH_SIZES=10000,100000 to skip the million (its index takes minutes to build once).
+
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { availableParallelism, homedir } from 'node:os';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { ClipModel } from '../electron/core/clip/clip-model.js';
+import { rgbToTensor } from '../electron/core/clip/image-preprocess.js';
+import { Library } from '../electron/core/library/library.js';
+import { readPhoto } from '../electron/core/library/photo-reader.js';
+import { DEFAULT_INDEX_PARAMS, VectorIndex } from '../electron/core/library/vector-index.js';
+import { generatePhotoFolder } from '../test/support/shapes/photo-folder.js';
+import { Random } from '../test/support/shapes/random.js';
+
+const CACHE = join(homedir(), '.cache', 'lumen');
+const MODEL_DIR = process.env.LUMEN_BENCH_MODEL ?? join(CACHE, 'bench-models', 'clip-vit-b32-random');
+const PRECISION = (process.env.LUMEN_BENCH_PRECISION ?? 'fp32') as 'fp32' | 'quantized';
+const SIZES = (process.env.LUMEN_BENCH_SIZES ?? '10000,100000,1000000').split(',').map(Number);
+const PHOTOS = Number(process.env.LUMEN_BENCH_PHOTOS ?? 48);
+const cores = availableParallelism();
+
+if (!existsSync(join(MODEL_DIR, 'onnx', 'vision_model.onnx'))) {
+  process.stderr.write(
+    `No benchmark model at ${MODEL_DIR}.\nMake it with: python3 scripts/models/make_shapes_clip.py --full-size\n`,
+  );
+  process.exit(2);
+}
+
+const cpuSeconds = (fn: () => Promise<void>): Promise<number> => {
+  const c0 = process.cpuUsage();
+  return fn().then(() => {
+    const c = process.cpuUsage(c0);
+    return (c.user + c.system) / 1e6;
+  });
+};
+const quantile = (xs: number[], q: number): number =>
+  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))] ?? NaN;
+
+async function pipeline(): Promise<void> {
+  const folder = join(CACHE, 'bench-photos', `jpeg-12mp-${PHOTOS}`);
+  if (!existsSync(join(folder, 'manifest.json')))
+    await generatePhotoFolder(folder, { count: 0, seed: 7, largeJpegs: PHOTOS });
+  const files = readdirSync(folder)
+    .filter((f) => f.endsWith('.jpg'))
+    .map((f) => join(folder, f));
+  const model = ClipModel.open(MODEL_DIR, { precision: PRECISION, providers: ['cpu'] });
+  const spec = model.spec.image;
+  await model.load();
+
+  // Decode cost: one photo at a time, one libvips thread, so CPU time per photo is core-seconds.
+  sharp.concurrency(1);
+  const sample = files.slice(0, 12);
+  await readPhoto(sample[0] ?? '', spec);
+  const decoded: Buffer[] = [];
+  const decodeCpu = await cpuSeconds(async () => {
+    for (const f of sample) decoded.push((await readPhoto(f, spec)).rgb);
+  });
+  sharp.concurrency(0);
+  // Encode cost: batches of 8 through the vision graph (its threads all counted).
+  const per = 3 * spec.height * spec.width;
+  const pixels = new Float32Array(8 * per);
+  decoded.slice(0, 8).forEach((rgb, i) => rgbToTensor(rgb, spec, pixels, i * per));
+  await model.vision.encodePixels(pixels, 8);
+  const encodeCpu = await cpuSeconds(async () => {
+    for (let i = 0; i < 3; i++) await model.vision.encodePixels(pixels, 8);
+  });
+  const decodePer = decodeCpu / sample.length;
+  const encodePer = encodeCpu / 24;
+  const bound = cores / (decodePer + encodePer);
+
+  const dir = join(CACHE, 'bench-library');
+  rmSync(dir, { recursive: true, force: true });
+  const library = Library.open({ dbPath: join(dir, 'library.sqlite'), model });
+  library.addFolder(folder);
+  await library.scan();
+  const { job, ids } = library.indexJob();
+  const t0 = performance.now();
+  const result = await job.run(ids);
+  const seconds = (performance.now() - t0) / 1000;
+  const rate = result.indexed / seconds;
+  const dbBytes = ['library.sqlite', 'library.sqlite-wal']
+    .map((f) => (existsSync(join(dir, f)) ? statSync(join(dir, f)).size : 0))
+    .reduce((a, b) => a + b, 0);
+  library.close();
+  console.log(`\n1. indexing ${result.indexed} 12 MP JPEGs, ${PRECISION}, ${cores} cores`);
+  console.log(
+    `   decode ${decodePer.toFixed(3)} core-s/photo, encode ${encodePer.toFixed(3)} core-s/photo -> bound ${bound.toFixed(1)} photos/s`,
+  );
+  console.log(
+    `   end to end ${rate.toFixed(1)} photos/s = ${((100 * rate) / bound).toFixed(0)}% of the bound`,
+  );
+  console.log(`   database ${(dbBytes / result.indexed / 1024).toFixed(2)} KB per photo (thumbnails apart)`);
+  await model.dispose();
+}
+
+/** Unit vectors around `clusters` random centres: photo libraries are clumpy, not uniform. */
+function syntheticVectors(n: number, dim: number, seed: number, clusters = 2000): Float32Array {
+  const rng = new Random(seed);
+  const centres = new Float32Array(clusters * dim).map(() => rng.normal());
+  const out = new Float32Array(n * dim);
+  for (let i = 0; i < n; i++) {
+    const c = rng.int(0, clusters - 1);
+    let norm = 0;
+    for (let d = 0; d < dim; d++) {
+      const v = (centres[c * dim + d] as number) + 0.6 * rng.normal();
+      out[i * dim + d] = v;
+      norm += v * v;
+    }
+    norm = Math.sqrt(norm);
+    for (let d = 0; d < dim; d++) out[i * dim + d] = (out[i * dim + d] as number) / norm;
+  }
+  return out;
+}
+
+async function search(): Promise<void> {
+  const model = ClipModel.open(MODEL_DIR, { precision: PRECISION, providers: ['cpu'] });
+  const dim = model.embedDim;
+  console.log(
+    `\n2. search: text query encoded + k=20 search; recall@10 against exact; M=${DEFAULT_INDEX_PARAMS.m} efConstruction=${DEFAULT_INDEX_PARAMS.efConstruction} ef=${DEFAULT_INDEX_PARAMS.efSearch}`,
+  );
+  console.log(
+    '   photos    build/load s   p50 ms   p95 ms   recall@10   index RAM KB/photo   index disk KB/photo',
+  );
+  for (const n of SIZES) {
+    const vectors = syntheticVectors(n, dim, n);
+    const file = join(CACHE, 'bench-index', `synthetic-${n}-${dim}.hnsw`);
+    mkdirSync(join(CACHE, 'bench-index'), { recursive: true });
+    const rss0 = process.memoryUsage().rss;
+    const t0 = performance.now();
+    const { index } = VectorIndex.open(file, {
+      dim,
+      counter: 1,
+      ids: () => Array.from({ length: n }, (_, i) => i + 1),
+      vectors: (ids) => new Map(ids.map((id) => [id, vectors.subarray((id - 1) * dim, id * dim)])),
+    });
+    const buildSeconds = (performance.now() - t0) / 1000;
+    const ramPerPhoto = (process.memoryUsage().rss - rss0) / n / 1024;
+    const queries = syntheticVectors(100, dim, 99 + n);
+    const times: number[] = [];
+    let recall = 0;
+    for (let q = 0; q < 100; q++) {
+      const query = queries.subarray(q * dim, (q + 1) * dim);
+      const t = performance.now();
+      await model.encodeText(`query number ${q}`);
+      const hits = index.search(query, 20);
+      times.push(performance.now() - t);
+      if (q < 30) {
+        const scores = new Float32Array(n);
+        for (let i = 0; i < n; i++) {
+          let s = 0;
+          for (let d = 0; d < dim; d++) s += (vectors[i * dim + d] as number) * (query[d] as number);
+          scores[i] = s;
+        }
+        const exact = new Set(
+          Array.from(scores.keys())
+            .sort((a, b) => (scores[b] as number) - (scores[a] as number))
+            .slice(0, 10)
+            .map((i) => i + 1),
+        );
+        recall += hits.slice(0, 10).filter((h) => exact.has(h.id)).length / 10;
+      }
+    }
+    const disk = statSync(file).size / n / 1024;
+    console.log(
+      `   ${String(n).padStart(8)}   ${buildSeconds.toFixed(1).padStart(12)}   ${quantile(times, 0.5).toFixed(2).padStart(6)}   ${quantile(times, 0.95).toFixed(2).padStart(6)}   ${(recall / 30).toFixed(3).padStart(9)}   ${ramPerPhoto.toFixed(2).padStart(18)}   ${disk.toFixed(2).padStart(19)}`,
+    );
+  }
+  await model.dispose();
+}
+
+console.log(`Lumen bench:index, model ${MODEL_DIR} (${PRECISION})`);
+await pipeline();
+await search();

@@ -1,0 +1,123 @@
+// The HNSW index against exact search: recall, filters inside the search, growth without rebuild,
+// and every way its file can disagree with the database.
+
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { VectorIndex, type VectorSource } from '../../../electron/core/library/vector-index.js';
+import { Random } from '../../support/shapes/random.js';
+import { tempDir } from '../../support/temp.js';
+
+const DIM = 32;
+
+function unit(rng: Random): Float32Array {
+  const v = Float32Array.from({ length: DIM }, () => rng.normal());
+  const n = Math.hypot(...v);
+  return v.map((x) => x / n);
+}
+
+function source(vectors: Map<number, Float32Array>, counter: number): VectorSource {
+  return {
+    dim: DIM,
+    counter,
+    ids: () => [...vectors.keys()],
+    vectors: (ids) =>
+      new Map(ids.filter((id) => vectors.has(id)).map((id) => [id, vectors.get(id) as Float32Array])),
+  };
+}
+
+function exactTop(
+  vectors: Map<number, Float32Array>,
+  q: Float32Array,
+  k: number,
+  allow: (id: number) => boolean = () => true,
+): number[] {
+  return [...vectors.entries()]
+    .filter(([id]) => allow(id))
+    .map(([id, v]) => ({ id, s: v.reduce((a, x, i) => a + x * (q[i] as number), 0) }))
+    .sort((a, b) => b.s - a.s)
+    .slice(0, k)
+    .map((x) => x.id);
+}
+
+describe('VectorIndex', () => {
+  const rng = new Random(3);
+  const vectors = new Map(Array.from({ length: 3000 }, (_, i) => [i + 1, unit(rng)] as const));
+  const dir = tempDir();
+
+  it('builds from the source, finds what exact search finds, and reloads without work', () => {
+    const file = join(dir, 'a.hnsw');
+    const { index, report } = VectorIndex.open(file, source(vectors, 7));
+    expect(report).toEqual({ action: 'rebuilt', count: 3000, reason: 'no index file' });
+    let recall = 0;
+    for (let q = 0; q < 20; q++) {
+      const query = unit(rng);
+      const got = new Set(index.search(query, 10).map((h) => h.id));
+      recall += exactTop(vectors, query, 10).filter((id) => got.has(id)).length / 10;
+    }
+    expect(recall / 20).toBeGreaterThanOrEqual(0.98);
+    expect(VectorIndex.open(file, source(vectors, 7)).report).toEqual({ action: 'loaded', count: 3000 });
+  });
+
+  it('returns k results under a selective filter when k match', () => {
+    const { index } = VectorIndex.open(join(dir, 'a.hnsw'), source(vectors, 7));
+    const allow = (id: number): boolean => id % 97 === 0; // 30 of 3000
+    const hits = index.search(unit(rng), 10, allow);
+    expect(hits).toHaveLength(10);
+    expect(hits.every((h) => allow(h.id))).toBe(true);
+  });
+
+  it('grows past its capacity without a rebuild and forgets removed ids', () => {
+    const file = join(dir, 'b.hnsw');
+    const small = new Map([...vectors].slice(0, 10));
+    const { index } = VectorIndex.open(file, source(small, 1));
+    for (const [id, v] of [...vectors].slice(10, 2500)) index.add(id, v);
+    expect(index.size).toBe(2500);
+    index.remove(5);
+    const target = vectors.get(6) as Float32Array;
+    expect(index.search(target, 1)[0]?.id).toBe(6);
+    expect(index.search(vectors.get(5) as Float32Array, 5).map((h) => h.id)).not.toContain(5);
+  });
+
+  it('patches a stale file: adds what is missing, drops what was deleted', () => {
+    const file = join(dir, 'c.hnsw');
+    const first = new Map([...vectors].slice(0, 1000));
+    VectorIndex.open(file, source(first, 1));
+    const now = new Map([...vectors].slice(100, 1200)); // 100 deleted, 200 added since the save
+    const { index, report } = VectorIndex.open(file, source(now, 2));
+    expect(report).toMatchObject({ action: 'patched', added: 200, removed: 100, count: 1100 });
+    expect(index.has(50)).toBe(false);
+    expect(index.has(1150)).toBe(true);
+    expect(index.search(vectors.get(1150) as Float32Array, 1)[0]?.id).toBe(1150);
+  });
+
+  it('brings back an id the file marked deleted but the database still has', () => {
+    const file = join(dir, 'd.hnsw');
+    const set = new Map([...vectors].slice(0, 500));
+    const { index } = VectorIndex.open(file, source(set, 1));
+    index.remove(42);
+    index.save(2); // the file now has 42 deleted, at counter 2
+    const { index: again } = VectorIndex.open(file, source(set, 3)); // ...but the database still holds 42
+    expect(again.has(42)).toBe(true);
+    expect(again.search(vectors.get(42) as Float32Array, 1)[0]?.id).toBe(42);
+  });
+
+  it('rebuilds an unreadable file, a missing sidecar or other parameters', () => {
+    const file = join(dir, 'e.hnsw');
+    const set = new Map([...vectors].slice(0, 300));
+    VectorIndex.open(file, source(set, 1));
+    writeFileSync(file, 'garbage');
+    expect(VectorIndex.open(file, source(set, 1)).report).toMatchObject({
+      action: 'rebuilt',
+      reason: expect.stringMatching(/could not be read/) as string,
+    });
+    writeFileSync(`${file}.json`, '{');
+    expect(VectorIndex.open(file, source(set, 1)).report).toMatchObject({
+      action: 'rebuilt',
+      reason: expect.stringMatching(/sidecar/) as string,
+    });
+    expect(
+      VectorIndex.open(file, source(set, 1), { m: 8, efConstruction: 50, efSearch: 50 }).report,
+    ).toMatchObject({ action: 'rebuilt', reason: 'it was built with other parameters' });
+  });
+});
