@@ -1,0 +1,67 @@
+// Indexing jobs can be paused, resumed and cancelled between batches, and report progress with a rate
+// and an ETA; a cancelled job leaves the rest pending for the next run.
+
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ClipModel } from '../../../electron/core/clip/clip-model.js';
+import type { IndexProgress } from '../../../electron/core/library/index-job.js';
+import { Library } from '../../../electron/core/library/library.js';
+import { TEST_MODEL_DIR } from '../../support/paths.js';
+import { generatePhotoFolder } from '../../support/shapes/photo-folder.js';
+import { tempDir } from '../../support/temp.js';
+
+const model = ClipModel.open(TEST_MODEL_DIR);
+
+async function freshLibrary(count: number): Promise<Library> {
+  const root = tempDir();
+  await generatePhotoFolder(join(root, 'photos'), { count, seed: count, formats: ['jpeg', 'png'] });
+  const library = Library.open({ dbPath: join(root, 'lib.sqlite'), model });
+  library.addFolder(join(root, 'photos'));
+  await library.scan();
+  return library;
+}
+
+describe('index job control', () => {
+  it('pauses between batches and resumes where it stopped', async () => {
+    const library = await freshLibrary(24);
+    const seen: IndexProgress[] = [];
+    const { job, ids } = library.indexJob({
+      batchSize: 4,
+      onProgress: (p) => {
+        seen.push(p);
+        if (p.done === 8 && p.state === 'running') job.pause();
+      },
+    });
+    const run = job.run(ids);
+    await new Promise((r) => setTimeout(r, 800));
+    const whilePaused = library.status();
+    expect(seen.at(-1)?.state).toBe('paused');
+    expect(whilePaused.indexed).toBe(8);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(library.status().indexed).toBe(8); // nothing moved while paused
+    job.resume();
+    const result = await run;
+    expect(result).toMatchObject({ done: 24, indexed: 24, state: 'finished' });
+    const mid = seen.find((p) => p.done === 4);
+    expect(mid?.photosPerSecond).toBeGreaterThan(0);
+    expect(mid?.etaSeconds).toBeGreaterThan(0);
+    library.close();
+  });
+
+  it('cancels between batches, leaving the rest pending', async () => {
+    const library = await freshLibrary(20);
+    const { job, ids } = library.indexJob({
+      batchSize: 4,
+      onProgress: (p) => {
+        if (p.done === 8) job.cancel();
+      },
+    });
+    const result = await job.run(ids);
+    expect(result.state).toBe('cancelled');
+    expect(result.done).toBe(8);
+    expect(library.status()).toMatchObject({ indexed: 8, pending: 12 });
+    const again = library.indexJob();
+    expect((await again.job.run(again.ids)).indexed).toBe(12);
+    library.close();
+  });
+});
