@@ -20,6 +20,7 @@ describe('library', () => {
   const dbPath = join(root, 'data', 'library.sqlite');
   let photos: GeneratedPhoto[] = [];
   let library: Library;
+  const tagged3: string[] = [];
   const byPath = (): Map<string, GeneratedPhoto> => new Map(photos.map((p) => [p.path, p]));
 
   beforeAll(async () => {
@@ -42,6 +43,24 @@ describe('library', () => {
       join(photosDir, 'set-1', 'truncated.jpg'),
       readFileSync(photos[0]?.path ?? '').subarray(0, 300),
     );
+    // Three JPEGs from a camera with a date and a place.
+    for (const p of photos.filter((x) => x.format === 'jpeg').slice(0, 3)) {
+      const tagged = await sharp(p.path)
+        .withExif({
+          IFD0: { Make: 'Panasonic', Model: 'DMC-LX100' },
+          IFD2: { DateTimeOriginal: '2019:07:14 10:30:00', LensModel: 'LEICA DC 10.9-34mm' },
+          IFD3: {
+            GPSLatitudeRef: 'N',
+            GPSLatitude: '48/1 51/1 30/1',
+            GPSLongitudeRef: 'E',
+            GPSLongitude: '2/1 17/1 40/1',
+          },
+        })
+        .jpeg({ quality: 90 })
+        .toBuffer();
+      writeFileSync(p.path, tagged);
+      tagged3.push(p.path);
+    }
     library = Library.open({ dbPath, model });
     library.addFolder(photosDir);
   }, 300_000);
@@ -82,6 +101,33 @@ describe('library', () => {
     expect(Math.max(thumb?.width ?? 0, thumb?.height ?? 0)).toBeLessThanOrEqual(320);
     // The thumbnail is upright: same orientation (landscape/portrait) as the displayed photo.
     expect((thumb?.width ?? 0) > (thumb?.height ?? 0)).toBe(p.width > p.height);
+  });
+
+  it('reads date, camera, lens and place from EXIF', () => {
+    const row = library.store.photoByPath(tagged3[0] ?? '');
+    expect(row).toMatchObject({ camera: 'Panasonic DMC-LX100', lens: 'LEICA DC 10.9-34mm' });
+    expect(new Date(row?.taken_at ?? 0).getUTCFullYear()).toBe(2019);
+    expect(row?.gps_lat).toBeCloseTo(48.8583, 3);
+    expect(row?.gps_lon).toBeCloseTo(2.2944, 3);
+  });
+
+  it('filters by camera and date, and sorts by date', async () => {
+    const searcher = new Searcher(library);
+    const byCamera = await searcher.search('a photo of a circle', {
+      limit: 10,
+      strictness: 0,
+      filters: { camera: 'lx100' },
+    });
+    expect(byCamera.hits.map((h) => h.path).sort()).toEqual([...tagged3].sort());
+    const in2019 = await searcher.search('a photo', {
+      limit: 10,
+      strictness: 0,
+      filters: { from: Date.UTC(2019, 0, 1), to: Date.UTC(2019, 11, 31) },
+    });
+    expect(in2019.hits.map((h) => h.path).sort()).toEqual([...tagged3].sort());
+    const byDate = await searcher.search('a photo of a square', { limit: 20, strictness: 0, sort: 'date' });
+    const times = byDate.hits.map((h) => h.takenAt ?? 0);
+    expect(times).toEqual([...times].sort((a, b) => b - a));
   });
 
   it('finds red circles first for "a photo of a red circle" (precision@10 >= 0.9)', async () => {
