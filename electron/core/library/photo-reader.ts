@@ -3,6 +3,7 @@
 // input pixels. A file that vanishes or changes while being read is an error for that photo alone.
 
 import { createHash } from 'node:crypto';
+import type { Stats } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import exifr from 'exifr';
 import sharp from 'sharp';
@@ -85,6 +86,24 @@ async function makeThumbnail(buf: Buffer, maxPixels: number): Promise<ReadPhoto[
   return { webp: data, width: info.width, height: info.height };
 }
 
+type FileStamp = Pick<Stats, 'size' | 'mtimeMs'>;
+
+/**
+ * Why a file read cannot be trusted, or null: it vanished, or its size or mtime moved between the
+ * stat before the read and the one after (a camera import or sync still writing it).
+ */
+export function changeWhileRead(
+  before: FileStamp,
+  after: FileStamp | null,
+  bytesRead: number,
+): string | null {
+  if (!after) return 'file disappeared while being read';
+  if (after.size !== before.size || after.mtimeMs !== before.mtimeMs || bytesRead !== before.size) {
+    return 'file changed while being read';
+  }
+  return null;
+}
+
 export async function readPhoto(
   path: string,
   spec: ImageSpec,
@@ -95,6 +114,8 @@ export async function readPhoto(
   let buf: Buffer;
   try {
     before = await stat(path);
+    // A FIFO or device named like a photo would block the read forever.
+    if (!before.isFile()) throw new ImageDecodeError(path, 'not a regular file');
     if (before.size === 0) throw new ImageDecodeError(path, 'file is empty');
     if (before.size > (options.maxBytes ?? MAX_BYTES))
       throw new ImageDecodeError(path, `file is larger than ${options.maxBytes ?? MAX_BYTES} bytes`);
@@ -102,11 +123,8 @@ export async function readPhoto(
   } catch (err) {
     throw err instanceof ImageDecodeError ? err : await decodeError(path, err, maxPixels);
   }
-  const after = await stat(path).catch(() => null);
-  if (!after) throw new ImageDecodeError(path, 'file disappeared while being read');
-  if (after.size !== before.size || after.mtimeMs !== before.mtimeMs || buf.length !== before.size) {
-    throw new ImageDecodeError(path, 'file changed while being read');
-  }
+  const changed = changeWhileRead(before, await stat(path).catch(() => null), buf.length);
+  if (changed) throw new ImageDecodeError(path, changed);
   const contentHash = createHash('sha256').update(buf).digest('hex');
   try {
     const [meta, rgb, thumbnail, exif] = await Promise.all([
