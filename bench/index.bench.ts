@@ -1,12 +1,12 @@
 // npm run bench:index: the library engine on this machine's CPU with the full-size random ViT-B/32.
 //  1. End-to-end indexing of a folder of 12-megapixel JPEGs, beside the bound set by decoding and
 //     encoding sharing the cores: cores / (decode core-s + encode core-s per photo), both measured here.
-//  2. Search latency p50/p95 for a text query, encoding included, and recall@10 against exact search,
-//     at 10k, 100k and 1M photos (synthetic clustered embeddings; indexes cached between runs).
-//  3. Memory and disk per photo.
+//  2. Search latency p50/p95 for a text query through the library (encoding, HNSW or exact search,
+//     the cut-off), recall@10 against exact search, at 10k, 100k and 1M photos (synthetic libraries of
+//     clustered embeddings in real databases, cached between runs), and memory and disk per photo.
 // Sizes: LUMEN_BENCH_SIZES=10000,100000 to skip the million (its index takes minutes to build once).
 
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { availableParallelism, homedir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -14,9 +14,10 @@ import { ClipModel } from '../electron/core/clip/clip-model.js';
 import { rgbToTensor } from '../electron/core/clip/image-preprocess.js';
 import { Library } from '../electron/core/library/library.js';
 import { readPhoto } from '../electron/core/library/photo-reader.js';
-import { DEFAULT_INDEX_PARAMS, VectorIndex } from '../electron/core/library/vector-index.js';
+import { Searcher } from '../electron/core/library/search.js';
+import { DEFAULT_INDEX_PARAMS } from '../electron/core/library/vector-index.js';
 import { generatePhotoFolder } from '../test/support/shapes/photo-folder.js';
-import { Random } from '../test/support/shapes/random.js';
+import { syntheticLibrary, syntheticVectors } from './support/synthetic-library.js';
 
 const CACHE = join(homedir(), '.cache', 'lumen');
 const MODEL_DIR = process.env.LUMEN_BENCH_MODEL ?? join(CACHE, 'bench-models', 'clip-vit-b32-random');
@@ -99,76 +100,62 @@ async function pipeline(): Promise<void> {
   await model.dispose();
 }
 
-/** Unit vectors around `clusters` random centres: photo libraries are clumpy, not uniform. */
-function syntheticVectors(n: number, dim: number, seed: number, clusters = 2000): Float32Array {
-  const rng = new Random(seed);
-  const centres = new Float32Array(clusters * dim).map(() => rng.normal());
-  const out = new Float32Array(n * dim);
-  for (let i = 0; i < n; i++) {
-    const c = rng.int(0, clusters - 1);
-    let norm = 0;
-    for (let d = 0; d < dim; d++) {
-      const v = (centres[c * dim + d] as number) + 0.6 * rng.normal();
-      out[i * dim + d] = v;
-      norm += v * v;
-    }
-    norm = Math.sqrt(norm);
-    for (let d = 0; d < dim; d++) out[i * dim + d] = (out[i * dim + d] as number) / norm;
-  }
-  return out;
-}
-
 async function search(): Promise<void> {
   const model = ClipModel.open(MODEL_DIR, { precision: PRECISION, providers: ['cpu'] });
   const dim = model.embedDim;
+  await model.encodeText('warm up');
   console.log(
-    `\n2. search: text query encoded + k=20 search; recall@10 against exact; M=${DEFAULT_INDEX_PARAMS.m} efConstruction=${DEFAULT_INDEX_PARAMS.efConstruction} ef=${DEFAULT_INDEX_PARAMS.efSearch}`,
+    `\n2. search through the library (SQLite + HNSW, M=${DEFAULT_INDEX_PARAMS.m} efConstruction=${DEFAULT_INDEX_PARAMS.efConstruction} ef=${DEFAULT_INDEX_PARAMS.efSearch}): a text query encoded and ranked (limit 20, adaptive cut-off); recall@10 against exact`,
   );
   console.log(
-    '   photos    build/load s   p50 ms   p95 ms   recall@10   index RAM KB/photo   index disk KB/photo',
+    '   photos   open/build s   p50 ms   p95 ms   filtered p50 ms   recall@10   index RAM KB/photo   index disk KB/photo   database KB/photo',
   );
   for (const n of SIZES) {
-    const vectors = syntheticVectors(n, dim, n);
-    const file = join(CACHE, 'bench-index', `synthetic-${n}-${dim}.hnsw`);
-    mkdirSync(join(CACHE, 'bench-index'), { recursive: true });
+    const dir = join(CACHE, `bench-search-${n}`);
+    const synthetic = syntheticLibrary(dir, n, model);
     const rss0 = process.memoryUsage().rss;
     const t0 = performance.now();
-    const { index } = VectorIndex.open(file, {
-      dim,
-      counter: 1,
-      ids: () => Array.from({ length: n }, (_, i) => i + 1),
-      vectors: (ids) => new Map(ids.map((id) => [id, vectors.subarray((id - 1) * dim, id * dim)])),
-    });
-    const buildSeconds = (performance.now() - t0) / 1000;
+    const library = Library.open({ dbPath: synthetic.dbPath, model });
+    const openSeconds = (performance.now() - t0) / 1000;
     const ramPerPhoto = (process.memoryUsage().rss - rss0) / n / 1024;
-    const queries = syntheticVectors(100, dim, 99 + n);
+    const searcher = new Searcher(library);
     const times: number[] = [];
-    let recall = 0;
+    const filtered: number[] = [];
     for (let q = 0; q < 100; q++) {
-      const query = queries.subarray(q * dim, (q + 1) * dim);
-      const t = performance.now();
-      await model.encodeText(`query number ${q}`);
-      const hits = index.search(query, 20);
+      let t = performance.now();
+      await searcher.search(`query number ${q}`, { limit: 20 });
       times.push(performance.now() - t);
-      if (q < 30) {
-        const scores = new Float32Array(n);
-        for (let i = 0; i < n; i++) {
-          let s = 0;
-          for (let d = 0; d < dim; d++) s += (vectors[i * dim + d] as number) * (query[d] as number);
-          scores[i] = s;
-        }
-        const exact = new Set(
-          Array.from(scores.keys())
-            .sort((a, b) => (scores[b] as number) - (scores[a] as number))
-            .slice(0, 10)
-            .map((i) => i + 1),
-        );
-        recall += hits.slice(0, 10).filter((h) => exact.has(h.id)).length / 10;
+      if (q < 20) {
+        t = performance.now();
+        await searcher.search(`query number ${q}`, { limit: 20, filters: { camera: 'iphone' } });
+        filtered.push(performance.now() - t);
       }
     }
-    const disk = statSync(file).size / n / 1024;
+    const { vectors } = synthetic;
+    const queries = syntheticVectors(30, dim, 99 + n);
+    let recall = 0;
+    for (let q = 0; q < 30; q++) {
+      const query = queries.subarray(q * dim, (q + 1) * dim);
+      const hits = searcher.nearest(query, 10, null).hits;
+      const scores = new Float32Array(n);
+      for (let i = 0; i < n; i++) {
+        let s = 0;
+        for (let d = 0; d < dim; d++) s += (vectors[i * dim + d] as number) * (query[d] as number);
+        scores[i] = s;
+      }
+      const exact = new Set(
+        Array.from(scores.keys())
+          .sort((a, b) => (scores[b] as number) - (scores[a] as number))
+          .slice(0, 10)
+          .map((i) => i + 1),
+      );
+      recall += hits.filter((h) => exact.has(h.id)).length / 10;
+    }
+    const indexFile = join(dir, 'index', `model-${library.modelId}.hnsw`);
+    library.close();
+    const disk = statSync(indexFile).size / n / 1024;
     console.log(
-      `   ${String(n).padStart(8)}   ${buildSeconds.toFixed(1).padStart(12)}   ${quantile(times, 0.5).toFixed(2).padStart(6)}   ${quantile(times, 0.95).toFixed(2).padStart(6)}   ${(recall / 30).toFixed(3).padStart(9)}   ${ramPerPhoto.toFixed(2).padStart(18)}   ${disk.toFixed(2).padStart(19)}`,
+      `   ${String(n).padStart(7)}   ${openSeconds.toFixed(1).padStart(12)}   ${quantile(times, 0.5).toFixed(2).padStart(6)}   ${quantile(times, 0.95).toFixed(2).padStart(6)}   ${quantile(filtered, 0.5).toFixed(2).padStart(15)}   ${(recall / 30).toFixed(3).padStart(9)}   ${ramPerPhoto.toFixed(2).padStart(18)}   ${disk.toFixed(2).padStart(19)}   ${synthetic.dbKbPerPhoto().toFixed(2).padStart(17)}`,
     );
   }
   await model.dispose();

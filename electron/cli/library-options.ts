@@ -1,6 +1,7 @@
 // Options shared by the library commands (--db, the model options, search filters), and opening the
 // library they describe.
 
+import { resolve } from 'node:path';
 import { defaultDatabasePath } from '../core/app-paths.js';
 import { ClipModel } from '../core/clip/clip-model.js';
 import { Library } from '../core/library/library.js';
@@ -27,6 +28,8 @@ export const FILTER_OPTIONS = {
   camera: { type: 'string' },
   sort: { type: 'string' },
   strictness: { type: 'string' },
+  tag: { type: 'string', multiple: true },
+  album: { type: 'string', multiple: true },
 } as const;
 
 export const FILTER_HELP = `  --limit N            at most N results (default 20)
@@ -35,7 +38,9 @@ export const FILTER_HELP = `  --limit N            at most N results (default 20
   --format LIST        e.g. jpeg,png
   --camera TEXT        camera make or model contains TEXT
   --sort score|date    order of the results (default score)
-  --strictness Z       relevance cut-off in robust standard deviations (default 2.5; 0 = off)`;
+  --strictness Z       relevance cut-off in robust standard deviations (default 2.5; 0 = off)
+  --tag NAME           only photos tagged NAME (repeat: all of them)
+  --album NAME         only photos in album NAME (repeat: any of them)`;
 
 export function openLibrary(values: ModelValues & { db?: string | undefined }): Library {
   const model = ClipModel.open(modelDir(values), modelOptions(values));
@@ -53,7 +58,9 @@ export function parseDate(text: string, end: boolean): number {
   return Date.UTC(y + 1, 0, 1) - 1;
 }
 
-type FilterValues = { [K in keyof typeof FILTER_OPTIONS]?: string | undefined };
+type FilterValues = {
+  [K in Exclude<keyof typeof FILTER_OPTIONS, 'tag' | 'album'>]?: string | undefined;
+} & { tag?: string[] | undefined; album?: string[] | undefined };
 
 export function searchOptions(values: FilterValues): SearchOptions {
   const filters: SearchFilters = {};
@@ -62,6 +69,8 @@ export function searchOptions(values: FilterValues): SearchOptions {
   if (values.to) filters.to = parseDate(values.to, true);
   if (values.format) filters.formats = values.format.split(',').map((f) => f.trim().toLowerCase());
   if (values.camera) filters.camera = values.camera;
+  if (values.tag?.length) filters.tags = values.tag;
+  if (values.album?.length) filters.albums = values.album;
   const options: SearchOptions = { filters };
   if (values.limit) {
     const n = Number(values.limit);
@@ -78,4 +87,11 @@ export function searchOptions(values: FilterValues): SearchOptions {
     options.strictness = z;
   }
   return options;
+}
+
+/** A library photo named by its path (relative to the working folder) or its id. */
+export function photoIdOf(library: Library, arg: string): number {
+  const row = /^\d+$/.test(arg) ? library.store.photo(Number(arg)) : library.store.photoByPath(resolve(arg));
+  if (!row) throw usageError(`not a photo in the library: ${arg}`);
+  return row.id;
 }

@@ -2,6 +2,9 @@
 
 import { errorMessage, ImageDecodeError, ModelFolderError, NoProviderError } from '../core/clip/errors.js';
 import { DatabaseError } from '../core/library/database.js';
+import { SearchFilterError } from '../core/library/search.js';
+import { AlbumError } from '../core/tags/album-store.js';
+import { CategoryError } from '../core/tags/tag-store.js';
 import { CliError, EXIT } from './cli-error.js';
 import type { Command, Output } from './command.js';
 import { classify } from './commands/classify.js';
@@ -10,10 +13,11 @@ import { duplicates } from './commands/duplicates.js';
 import { index } from './commands/index.js';
 import { info } from './commands/info.js';
 import { search, similar } from './commands/search.js';
-
 import { status } from './commands/status.js';
+import { albums } from './commands/albums.js';
+import { tags } from './commands/tags.js';
 
-const COMMANDS: Command[] = [index, status, search, similar, duplicates, classify, embed, info];
+const COMMANDS: Command[] = [index, status, search, similar, duplicates, tags, albums, classify, embed, info];
 
 function mainHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
@@ -54,6 +58,10 @@ export async function main(
     // Node's parseArgs rejects unknown options with a TypeError carrying this code.
     if ((e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       err.write(`lumen ${name}: ${errorMessage(e)}\n`);
+      return EXIT.usage;
+    }
+    if (e instanceof SearchFilterError || e instanceof CategoryError || e instanceof AlbumError) {
+      err.write(`lumen ${name}: ${e.message}\n`);
       return EXIT.usage;
     }
     const known =

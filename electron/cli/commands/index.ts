@@ -68,6 +68,8 @@ ${LIBRARY_HELP}`,
       };
       const result = await job.run(ids);
       bar.finish();
+      // New photos were tagged as they came in; a large change recalibrates every category.
+      if (result.state === 'finished') await library.refreshTags(result.indexed, stop.signal);
       const summary = {
         scan: { ...scan, problems: scan.problems.length },
         indexed: result.indexed,

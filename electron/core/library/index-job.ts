@@ -7,6 +7,7 @@
 import { errorMessage, ImageDecodeError } from '../clip/errors.js';
 import { rgbToTensor } from '../clip/image-preprocess.js';
 import type { ClipModel } from '../clip/clip-model.js';
+import type { EmbeddedLabels } from '../tags/embedded-keywords.js';
 import { readPhoto, type ReadPhoto } from './photo-reader.js';
 import type { IndexedPhoto, PhotoStore } from './photo-store.js';
 import type { ThumbnailStore } from './thumbnail-store.js';
@@ -28,6 +29,8 @@ export interface IndexJobDeps {
   modelId: number;
   index: VectorIndex;
   thumbnails: ThumbnailStore;
+  /** Records keywords and captions found in the photos (as the user's own tags and captions). */
+  applyLabels?: (items: readonly { id: number; labels: EmbeddedLabels }[]) => void;
 }
 
 export interface IndexJobOptions {
@@ -36,8 +39,8 @@ export interface IndexJobOptions {
   saveEvery?: number;
   maxPixels?: number;
   onProgress?: (p: IndexProgress) => void;
-  /** Called with each batch's ids once saved (tests, live tagging later). */
-  onBatch?: (ids: readonly number[]) => void;
+  /** Called with each batch's ids once saved, and awaited (live tagging, tests). */
+  onBatch?: (ids: readonly number[]) => void | Promise<void>;
 }
 
 type Prepared = { id: number; result: { ok: true; photo: ReadPhoto } | { ok: false; error: string } }[];
@@ -161,8 +164,16 @@ export class IndexJob {
           };
         });
         const saved = new Set(store.saveIndexed(modelId, items));
+        this.deps.applyLabels?.(
+          ok
+            .filter(
+              (c) =>
+                saved.has(c.id) && (c.result.photo.labels.keywords.length || c.result.photo.labels.caption),
+            )
+            .map((c) => ({ id: c.id, labels: c.result.photo.labels })),
+        );
         for (const item of items) if (saved.has(item.id)) index.add(item.id, item.embedding);
-        this.options.onBatch?.([...saved]);
+        await this.options.onBatch?.([...saved]);
         progress.indexed += saved.size;
       }
       progress.failed += current.length - ok.length;

@@ -7,6 +7,9 @@ import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { ClipModel } from '../clip/clip-model.js';
 import { quietLogger, type Logger } from '../log.js';
+import { AlbumStore } from '../tags/album-store.js';
+import { TagStore } from '../tags/tag-store.js';
+import { Tagger, type TagRunReport } from '../tags/tagger.js';
 import { openDatabase, type Db } from './database.js';
 import { scanFolder, type ScanProblem } from './folder-scan.js';
 import { IndexJob, type IndexJobOptions } from './index-job.js';
@@ -54,6 +57,9 @@ export class Library {
   readonly modelId: number;
   readonly index: VectorIndex;
   readonly repair: RepairReport;
+  readonly tags: TagStore;
+  readonly albums: AlbumStore;
+  readonly tagger: Tagger;
   private readonly logger: Logger;
 
   private constructor(
@@ -63,6 +69,8 @@ export class Library {
   ) {
     this.logger = options.logger ?? quietLogger;
     this.store = new PhotoStore(db);
+    this.tags = new TagStore(db);
+    this.albums = new AlbumStore(db);
     const dataDir = dirname(resolve(options.dbPath));
     this.thumbnails = new ThumbnailStore(join(dataDir, 'thumbnails'));
     const key = modelKey(model);
@@ -81,6 +89,7 @@ export class Library {
     );
     this.index = index;
     this.repair = report;
+    this.tagger = new Tagger({ db, tags: this.tags, model, modelId: this.modelId });
     if (report.action !== 'loaded')
       this.logger.info(`index ${report.action}: ${report.reason} (${report.count} vectors)`);
   }
@@ -182,6 +191,7 @@ export class Library {
 
   /** A job that indexes every pending photo; call run() on it. */
   indexJob(options: IndexJobOptions = {}): { job: IndexJob; ids: number[] } {
+    const { onBatch } = options;
     const job = new IndexJob(
       {
         store: this.store,
@@ -189,10 +199,36 @@ export class Library {
         modelId: this.modelId,
         index: this.index,
         thumbnails: this.thumbnails,
+        applyLabels: (items) => {
+          this.tags.applyFileLabels(items);
+        },
       },
-      options,
+      {
+        ...options,
+        // New photos are tagged as they are indexed, against each category's calibrated threshold.
+        onBatch: async (ids) => {
+          if (this.tags.categories().some((c) => c.auto && c.enabled))
+            await this.tagger.run({ photoIds: ids });
+          await onBatch?.(ids);
+        },
+      },
     );
     return { job, ids: this.store.pendingIds() };
+  }
+
+  /**
+   * After indexing: re-tags the whole library (recalibrating every category) when categories were
+   * never calibrated or the library grew by a tenth since; otherwise the live tags stand.
+   */
+  async refreshTags(newlyIndexed: number, signal?: AbortSignal): Promise<TagRunReport | null> {
+    const cats = this.tags.categories().filter((c) => c.auto && c.enabled);
+    if (!cats.length) return null;
+    const uncalibrated = cats.some(
+      (c) => this.tags.vectors(c.id, this.modelId, this.model.embedDim)?.threshold == null,
+    );
+    const size = this.index.size;
+    if (!uncalibrated && newlyIndexed < 0.1 * Math.max(size - newlyIndexed, 1)) return null;
+    return this.tagger.run(signal ? { signal } : {});
   }
 
   status(): LibraryStatus {

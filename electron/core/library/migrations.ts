@@ -68,4 +68,77 @@ export const MIGRATIONS: readonly string[] = [
     UPDATE models SET change_counter = change_counter + 1 WHERE id = OLD.model_id;
   END;
   `,
+  // 2: categories (the user's own, zero-shot tagged), their cached prompt embeddings per model, photo
+  // tags with where each came from, captions, and albums (manual, or smart: a saved query).
+  `
+  CREATE TABLE categories (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    -- What the templates are filled with ("a photo of a {}."); NULL means the name.
+    description TEXT,
+    -- JSON arrays of texts used as they are. With no prompts, the template ensemble is used.
+    prompts TEXT NOT NULL DEFAULT '[]',
+    negative_prompts TEXT NOT NULL DEFAULT '[]',
+    exclusive_group TEXT COLLATE NOCASE,
+    -- A user-set cosine threshold; NULL means calibrated from the library.
+    threshold REAL,
+    -- 0 for labels that only people apply (keywords read from files): never tagged automatically.
+    auto INTEGER NOT NULL DEFAULT 1,
+    enabled INTEGER NOT NULL DEFAULT 1,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+
+  CREATE TABLE category_embeddings (
+    category_id INTEGER NOT NULL REFERENCES categories(id) ON DELETE CASCADE,
+    model_id INTEGER NOT NULL REFERENCES models(id) ON DELETE CASCADE,
+    -- Hash of the prompts the vectors came from: an edit invalidates them.
+    prompt_set TEXT NOT NULL,
+    positive BLOB NOT NULL,
+    negatives BLOB,
+    -- Calibrated on the library's scores at the last full run; new photos are tagged against it.
+    threshold REAL,
+    spread REAL,
+    calibration TEXT,
+    PRIMARY KEY (category_id, model_id)
+  ) WITHOUT ROWID;
+
+  CREATE TABLE photo_tags (
+    photo_id INTEGER NOT NULL REFERENCES photos(id) ON DELETE CASCADE,
+    category_id INTEGER NOT NULL REFERENCES categories(id) ON DELETE CASCADE,
+    source TEXT NOT NULL CHECK (source IN ('auto', 'manual', 'accepted', 'rejected')),
+    score REAL,
+    -- How far above the category's threshold, in units of its score spread: the review queue's order.
+    margin REAL,
+    model_id INTEGER REFERENCES models(id) ON DELETE SET NULL,
+    adapter TEXT,
+    prompt_set TEXT,
+    updated_at INTEGER NOT NULL,
+    PRIMARY KEY (photo_id, category_id)
+  ) WITHOUT ROWID;
+  CREATE INDEX photo_tags_category ON photo_tags(category_id, source);
+
+  CREATE TABLE captions (
+    photo_id INTEGER PRIMARY KEY REFERENCES photos(id) ON DELETE CASCADE,
+    text TEXT NOT NULL,
+    source TEXT NOT NULL CHECK (source IN ('user', 'file')),
+    updated_at INTEGER NOT NULL
+  );
+
+  CREATE TABLE albums (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    -- JSON of a saved query for a smart album; NULL for a manual one.
+    query TEXT,
+    created_at INTEGER NOT NULL
+  );
+
+  CREATE TABLE album_photos (
+    album_id INTEGER NOT NULL REFERENCES albums(id) ON DELETE CASCADE,
+    photo_id INTEGER NOT NULL REFERENCES photos(id) ON DELETE CASCADE,
+    added_at INTEGER NOT NULL,
+    PRIMARY KEY (album_id, photo_id)
+  ) WITHOUT ROWID;
+  CREATE INDEX album_photos_photo ON album_photos(photo_id);
+  `,
 ];

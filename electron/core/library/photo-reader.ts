@@ -4,6 +4,7 @@
 
 import { createHash } from 'node:crypto';
 import type { Stats } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import exifr from 'exifr';
 import sharp from 'sharp';
@@ -11,6 +12,8 @@ import { ImageDecodeError, errorMessage } from '../clip/errors.js';
 import { preprocessToRgb } from '../clip/image-preprocess.js';
 import type { ImageSpec } from '../clip/model-spec.js';
 import { DEFAULT_MAX_PIXELS, decodeError, openImage } from '../images/image-source.js';
+import { readEmbeddedLabels, readSidecarLabels, type EmbeddedLabels } from '../tags/embedded-keywords.js';
+import { sidecarPathFor } from '../tags/xmp-sidecar.js';
 import type { PhotoMetadata } from './photo-store.js';
 
 export const THUMBNAIL_SIZE = 320;
@@ -20,6 +23,8 @@ export interface ReadPhoto {
   /** Model input, 8-bit RGB HWC at the model's size. */
   rgb: Buffer;
   thumbnail: { webp: Buffer; width: number; height: number };
+  /** Keywords and caption other apps left in the file or its XMP sidecar. */
+  labels: EmbeddedLabels;
 }
 
 export interface ReadOptions {
@@ -104,6 +109,21 @@ export function changeWhileRead(
   return null;
 }
 
+/** Labels in the file and in its sidecar (which other apps update without touching the photo). */
+async function readLabels(path: string, buf: Buffer): Promise<EmbeddedLabels> {
+  const embedded = await readEmbeddedLabels(buf);
+  const sidecar = sidecarPathFor(path);
+  if (!existsSync(sidecar)) return embedded;
+  const side = await readFile(sidecar, 'utf8').then(readSidecarLabels, () => null);
+  if (!side) return embedded;
+  const seen = new Set<string>();
+  const keywords = [...side.keywords, ...embedded.keywords].filter((k) => {
+    const key = k.toLowerCase();
+    return seen.has(key) ? false : (seen.add(key), true);
+  });
+  return { keywords, caption: side.caption ?? embedded.caption };
+}
+
 export async function readPhoto(
   path: string,
   spec: ImageSpec,
@@ -127,15 +147,17 @@ export async function readPhoto(
   if (changed) throw new ImageDecodeError(path, changed);
   const contentHash = createHash('sha256').update(buf).digest('hex');
   try {
-    const [meta, rgb, thumbnail, exif] = await Promise.all([
+    const [meta, rgb, thumbnail, exif, labels] = await Promise.all([
       sharp(buf, { limitInputPixels: maxPixels, autoOrient: true }).metadata(),
       preprocessToRgb(buf, spec, { maxPixels }),
       makeThumbnail(buf, maxPixels),
       readExif(buf),
+      readLabels(path, buf),
     ]);
     return {
       rgb,
       thumbnail,
+      labels,
       meta: {
         contentHash,
         width: meta.autoOrient.width,

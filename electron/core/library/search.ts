@@ -5,6 +5,7 @@
 
 import { sep } from 'node:path';
 import { l2normalize } from '../clip/vectors.js';
+import type { Album, SmartQuery } from '../tags/album-store.js';
 import type { Library } from './library.js';
 import { blobToVector } from './photo-store.js';
 import { parseQuery, type QueryTerm } from './query-syntax.js';
@@ -18,6 +19,10 @@ export interface SearchFilters {
   formats?: string[];
   /** Case-insensitive substring of the camera. */
   camera?: string;
+  /** Category names every result must carry (a rejected tag does not count). */
+  tags?: string[];
+  /** Album names; a result must be in at least one of them (smart albums are evaluated). */
+  albums?: string[];
 }
 
 export interface SearchOptions {
@@ -57,11 +62,18 @@ export class Searcher {
 
   /** Embeds each term and combines them: sum of weight x embedding, normalised. */
   async queryVector(terms: readonly QueryTerm[]): Promise<Float32Array> {
-    const { model } = this.library;
+    const { model, store, modelId } = this.library;
     const texts = terms.filter((t) => t.kind === 'text');
     const images = terms.filter((t) => t.kind === 'image');
     const textVecs = texts.length ? await model.encodeTexts(texts.map((t) => t.value)) : [];
-    const imageVecs = images.length ? await model.encodeImages(images.map((t) => t.value)) : [];
+    // A library photo's stored embedding is the one its neighbours were ranked with: use it.
+    const stored = images.map((t) => {
+      const id = store.photoByPath(t.value)?.id;
+      return id === undefined ? undefined : store.vectors(modelId, [id]).get(id);
+    });
+    const toEncode = images.filter((_, i) => !stored[i]).map((t) => t.value);
+    const encoded = toEncode.length ? await model.encodeImages(toEncode) : [];
+    const imageVecs = stored.map((v) => v ?? (encoded.shift() as Float32Array));
     const v = new Float32Array(model.embedDim);
     const add = (e: Float32Array, w: number): void => {
       for (let i = 0; i < v.length; i++) v[i] = (v[i] as number) + w * (e[i] as number);
@@ -76,7 +88,7 @@ export class Searcher {
   }
 
   /** The ids the filters allow, or null for no filter. */
-  allowedIds(filters: SearchFilters = {}): Set<number> | null {
+  async allowedIds(filters: SearchFilters = {}, depth = 0): Promise<Set<number> | null> {
     const where: string[] = ["status = 'indexed'"];
     const args: unknown[] = [];
     if (filters.folder) {
@@ -100,12 +112,62 @@ export class Searcher {
       where.push("LOWER(COALESCE(camera, '')) LIKE ?");
       args.push(`%${filters.camera.toLowerCase()}%`);
     }
-    if (where.length === 1) return null;
-    const ids = this.library.db
-      .prepare(`SELECT id FROM photos WHERE ${where.join(' AND ')}`)
-      .pluck()
-      .all(...args) as number[];
-    return new Set(ids);
+    const sets: Set<number>[] = [];
+    for (const name of filters.tags ?? []) {
+      const category = this.library.tags.categoryByName(name);
+      if (!category) throw new SearchFilterError(`no tag named "${name}"`);
+      sets.push(this.library.tags.photosTagged([category.id]));
+    }
+    if (filters.albums?.length) {
+      const inAny = new Set<number>();
+      for (const name of filters.albums) {
+        const album = this.library.albums.byName(name);
+        if (!album) throw new SearchFilterError(`no album named "${name}"`);
+        for (const id of await this.albumPhotos(album, depth + 1)) inAny.add(id);
+      }
+      sets.push(inAny);
+    }
+    if (where.length === 1 && sets.length === 0) return null;
+    let ids = new Set(
+      this.library.db
+        .prepare(`SELECT id FROM photos WHERE ${where.join(' AND ')}`)
+        .pluck()
+        .all(...args) as number[],
+    );
+    for (const s of sets) ids = new Set([...ids].filter((id) => s.has(id)));
+    return ids;
+  }
+
+  /**
+   * An album's photos: a manual album's members, or a smart album's query run now (ranked by its text
+   * and examples with the adaptive cut-off when it has them, else everything its tags and filters allow).
+   */
+  async albumPhotos(album: Album, depth = 0): Promise<number[]> {
+    if (!album.query) return this.library.albums.members(album.id);
+    // A smart album filtering on albums that filter on it would never finish.
+    if (depth > 4) throw new SearchFilterError(`album "${album.name}" refers to itself through other albums`);
+    const q: SmartQuery = album.query;
+    const filters: SearchFilters = {
+      ...(q.folder !== undefined && { folder: q.folder }),
+      ...(q.from !== undefined && { from: q.from }),
+      ...(q.to !== undefined && { to: q.to }),
+      ...(q.formats && { formats: q.formats }),
+      ...(q.camera !== undefined && { camera: q.camera }),
+      ...(q.tags && { tags: q.tags }),
+    };
+    const examples = (q.examples ?? [])
+      .map((id) => this.library.store.photo(id)?.path)
+      .filter((p): p is string => p !== undefined);
+    const terms: QueryTerm[] = [
+      ...(q.text?.trim() ? parseQuery(q.text) : []),
+      ...examples.map((value): QueryTerm => ({ kind: 'image', value, weight: 1 })),
+    ];
+    const allowed = await this.allowedIds(filters, depth);
+    if (!terms.length) return allowed ? [...allowed].sort((a, b) => a - b) : [...this.library.index.ids()];
+    const limit = q.limit ?? 500;
+    const { hits, exact } = this.nearest(await this.queryVector(terms), Math.max(limit, CANDIDATES), allowed);
+    const strictness = q.strictness ?? 2.5;
+    return this.finish(hits, { limit, strictness }, allowed, exact).hits.map((h) => h.id);
   }
 
   private exact(query: Float32Array, ids: Iterable<number>, k: number): { id: number; score: number }[] {
@@ -181,7 +243,7 @@ export class Searcher {
   async search(query: string | QueryTerm[], options: SearchOptions = {}): Promise<SearchResult> {
     const terms = typeof query === 'string' ? parseQuery(query) : query;
     const vector = await this.queryVector(terms);
-    const allowed = this.allowedIds(options.filters);
+    const allowed = await this.allowedIds(options.filters);
     const { hits, exact } = this.nearest(vector, Math.max(options.limit ?? 20, CANDIDATES), allowed);
     return this.finish(hits, options, allowed, exact);
   }
@@ -202,10 +264,14 @@ export class Searcher {
       vector = stored ?? (await model.encodeImages([target]))[0] ?? new Float32Array(model.embedDim);
       exclude = stored ? row?.id : undefined;
     }
-    const allowed = this.allowedIds(options.filters);
+    const allowed = await this.allowedIds(options.filters);
     const { hits, exact } = this.nearest(vector, Math.max(options.limit ?? 20, CANDIDATES), allowed, exclude);
     return this.finish(hits, { strictness: 0, ...options }, allowed, exact);
   }
+}
+
+export class SearchFilterError extends Error {
+  override readonly name = 'SearchFilterError';
 }
 
 /**

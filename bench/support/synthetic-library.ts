@@ -1,0 +1,90 @@
+// A library database of n synthetic photos with clustered unit embeddings, in the real schema and
+// under the model key the given model opens, so Library.open, Searcher and Tagger run on it unchanged.
+// Built once per size and model and kept in the cache folder: the million takes minutes.
+
+import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ClipModel } from '../../electron/core/clip/clip-model.js';
+import { openDatabase } from '../../electron/core/library/database.js';
+import { modelKey } from '../../electron/core/library/library.js';
+import { PhotoStore, vectorToBlob } from '../../electron/core/library/photo-store.js';
+import { Random } from '../../test/support/shapes/random.js';
+
+/** Unit vectors around `clusters` random centres: photo libraries are clumpy, not uniform. */
+export function syntheticVectors(n: number, dim: number, seed: number, clusters = 2000): Float32Array {
+  const rng = new Random(seed);
+  const centres = new Float32Array(clusters * dim).map(() => rng.normal());
+  const out = new Float32Array(n * dim);
+  for (let i = 0; i < n; i++) {
+    const c = rng.int(0, clusters - 1);
+    let norm = 0;
+    for (let d = 0; d < dim; d++) {
+      const v = (centres[c * dim + d] as number) + 0.6 * rng.normal();
+      out[i * dim + d] = v;
+      norm += v * v;
+    }
+    norm = Math.sqrt(norm);
+    for (let d = 0; d < dim; d++) out[i * dim + d] = (out[i * dim + d] as number) / norm;
+  }
+  return out;
+}
+
+export interface SyntheticLibrary {
+  dbPath: string;
+  vectors: Float32Array;
+  /** Seconds spent inserting (0 when the cached database was reused). */
+  insertSeconds: number;
+  /** Database file size per photo in KB (main file plus WAL). */
+  dbKbPerPhoto: () => number;
+}
+
+export function syntheticLibrary(dir: string, n: number, model: ClipModel): SyntheticLibrary {
+  const dim = model.embedDim;
+  const dbPath = join(dir, 'library.sqlite');
+  const vectors = syntheticVectors(n, dim, n);
+  const db = openDatabase(dbPath, { skipCheck: true });
+  const store = new PhotoStore(db);
+  const modelId = store.modelId(modelKey(model), model.spec.name, dim);
+  let insertSeconds = 0;
+  if ((db.prepare('SELECT COUNT(*) FROM embeddings').pluck().get() as number) !== n) {
+    db.exec('DELETE FROM photos; DELETE FROM folders;');
+    const folder = store.addFolder('/synthetic');
+    const photo = db.prepare(
+      `INSERT INTO photos (id, folder_id, path, size, mtime_ms, content_hash, width, height, format, taken_at,
+         camera, status, indexed_at) VALUES (?, ?, ?, ?, ?, ?, 4000, 3000, 'jpeg', ?, ?, 'indexed', ?)`,
+    );
+    const put = db.prepare('INSERT INTO embeddings (model_id, photo_id, vector) VALUES (?, ?, ?)');
+    const t0 = performance.now();
+    const now = Date.now();
+    for (let start = 0; start < n; start += 10_000) {
+      db.transaction(() => {
+        for (let i = start; i < Math.min(n, start + 10_000); i++) {
+          const id = i + 1;
+          const hash = id.toString(16).padStart(64, '0');
+          photo.run(
+            id,
+            folder.id,
+            `/synthetic/${Math.floor(i / 1000)}/IMG_${id}.jpg`,
+            3_500_000,
+            now,
+            hash,
+            now - i * 60_000,
+            i % 3 ? 'Pixel 8' : 'iPhone 15',
+            now,
+          );
+          put.run(modelId, id, vectorToBlob(vectors.subarray(i * dim, (i + 1) * dim)));
+        }
+      })();
+    }
+    insertSeconds = (performance.now() - t0) / 1000;
+    db.pragma('wal_checkpoint(TRUNCATE)');
+  }
+  db.close();
+  const size = (f: string): number => (existsSync(f) ? statSync(f).size : 0);
+  return {
+    dbPath,
+    vectors,
+    insertSeconds,
+    dbKbPerPhoto: () => (size(dbPath) + size(`${dbPath}-wal`)) / n / 1024,
+  };
+}

@@ -1,0 +1,251 @@
+// lumen tags: the user's categories and zero-shot tagging. add / edit / remove / list categories,
+// switch on the starter pack, run tagging over the library, work through the review queue, and
+// write tags to XMP sidecars for other photo apps.
+
+import { parseArgs } from 'node:util';
+import type { Library } from '../../core/library/library.js';
+import { exportSidecars } from '../../core/tags/sidecar-export.js';
+import { enableStarterPack, STARTER_PACK } from '../../core/tags/starter-pack.js';
+import type { Category, CategoryInput } from '../../core/tags/tag-store.js';
+import type { TagRunReport } from '../../core/tags/tagger.js';
+import { EXIT, usageError } from '../cli-error.js';
+import type { Command, Output } from '../command.js';
+import { LIBRARY_HELP, LIBRARY_OPTIONS, openLibrary, photoIdOf } from '../library-options.js';
+import { Progress } from '../progress.js';
+
+const CATEGORY_OPTIONS = {
+  ...LIBRARY_OPTIONS,
+  prompt: { type: 'string', multiple: true },
+  negative: { type: 'string', multiple: true },
+  description: { type: 'string' },
+  group: { type: 'string' },
+  threshold: { type: 'string' },
+  'no-run': { type: 'boolean' },
+  category: { type: 'string' },
+  limit: { type: 'string' },
+} as const;
+
+type Values = ReturnType<
+  typeof parseArgs<{ options: typeof CATEGORY_OPTIONS; allowPositionals: true }>
+>['values'];
+
+function categoryInput(name: string | undefined, values: Values): Partial<CategoryInput> {
+  const input: Partial<CategoryInput> = {};
+  if (name !== undefined) input.name = name;
+  if (values.prompt) input.prompts = values.prompt;
+  if (values.negative) input.negativePrompts = values.negative;
+  if (values.description !== undefined) input.description = values.description;
+  if (values.group !== undefined) input.exclusiveGroup = values.group;
+  if (values.threshold !== undefined) {
+    const t = values.threshold === 'auto' ? null : Number(values.threshold);
+    if (t !== null && (!Number.isFinite(t) || t < -1 || t > 1))
+      throw usageError('--threshold must be a cosine between -1 and 1, or auto');
+    input.threshold = t;
+  }
+  return input;
+}
+
+function categoryNamed(library: Library, name: string | undefined): Category {
+  if (!name) throw usageError('name a category');
+  const c = library.tags.categoryByName(name);
+  if (!c) throw usageError(`no category named "${name}"`);
+  return c;
+}
+
+async function runTagging(library: Library, ids: number[] | undefined, err: Output): Promise<TagRunReport> {
+  const bar = new Progress(err);
+  const stop = new AbortController();
+  const onSigint = (): void => {
+    stop.abort();
+  };
+  process.once('SIGINT', onSigint);
+  try {
+    const report = await library.tagger.run({
+      ...(ids && { categoryIds: ids }),
+      signal: stop.signal,
+      onProgress: (p) => {
+        bar.update({ label: p.phase, done: p.done, total: p.total }, p.done === p.total);
+      },
+    });
+    bar.finish();
+    return report;
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+}
+
+function printReport(report: TagRunReport, json: boolean | undefined, out: Output): void {
+  if (json) {
+    out.write(`${JSON.stringify(report)}\n`);
+    return;
+  }
+  for (const c of report.categories)
+    out.write(`${c.name}: ${c.tagged} photos (threshold ${c.threshold.toFixed(3)}, ${c.method})\n`);
+  out.write(`tagged ${report.photos} photos in ${(report.ms / 1000).toFixed(2)} s\n`);
+}
+
+function list(library: Library, json: boolean | undefined, out: Output): void {
+  const counts = library.db
+    .prepare('SELECT category_id AS id, source, COUNT(*) AS n FROM photo_tags GROUP BY category_id, source')
+    .all() as { id: number; source: string; n: number }[];
+  const rows = library.tags.categories().map((c) => {
+    const by = (s: string): number => counts.find((r) => r.id === c.id && r.source === s)?.n ?? 0;
+    const cal = library.tags.vectors(c.id, library.modelId, library.model.embedDim);
+    return {
+      ...c,
+      calibratedThreshold: cal?.threshold ?? null,
+      calibration: cal?.calibration ?? null,
+      counts: { auto: by('auto'), manual: by('manual'), accepted: by('accepted'), rejected: by('rejected') },
+    };
+  });
+  if (json) {
+    out.write(`${JSON.stringify(rows)}\n`);
+    return;
+  }
+  if (!rows.length) out.write('no categories yet: lumen tags add NAME, or lumen tags starter\n');
+  for (const r of rows) {
+    const tagged = r.counts.auto + r.counts.manual + r.counts.accepted;
+    const group = r.exclusiveGroup ? ` [group ${r.exclusiveGroup}]` : '';
+    const state = !r.enabled ? ' (off)' : !r.auto ? ' (manual only)' : '';
+    out.write(
+      `${r.name}${group}${state}: ${tagged} photos (${r.counts.auto} auto, ${r.counts.rejected} rejected)\n`,
+    );
+  }
+}
+
+export const tags: Command = {
+  name: 'tags',
+  summary:
+    'categories and zero-shot tagging: add, edit, remove, list, starter, run, review, accept, reject, xmp',
+  help: `lumen tags <action> [arguments] [options]
+
+  add NAME [--prompt TEXT]... [--negative TEXT]... [--description TEXT]
+           [--group NAME] [--threshold X|auto] [--no-run]
+                      a category; without prompts, photo templates ("a photo of a {}.", ...)
+                      filled with --description or the name are averaged. --group makes
+                      categories exclusive (a photo gets at most one of the group).
+                      Tags the library at once unless --no-run.
+  edit NAME [same options]   change a category and re-tag (your own tags are kept)
+  remove NAME               delete a category and its tags
+  list                      categories with their tag counts
+  starter [NAME...]         switch on the starter pack (${STARTER_PACK.map((c) => c.name).join(', ')})
+  run [NAME...]             tag the library (all categories, or those named); recalibrates thresholds
+  review [--category NAME] [--limit N]
+                            automatic tags, least certain first
+  accept NAME PHOTO...      confirm a tag (PHOTO: a path or an id)
+  reject NAME PHOTO...      refuse a tag; it is never added back automatically
+  xmp [PHOTO...]            write tags to XMP sidecars (IMG_1.jpg.xmp, or an existing
+                            IMG_1.xmp) that digiKam, darktable and Lightroom read; other
+                            sidecar fields are kept, rejected tags withdrawn, photos untouched
+
+${LIBRARY_HELP}`,
+  async run(argv, out, err) {
+    const { values, positionals } = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: CATEGORY_OPTIONS,
+    });
+    const [action, ...args] = positionals;
+    if (!action)
+      throw usageError('give an action: add, edit, remove, list, starter, run, review, accept, reject');
+    const library = openLibrary(values);
+    try {
+      switch (action) {
+        case 'add': {
+          const [name] = args;
+          if (!name) throw usageError('tags add needs a NAME');
+          const c = library.tags.addCategory({ ...categoryInput(name, values), name });
+          if (values['no-run']) {
+            if (values.json) out.write(`${JSON.stringify(c)}\n`);
+            else out.write(`added ${c.name}\n`);
+          } else printReport(await runTagging(library, [c.id], err), values.json, out);
+          return EXIT.ok;
+        }
+        case 'edit': {
+          const c = categoryNamed(library, args[0]);
+          const updated = library.tags.updateCategory(c.id, categoryInput(undefined, values));
+          if (values['no-run'])
+            out.write(values.json ? `${JSON.stringify(updated)}\n` : `changed ${updated.name}\n`);
+          else printReport(await runTagging(library, [updated.id], err), values.json, out);
+          return EXIT.ok;
+        }
+        case 'remove': {
+          const c = categoryNamed(library, args[0]);
+          library.tags.removeCategory(c.id);
+          out.write(values.json ? `${JSON.stringify({ removed: c.name })}\n` : `removed ${c.name}\n`);
+          return EXIT.ok;
+        }
+        case 'list':
+          list(library, values.json, out);
+          return EXIT.ok;
+        case 'starter': {
+          let added: string[];
+          try {
+            added = enableStarterPack(library.tags, args.length ? args : undefined);
+          } catch (e) {
+            throw usageError((e as Error).message);
+          }
+          const ids = added.map((n) => library.tags.categoryByName(n)?.id ?? -1);
+          if (values['no-run'] || !added.length)
+            out.write(
+              values.json ? `${JSON.stringify({ added })}\n` : `added ${added.join(', ') || 'nothing'}\n`,
+            );
+          else printReport(await runTagging(library, ids, err), values.json, out);
+          return EXIT.ok;
+        }
+        case 'run': {
+          const ids = args.length ? args.map((n) => categoryNamed(library, n).id) : undefined;
+          const report = await runTagging(library, ids, err);
+          printReport(report, values.json, out);
+          return EXIT.ok;
+        }
+        case 'review': {
+          const category = values.category ? categoryNamed(library, values.category).id : null;
+          const limit = values.limit ? Number(values.limit) : 20;
+          if (!Number.isInteger(limit) || limit < 1) throw usageError('--limit must be a positive integer');
+          const queue = library.tags.reviewQueue(category, limit);
+          if (values.json) out.write(`${JSON.stringify(queue)}\n`);
+          else if (!queue.length) out.write('nothing to review\n');
+          else
+            for (const q of queue)
+              out.write(
+                `${q.name}\t${(q.score ?? 0).toFixed(3)}\t${(q.margin ?? 0).toFixed(2)}\t${q.path}\n`,
+              );
+          return EXIT.ok;
+        }
+        case 'accept':
+        case 'reject': {
+          const c = categoryNamed(library, args[0]);
+          const photos = args.slice(1).map((p) => photoIdOf(library, p));
+          if (!photos.length) throw usageError(`tags ${action} needs a category and at least one photo`);
+          for (const id of photos)
+            library.tags.setUserTag(id, c.id, action === 'accept' ? 'accepted' : 'rejected');
+          out.write(
+            values.json
+              ? `${JSON.stringify({ category: c.name, [action === 'accept' ? 'accepted' : 'rejected']: photos })}\n`
+              : `${action === 'accept' ? 'accepted' : 'rejected'} ${c.name} on ${photos.length} photo(s)\n`,
+          );
+          return EXIT.ok;
+        }
+        case 'xmp': {
+          const bar = new Progress(err);
+          const report = await exportSidecars(library, {
+            ...(args.length && { photoIds: args.map((p) => photoIdOf(library, p)) }),
+            onProgress: (done, total) => {
+              bar.update({ label: 'sidecars', done, total }, done === total);
+            },
+          });
+          bar.finish();
+          for (const f of report.failed) err.write(`failed: ${f.path}: ${f.error}\n`);
+          if (values.json) out.write(`${JSON.stringify(report)}\n`);
+          else out.write(`wrote ${report.written.length} sidecars, ${report.failed.length} failed\n`);
+          return report.failed.length ? EXIT.failure : EXIT.ok;
+        }
+        default:
+          throw usageError(`unknown action "${action}"`);
+      }
+    } finally {
+      library.close();
+    }
+  },
+};

@@ -1,0 +1,197 @@
+// Keywords and captions that other photo apps already put in a file (Lightroom, digiKam, darktable,
+// Photos, cameras), so a library imported into Lumen keeps the labelling its owner did by hand.
+// Read from XMP (dc:subject, lr:hierarchicalSubject, dc:description), IPTC (Keywords,
+// Caption-Abstract) and EXIF (ImageDescription), in that order of trust. exifr finds the segments;
+// XMP is interpreted by the same DOM reader as the .xmp sidecars. Metadata is optional, so broken
+// metadata gives empty labels, never an error.
+
+import exifr from 'exifr';
+import { NS, parseXmp, propertyValues } from './xmp-dom.js';
+
+export interface EmbeddedLabels {
+  /** Leaf names, trimmed, deduplicated case-insensitively; the first spelling met is kept. */
+  keywords: string[];
+  caption: string | null;
+}
+
+const EMPTY = (): EmbeddedLabels => ({ keywords: [], caption: null });
+
+// What cameras and phone firmware write into ImageDescription (and apps then copy into XMP) when
+// nobody typed a caption. Compared case-insensitively, with runs of spaces collapsed.
+const PLACEHOLDER_CAPTIONS = new Set([
+  'olympus digital camera',
+  'sony dsc',
+  'samsung csc',
+  'digital camera',
+  'kodak digital still camera',
+  'minolta digital camera',
+  'konica minolta digital camera',
+  'samsung digital camera',
+  'samsung camera pictures',
+  'lg digital camera',
+  'mediatek camera application',
+  'exif_jpeg_picture',
+  'exif_jpeg_422',
+  'default',
+  'image',
+  'picture',
+  'photo',
+  'camera',
+  'untitled',
+  'no title',
+  'description',
+  'image description',
+  'hdrpmeta',
+]);
+
+const PLACEHOLDER_PATTERNS = [
+  /digital (still )?camera$/, // "PENTAX DIGITAL CAMERA", "Rollei Digital Camera"
+  /^\S+ [dc]sc$/, // "SONY DSC", "SAMSUNG CSC"
+  /^(img|dsc|dscn|dscf|_dsc|dsc_|imgp|pict|cimg|pxl|p)[_-]?\d+(\.\w+)?$/, // a file name, not a caption
+];
+
+/** Whether `text` is camera boilerplate rather than a caption; `make`/`model` are the camera's. */
+export function isPlaceholderCaption(text: string, camera: readonly string[] = []): boolean {
+  const t = text.replace(/\s+/g, ' ').trim().toLowerCase();
+  if (!/\p{L}/u.test(t)) return true; // blank, "----", "0000"
+  if (PLACEHOLDER_CAPTIONS.has(t) || PLACEHOLDER_PATTERNS.some((p) => p.test(t))) return true;
+  const names = camera.map((c) => c.replace(/\s+/g, ' ').trim().toLowerCase()).filter(Boolean);
+  return names.includes(t) || names.join(' ') === t;
+}
+
+const clean = (s: string): string => s.replace(/\0/g, '').trim();
+
+/** The non-empty names in `values`, each once whatever its case; the first spelling wins. */
+function uniqueKeywords(values: Iterable<string>): string[] {
+  const seen = new Set<string>();
+  const out: string[] = [];
+  for (const value of values) {
+    const name = clean(value);
+    const key = name.normalize('NFC').toLowerCase();
+    if (!name || seen.has(key)) continue;
+    seen.add(key);
+    out.push(name);
+  }
+  return out;
+}
+
+/** "Places|France|Paris" → "Paris": Lumen's tags are flat, and the leaf is what the owner named. */
+const leaf = (path: string): string =>
+  path
+    .split('|')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .at(-1) ?? '';
+
+interface XmpLabels {
+  subjects: string[];
+  hierarchical: string[];
+  description: string | null;
+}
+
+function readXmp(text: string): XmpLabels {
+  let doc;
+  try {
+    doc = parseXmp(text, { strict: false });
+  } catch {
+    return { subjects: [], hierarchical: [], description: null };
+  }
+  const values = (ns: string, name: string): string[] => propertyValues(doc, ns, name).map((v) => v.text);
+  // dc:description is a language alternative: "x-default" is the one meant for any reader.
+  const described = propertyValues(doc, NS.dc, 'description').filter((v) => clean(v.text));
+  const description = described.find((v) => v.lang?.toLowerCase() === 'x-default') ?? described[0];
+  return {
+    subjects: values(NS.dc, 'subject'),
+    hierarchical: values(NS.lr, 'hierarchicalSubject').map(leaf),
+    description: description ? clean(description.text) : null,
+  };
+}
+
+function firstCaption(candidates: (string | null)[], camera: readonly string[]): string | null {
+  for (const c of candidates) {
+    const text = c === null ? '' : clean(c);
+    if (text && !isPlaceholderCaption(text, camera)) return text;
+  }
+  return null;
+}
+
+/** The labels in an .xmp sidecar's text (dc:subject, lr:hierarchicalSubject, dc:description). */
+export function readSidecarLabels(xmpText: string): EmbeddedLabels {
+  const xmp = readXmp(xmpText);
+  return {
+    keywords: uniqueKeywords([...xmp.subjects, ...xmp.hierarchical]),
+    caption: firstCaption([xmp.description], []),
+  };
+}
+
+const strings = (v: unknown): string[] =>
+  (Array.isArray(v) ? (v as unknown[]) : [v]).filter((s): s is string => typeof s === 'string');
+const string = (v: unknown): string | null => strings(v)[0] ?? null;
+
+/**
+ * IPTC text carries its character set in a separate record (1:90) that exifr does not read, so it
+ * decodes every byte as Latin-1. Most writers today use UTF-8 (with or without saying so): when the
+ * bytes are valid UTF-8 with some non-ASCII in them, they are UTF-8. Latin-1 text that happens to be
+ * valid UTF-8 ("Ã©") is far rarer than UTF-8 keywords.
+ */
+export function iptcText(latin1: string): string {
+  if (!/[\u0080-\u00ff]/.test(latin1) || /[\u0100-\uffff]/.test(latin1)) return latin1;
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(Buffer.from(latin1, 'latin1'));
+  } catch {
+    return latin1;
+  }
+}
+
+// Only the segments the labels live in; the rest of EXIF is the photo reader's business.
+const EXIFR_OPTIONS = {
+  tiff: true,
+  ifd0: { pick: ['ImageDescription', 'Make', 'Model'] },
+  exif: false,
+  gps: false,
+  interop: false,
+  ifd1: false,
+  makerNote: false,
+  userComment: false,
+  xmp: { parse: false }, // the raw packet, for the DOM reader
+  iptc: true,
+  icc: false,
+  jfif: false,
+  ihdr: false,
+  mergeOutput: false,
+  translateValues: false,
+  reviveValues: false,
+};
+
+/** The keywords and caption already embedded in an image file's bytes; empty when there are none. */
+export async function readEmbeddedLabels(buf: Buffer): Promise<EmbeddedLabels> {
+  let segments: Record<string, unknown> | undefined;
+  try {
+    segments = (await exifr.parse(buf, EXIFR_OPTIONS)) as Record<string, unknown> | undefined;
+  } catch {
+    return EMPTY(); // not an image exifr knows, or metadata too broken to find
+  }
+  if (!segments) return EMPTY();
+  const record = (key: string): Record<string, unknown> => {
+    const v = segments[key];
+    return typeof v === 'object' && v !== null ? (v as Record<string, unknown>) : {};
+  };
+  const ifd0 = record('ifd0');
+  const iptc = record('iptc');
+  const rawXmp = segments.xmp;
+  const xmp =
+    typeof rawXmp === 'string' ? readXmp(rawXmp) : { subjects: [], hierarchical: [], description: null };
+  const camera = [string(ifd0.Make) ?? '', string(ifd0.Model) ?? ''];
+
+  const keywords = uniqueKeywords([
+    ...xmp.subjects,
+    ...xmp.hierarchical,
+    ...strings(iptc.Keywords).map(iptcText),
+  ]);
+  const iptcCaption = string(iptc.Caption);
+  const caption = firstCaption(
+    [xmp.description, iptcCaption === null ? null : iptcText(iptcCaption), string(ifd0.ImageDescription)],
+    camera,
+  );
+  return { keywords, caption };
+}

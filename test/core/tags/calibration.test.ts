@@ -1,0 +1,45 @@
+// Calibration on score distributions whose right answer is known by construction.
+
+import { describe, expect, it } from 'vitest';
+import { calibrate } from '../../../electron/core/tags/calibration.js';
+import { Random } from '../../support/shapes/random.js';
+
+function normal(random: Random, n: number, mean: number, sd: number): number[] {
+  return Array.from({ length: n }, () => mean + sd * random.normal());
+}
+
+describe('calibrate', () => {
+  it('splits two clean clusters between them, whatever their proportions', () => {
+    for (const [neg, pos] of [
+      [5000, 1000],
+      [3000, 3000],
+      [9900, 100],
+    ] as const) {
+      const random = new Random(neg + pos);
+      const scores = [...normal(random, neg, 0.2, 0.03), ...normal(random, pos, 0.35, 0.02)];
+      const c = calibrate(scores);
+      expect(c.method).toBe('mixture');
+      expect(c.separation).toBeGreaterThan(4);
+      // Between the clusters, and classifying almost every photo right.
+      const wrong =
+        scores.slice(0, neg).filter((s) => s >= c.threshold).length +
+        scores.slice(neg).filter((s) => s < c.threshold).length;
+      expect(wrong / (neg + pos)).toBeLessThan(0.005);
+      expect(c.spread).toBeCloseTo(0.02, 2);
+    }
+  });
+
+  it('tags only outliers when the concept is absent (one cluster)', () => {
+    const random = new Random(3);
+    const scores = normal(random, 20000, 0.2, 0.03);
+    const c = calibrate(scores);
+    expect(c.method).toBe('outliers');
+    expect(c.threshold).toBeGreaterThan(0.2 + 3 * 0.03);
+    expect(scores.filter((s) => s >= c.threshold).length / scores.length).toBeLessThan(0.002);
+  });
+
+  it('tags nothing from fewer than eight photos', () => {
+    const c = calibrate([0.1, 0.5, 0.2]);
+    expect([0.1, 0.5, 0.2].filter((s) => s >= c.threshold)).toEqual([]);
+  });
+});
