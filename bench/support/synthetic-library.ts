@@ -8,7 +8,7 @@ import type { ClipModel } from '../../electron/core/clip/clip-model.js';
 import { openDatabase } from '../../electron/core/library/database.js';
 import { modelKey } from '../../electron/core/library/library.js';
 import { PhotoStore, vectorToBlob } from '../../electron/core/library/photo-store.js';
-import { Random } from '../../test/support/shapes/random.js';
+import { Random } from '../../electron/core/random.js';
 
 /** Unit vectors around `clusters` random centres: photo libraries are clumpy, not uniform. */
 export function syntheticVectors(n: number, dim: number, seed: number, clusters = 2000): Float32Array {

@@ -3,11 +3,10 @@
 
 import { resolve } from 'node:path';
 import { defaultDatabasePath } from '../core/app-paths.js';
-import { ClipModel } from '../core/clip/clip-model.js';
 import { Library } from '../core/library/library.js';
 import type { SearchFilters, SearchOptions } from '../core/library/search.js';
 import { usageError } from './cli-error.js';
-import { MODEL_HELP, MODEL_OPTIONS, modelDir, modelOptions, type ModelValues } from './model-options.js';
+import { MODEL_HELP, MODEL_OPTIONS, openModel, type ModelValues } from './model-options.js';
 
 export const LIBRARY_OPTIONS = {
   ...MODEL_OPTIONS,
@@ -42,9 +41,9 @@ export const FILTER_HELP = `  --limit N            at most N results (default 20
   --tag NAME           only photos tagged NAME (repeat: all of them)
   --album NAME         only photos in album NAME (repeat: any of them)`;
 
-export function openLibrary(values: ModelValues & { db?: string | undefined }): Library {
-  const model = ClipModel.open(modelDir(values), modelOptions(values));
-  return Library.open({ dbPath: values.db ?? defaultDatabasePath(), model });
+export function openLibrary(values: ModelValues & { db?: string | undefined }): Promise<Library> {
+  const model = openModel(values);
+  return Library.load({ dbPath: values.db ?? defaultDatabasePath(), model });
 }
 
 /** A date as the first (or, with end, the last) millisecond of the year, month or day it names. */

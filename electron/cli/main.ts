@@ -5,6 +5,7 @@ import { DatabaseError } from '../core/library/database.js';
 import { SearchFilterError } from '../core/library/search.js';
 import { AlbumError } from '../core/tags/album-store.js';
 import { CategoryError } from '../core/tags/tag-store.js';
+import { ModelStoreError } from '../core/models/errors.js';
 import { CliError, EXIT } from './cli-error.js';
 import type { Command, Output } from './command.js';
 import { classify } from './commands/classify.js';
@@ -15,9 +16,26 @@ import { info } from './commands/info.js';
 import { search, similar } from './commands/search.js';
 import { status } from './commands/status.js';
 import { albums } from './commands/albums.js';
+import { caption } from './commands/caption.js';
+import { finetune } from './commands/finetune.js';
+import { models } from './commands/models.js';
 import { tags } from './commands/tags.js';
 
-const COMMANDS: Command[] = [index, status, search, similar, duplicates, tags, albums, classify, embed, info];
+const COMMANDS: Command[] = [
+  index,
+  status,
+  search,
+  similar,
+  duplicates,
+  tags,
+  albums,
+  caption,
+  finetune,
+  models,
+  classify,
+  embed,
+  info,
+];
 
 function mainHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
@@ -60,7 +78,12 @@ export async function main(
       err.write(`lumen ${name}: ${errorMessage(e)}\n`);
       return EXIT.usage;
     }
-    if (e instanceof SearchFilterError || e instanceof CategoryError || e instanceof AlbumError) {
+    if (
+      e instanceof SearchFilterError ||
+      e instanceof CategoryError ||
+      e instanceof AlbumError ||
+      e instanceof ModelStoreError
+    ) {
       err.write(`lumen ${name}: ${e.message}\n`);
       return EXIT.usage;
     }

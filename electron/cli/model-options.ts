@@ -2,9 +2,11 @@
 // parsed into ClipModel options with clear usage errors.
 
 import { existsSync } from 'node:fs';
-import type { ClipModelOptions } from '../core/clip/clip-model.js';
+import { ClipModel, type ClipModelOptions } from '../core/clip/clip-model.js';
 import { PRECISIONS, type Precision } from '../core/clip/model-spec.js';
 import { isProviderName, type ProviderName } from '../core/clip/providers.js';
+import { ModelStoreError } from '../core/models/errors.js';
+import { resolveModel } from '../core/models/installed.js';
 import { usageError } from './cli-error.js';
 
 export const MODEL_OPTIONS = {
@@ -14,7 +16,8 @@ export const MODEL_OPTIONS = {
   threads: { type: 'string' },
 } as const;
 
-export const MODEL_HELP = `  --model DIR          model folder (Hugging Face ONNX layout); default $LUMEN_MODEL
+export const MODEL_HELP = `  --model DIR          model folder (Hugging Face ONNX layout); default $LUMEN_MODEL, else the
+                       model chosen with lumen models use (or downloaded by lumen models download)
   --precision P        ${PRECISIONS.join(' | ')} (default: fp32 where present)
   --providers LIST     execution providers to try in order, e.g. cuda,cpu (default: auto)
   --threads N          threads per inference session (default: all cores)`;
@@ -26,11 +29,28 @@ export interface ModelValues {
   threads?: string | undefined;
 }
 
+/**
+ * The model folder: --model, else $LUMEN_MODEL, else the model chosen with `lumen models use` (or the
+ * catalogue's default) from the cache shared with the app, with its preferred variant.
+ */
 export function modelDir(values: ModelValues): string {
-  const dir = values.model ?? process.env.LUMEN_MODEL;
-  if (!dir) throw usageError('no model: pass --model DIR or set LUMEN_MODEL');
-  if (!existsSync(dir)) throw usageError(`model folder not found: ${dir}`);
-  return dir;
+  return resolveModelChoice(values).dir;
+}
+
+export function resolveModelChoice(values: ModelValues): { dir: string; variant?: Precision } {
+  const dir = values.model ?? (process.env.LUMEN_MODEL || undefined);
+  if (dir) {
+    if (!existsSync(dir)) throw usageError(`model folder not found: ${dir}`);
+    return { dir };
+  }
+  try {
+    const resolved = resolveModel();
+    return { dir: resolved.dir, variant: resolved.variant };
+  } catch (e) {
+    if (e instanceof ModelStoreError)
+      throw usageError(`${e.message}\nno model yet: run "lumen models download" (or pass --model DIR)`);
+    throw e;
+  }
 }
 
 export function modelOptions(values: ModelValues): ClipModelOptions {
@@ -54,4 +74,12 @@ export function modelOptions(values: ModelValues): ClipModelOptions {
     options.threads = n;
   }
   return options;
+}
+
+/** Opens the model the options choose, in the variant chosen for it unless --precision says otherwise. */
+export function openModel(values: ModelValues): ClipModel {
+  const choice = resolveModelChoice(values);
+  const options = modelOptions(values);
+  if (!options.precision && choice.variant) options.precision = choice.variant;
+  return ClipModel.open(choice.dir, options);
 }

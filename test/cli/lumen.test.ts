@@ -15,18 +15,31 @@ describe('lumen CLI', () => {
   });
 
   it('has --help for each command', async () => {
-    for (const c of ['index', 'status', 'search', 'similar', 'duplicates', 'classify', 'embed', 'info']) {
+    const commands = [
+      'index',
+      'status',
+      'search',
+      'similar',
+      'duplicates',
+      'tags',
+      'albums',
+      'caption',
+      'finetune',
+    ];
+    for (const c of [...commands, 'classify', 'embed', 'info', 'models']) {
       const r = await lumen(c, '--help');
       expect(r.code, c).toBe(0);
       expect(r.stdout, c).toMatch(new RegExp(`lumen ${c}`));
-      expect(r.stdout, c).toMatch(/--model DIR/);
+      if (c !== 'models') expect(r.stdout, c).toMatch(/--model DIR/);
     }
   });
 
   it('says clearly when the model is missing', async () => {
     expect(await lumen('embed', '--text', 'hi')).toMatchObject({
       code: 2,
-      stderr: expect.stringMatching(/no model: pass --model DIR/) as string,
+      stderr: expect.stringMatching(
+        /is not installed[\s\S]*no model yet: run "lumen models download" \(or pass --model DIR\)/,
+      ) as string,
     });
     expect(await lumen('embed', '--text', 'hi', '--model', '/no/such/model')).toMatchObject({
       code: 2,

@@ -45,7 +45,7 @@ ${LIBRARY_HELP}`,
     const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: OPTIONS });
     const [action, name, ...rest] = positionals;
     if (!action) throw usageError('give an action: create, add, remove, list, show, delete');
-    const library = openLibrary(values);
+    const library = await openLibrary(values);
     const searcher = new Searcher(library);
     const named = (n: string | undefined) => {
       if (!n) throw usageError('name an album');

@@ -1,10 +1,9 @@
 // lumen classify: zero-shot classification of images into the user's labels, as in the CLIP paper.
 
 import { parseArgs } from 'node:util';
-import { ClipModel } from '../../core/clip/clip-model.js';
 import { EXIT, usageError } from '../cli-error.js';
 import type { Command } from '../command.js';
-import { MODEL_HELP, MODEL_OPTIONS, modelDir, modelOptions } from '../model-options.js';
+import { MODEL_HELP, MODEL_OPTIONS, openModel } from '../model-options.js';
 
 export const classify: Command = {
   name: 'classify',
@@ -37,7 +36,7 @@ ${MODEL_HELP}
     if (positionals.length === 0) throw usageError('no images given');
     const template = values.template ?? 'a photo of a {}.';
     if (!template.includes('{}')) throw usageError('--template must contain {}');
-    const model = ClipModel.open(modelDir(values), modelOptions(values));
+    const model = openModel(values);
     try {
       const prompts = await model.encodeTexts(labels.map((l) => template.replace('{}', l)));
       const results = (await model.encodeImagesSettled(positionals)).map((r, i) => {

@@ -16,14 +16,14 @@ Photos whose embeddings are at least T similar (cosine, default 0.95) are groupe
 --json prints one array of {paths, minScore}.
 
 ${LIBRARY_HELP}`,
-  run(argv, out) {
+  async run(argv, out) {
     const { values } = parseArgs({
       args: argv,
       options: { ...LIBRARY_OPTIONS, threshold: { type: 'string' } },
     });
     const threshold = values.threshold ? Number(values.threshold) : 0.95;
     if (!(threshold > 0 && threshold <= 1)) throw usageError('--threshold must be in (0, 1]');
-    const library = openLibrary(values);
+    const library = await openLibrary(values);
     try {
       const groups = findDuplicates(library, new Searcher(library), threshold);
       if (values.json)
@@ -38,6 +38,6 @@ ${LIBRARY_HELP}`,
     } finally {
       library.close();
     }
-    return Promise.resolve(EXIT.ok);
+    return EXIT.ok;
   },
 };

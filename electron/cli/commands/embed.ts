@@ -1,10 +1,9 @@
 // lumen embed: print the L2-normalised embeddings of texts and images.
 
 import { parseArgs } from 'node:util';
-import { ClipModel } from '../../core/clip/clip-model.js';
 import { EXIT, usageError } from '../cli-error.js';
 import type { Command } from '../command.js';
-import { MODEL_HELP, MODEL_OPTIONS, modelDir, modelOptions } from '../model-options.js';
+import { MODEL_HELP, MODEL_OPTIONS, openModel } from '../model-options.js';
 
 export const embed: Command = {
   name: 'embed',
@@ -30,7 +29,7 @@ ${MODEL_HELP}
     const texts = values.text ?? [];
     const images = values.image ?? [];
     if (texts.length + images.length === 0) throw usageError('nothing to embed: give --text or --image');
-    const model = ClipModel.open(modelDir(values), modelOptions(values));
+    const model = openModel(values);
     try {
       const rows: { kind: 'text' | 'image'; input: string; embedding?: number[]; error?: string }[] = [];
       for (const [i, e] of (await model.encodeTexts(texts)).entries())

@@ -35,7 +35,7 @@ ${LIBRARY_HELP}`,
       })();
       if (!isDir) throw usageError(`not a folder: ${f}`);
     }
-    const library = openLibrary(values);
+    const library = await openLibrary(values);
     const stop = new AbortController();
     let jobCancel: (() => void) | null = null;
     const onSigint = (): void => {

@@ -1,10 +1,9 @@
 // lumen info: what a model folder holds and how the runtime will run it here.
 
 import { parseArgs } from 'node:util';
-import { ClipModel } from '../../core/clip/clip-model.js';
 import { detectEnvironment } from '../../core/clip/providers.js';
 import { EXIT } from '../cli-error.js';
-import { MODEL_HELP, MODEL_OPTIONS, modelDir, modelOptions } from '../model-options.js';
+import { MODEL_HELP, MODEL_OPTIONS, openModel } from '../model-options.js';
 import type { Command } from '../command.js';
 
 export const info: Command = {
@@ -19,7 +18,7 @@ ${MODEL_HELP}
   --json               print one JSON object`,
   async run(argv, out) {
     const { values } = parseArgs({ args: argv, options: { ...MODEL_OPTIONS, json: { type: 'boolean' } } });
-    const model = ClipModel.open(modelDir(values), modelOptions(values));
+    const model = openModel(values);
     try {
       await model.encodeText('a photo');
       const spec = model.spec;

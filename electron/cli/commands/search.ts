@@ -40,7 +40,7 @@ async function runRanked(
   });
   if (positionals.length !== 1) throw usageError(`give one ${what}`);
   const options = searchOptions(values);
-  const library = openLibrary(values);
+  const library = await openLibrary(values);
   try {
     printHits(await rank(new Searcher(library), positionals[0] ?? '', options), values.json, out);
     return EXIT.ok;

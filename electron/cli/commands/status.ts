@@ -13,9 +13,9 @@ export const status: Command = {
 --json prints {folders, total, indexed, pending, failed, failures: [{path, error}]}.
 
 ${LIBRARY_HELP}`,
-  run(argv, out) {
+  async run(argv, out) {
     const { values } = parseArgs({ args: argv, options: LIBRARY_OPTIONS });
-    const library = openLibrary(values);
+    const library = await openLibrary(values);
     try {
       const s = library.status();
       if (values.json) out.write(`${JSON.stringify(s)}\n`);
@@ -29,6 +29,6 @@ ${LIBRARY_HELP}`,
     } finally {
       library.close();
     }
-    return Promise.resolve(EXIT.ok);
+    return EXIT.ok;
   },
 };

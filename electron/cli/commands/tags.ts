@@ -90,7 +90,7 @@ function list(library: Library, json: boolean | undefined, out: Output): void {
     .all() as { id: number; source: string; n: number }[];
   const rows = library.tags.categories().map((c) => {
     const by = (s: string): number => counts.find((r) => r.id === c.id && r.source === s)?.n ?? 0;
-    const cal = library.tags.vectors(c.id, library.modelId, library.model.embedDim);
+    const cal = library.tags.vectors(c.id, library.space.modelId, library.model.embedDim);
     return {
       ...c,
       calibratedThreshold: cal?.threshold ?? null,
@@ -148,7 +148,7 @@ ${LIBRARY_HELP}`,
     const [action, ...args] = positionals;
     if (!action)
       throw usageError('give an action: add, edit, remove, list, starter, run, review, accept, reject');
-    const library = openLibrary(values);
+    const library = await openLibrary(values);
     try {
       switch (action) {
         case 'add': {

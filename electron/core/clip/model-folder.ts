@@ -163,7 +163,9 @@ export function readTextSpec(
 ): TextSpec {
   const textConfig = config.child('text_config');
   if (!textConfig) throw new ModelFolderError(config.file, '"text_config" is missing');
-  let contextLength = textConfig.int('max_position_embeddings');
+  // Transformers writes configs as a diff from the class defaults, so a missing context length means
+  // the family's default (CLIPTextConfig 77, SiglipTextConfig 64), exactly as transformers reads it.
+  let contextLength = textConfig.int('max_position_embeddings', family === 'siglip' ? 64 : 77);
   const maxLen = tokConfig?.optNum('model_max_length');
   // Tokenizer configs without a limit carry a huge sentinel (1e30); only a real limit narrows the context.
   if (maxLen != null && maxLen > 0 && maxLen < contextLength) contextLength = Math.floor(maxLen);

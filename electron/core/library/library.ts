@@ -6,6 +6,9 @@ import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { ClipModel } from '../clip/clip-model.js';
+import { fillSpace, projectVector } from '../finetune/adapter-space.js';
+import { AdapterError, AdapterStore, type AdapterRecord } from '../finetune/adapter-store.js';
+import type { AdapterParams } from '../finetune/contrastive-loss.js';
 import { quietLogger, type Logger } from '../log.js';
 import { AlbumStore } from '../tags/album-store.js';
 import { TagStore } from '../tags/tag-store.js';
@@ -22,6 +25,13 @@ import {
   type ProgressFn,
   type RepairReport,
 } from './vector-index.js';
+
+export interface EmbeddingSpace {
+  modelId: number;
+  index: VectorIndex;
+  adapter: AdapterRecord | null;
+  params: AdapterParams | null;
+}
 
 export interface LibraryOptions {
   dbPath: string;
@@ -54,13 +64,19 @@ export function modelKey(model: ClipModel): string {
 export class Library {
   readonly store: PhotoStore;
   readonly thumbnails: ThumbnailStore;
+  /** The model's own embedding space: what indexing writes. */
   readonly modelId: number;
   readonly index: VectorIndex;
   readonly repair: RepairReport;
   readonly tags: TagStore;
   readonly albums: AlbumStore;
-  readonly tagger: Tagger;
+  readonly adapters: AdapterStore;
+  /** The space search, similar and tagging use: the model's own, or the active adapter's. */
+  space: EmbeddingSpace;
+  tagger: Tagger;
   private readonly logger: Logger;
+  private readonly dataDir: string;
+  private readonly indexParams: IndexParams;
 
   private constructor(
     readonly db: Db,
@@ -71,7 +87,10 @@ export class Library {
     this.store = new PhotoStore(db);
     this.tags = new TagStore(db);
     this.albums = new AlbumStore(db);
+    this.adapters = new AdapterStore(db);
     const dataDir = dirname(resolve(options.dbPath));
+    this.dataDir = dataDir;
+    this.indexParams = options.indexParams ?? DEFAULT_INDEX_PARAMS;
     this.thumbnails = new ThumbnailStore(join(dataDir, 'thumbnails'));
     const key = modelKey(model);
     this.modelId = this.store.modelId(key, model.spec.name, model.embedDim);
@@ -89,18 +108,97 @@ export class Library {
     );
     this.index = index;
     this.repair = report;
-    this.tagger = new Tagger({ db, tags: this.tags, model, modelId: this.modelId });
+    this.space = { modelId: this.modelId, index, adapter: null, params: null };
+    this.tagger = this.makeTagger();
     if (report.action !== 'loaded')
       this.logger.info(`index ${report.action}: ${report.reason} (${report.count} vectors)`);
   }
 
+  /** Opens the library in the model's own embedding space, leaving any active adapter off. */
   static open(options: LibraryOptions): Library {
     return new Library(openDatabase(options.dbPath), options.model, options);
   }
 
+  /** Opens the library as the user left it: with its active adapter, if any (re-projecting what is missing). */
+  static async load(options: LibraryOptions): Promise<Library> {
+    const library = Library.open(options);
+    const active = library.adapters.active(library.modelId);
+    if (active) await library.useAdapter(active.id, options.onRepairProgress);
+    return library;
+  }
+
   close(): void {
     this.index.save(this.store.changeCounter(this.modelId));
+    if (this.space.index !== this.index) this.space.index.save(this.store.changeCounter(this.space.modelId));
     this.db.close();
+  }
+
+  private makeTagger(): Tagger {
+    const { params, adapter } = this.space;
+    return new Tagger({
+      db: this.db,
+      tags: this.tags,
+      model: this.model,
+      modelId: this.space.modelId,
+      adapter: () => (adapter ? `v${adapter.version}` : null),
+      ...(params?.text && { projectText: (v: Float32Array) => projectVector(v, params.text) }),
+    });
+  }
+
+  /** Text embeddings in the space search compares in (through the active adapter's text side). */
+  async embedTexts(texts: readonly string[]): Promise<Float32Array[]> {
+    const vs = await this.model.encodeTexts(texts);
+    const w = this.space.params?.text ?? null;
+    return vs.map((v) => projectVector(v, w));
+  }
+
+  async embedImages(paths: readonly string[]): Promise<Float32Array[]> {
+    const vs = await this.model.encodeImages(paths);
+    const w = this.space.params?.image ?? null;
+    return vs.map((v) => projectVector(v, w));
+  }
+
+  /**
+   * Makes an adapter active (null: none, the model as it came). An image-side adapter's space is
+   * filled with every photo's re-projected embedding and gets its own index, with progress.
+   */
+  async useAdapter(adapterId: number | null, onProgress?: ProgressFn): Promise<void> {
+    if (this.space.index !== this.index) this.space.index.save(this.store.changeCounter(this.space.modelId));
+    if (adapterId === null) {
+      this.adapters.setActive(this.modelId, null);
+      this.space = { modelId: this.modelId, index: this.index, adapter: null, params: null };
+      this.tagger = this.makeTagger();
+      return;
+    }
+    const adapter = this.adapters.get(adapterId);
+    if (!adapter || adapter.modelId !== this.modelId)
+      throw new AdapterError(`no adapter ${adapterId} for this model`);
+    const params = this.adapters.params(adapterId);
+    let space: EmbeddingSpace = { modelId: this.modelId, index: this.index, adapter, params };
+    if (params.image) {
+      const spaceId = this.store.modelId(
+        `${modelKey(this.model)}|adapter:${adapter.id}`,
+        `${this.model.spec.name} + adapter v${adapter.version}`,
+        this.model.embedDim,
+      );
+      this.adapters.setSpace(adapter.id, spaceId);
+      await fillSpace(this.store, this.modelId, spaceId, params.image, this.model.embedDim, onProgress);
+      const { index } = VectorIndex.open(
+        join(this.dataDir, 'index', `model-${spaceId}.hnsw`),
+        {
+          dim: this.model.embedDim,
+          counter: this.store.changeCounter(spaceId),
+          ids: () => this.store.embeddedIds(spaceId),
+          vectors: (ids) => this.store.vectors(spaceId, ids),
+        },
+        this.indexParams,
+        onProgress,
+      );
+      space = { modelId: spaceId, index, adapter, params };
+    }
+    this.adapters.setActive(this.modelId, adapter.id);
+    this.space = space;
+    this.tagger = this.makeTagger();
   }
 
   addFolder(path: string): void {
@@ -120,6 +218,10 @@ export class Library {
   private forget(ids: readonly number[]): void {
     for (const id of ids) this.index.remove(id);
     this.index.save(this.store.changeCounter(this.modelId));
+    if (this.space.index !== this.index) {
+      for (const id of ids) this.space.index.remove(id);
+      this.space.index.save(this.store.changeCounter(this.space.modelId));
+    }
   }
 
   /** Reconciles every folder with the disk. Unchanged files (size + mtime) are not read. */
@@ -207,6 +309,12 @@ export class Library {
         ...options,
         // New photos are tagged as they are indexed, against each category's calibrated threshold.
         onBatch: async (ids) => {
+          // New photos join the active adapter's space as they are indexed.
+          const { params, modelId: spaceId, index } = this.space;
+          if (params?.image && spaceId !== this.modelId) {
+            await fillSpace(this.store, this.modelId, spaceId, params.image, this.model.embedDim);
+            for (const [id, v] of this.store.vectors(spaceId, ids)) index.add(id, v);
+          }
           if (this.tags.categories().some((c) => c.auto && c.enabled))
             await this.tagger.run({ photoIds: ids });
           await onBatch?.(ids);
@@ -224,9 +332,9 @@ export class Library {
     const cats = this.tags.categories().filter((c) => c.auto && c.enabled);
     if (!cats.length) return null;
     const uncalibrated = cats.some(
-      (c) => this.tags.vectors(c.id, this.modelId, this.model.embedDim)?.threshold == null,
+      (c) => this.tags.vectors(c.id, this.space.modelId, this.model.embedDim)?.threshold == null,
     );
-    const size = this.index.size;
+    const size = this.space.index.size;
     if (!uncalibrated && newlyIndexed < 0.1 * Math.max(size - newlyIndexed, 1)) return null;
     return this.tagger.run(signal ? { signal } : {});
   }

@@ -141,4 +141,28 @@ export const MIGRATIONS: readonly string[] = [
   ) WITHOUT ROWID;
   CREATE INDEX album_photos_photo ON album_photos(photo_id);
   `,
+  // 3: fine-tuned adapters, versioned per model, and which one is active. An adapter with an image
+  // side keeps its re-projected photo embeddings as an embedding space of its own (a models row),
+  // with its own HNSW index, so activating and rolling back never touch the model's own embeddings.
+  `
+  CREATE TABLE adapters (
+    id INTEGER PRIMARY KEY,
+    model_id INTEGER NOT NULL REFERENCES models(id) ON DELETE CASCADE,
+    version INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    dim INTEGER NOT NULL,
+    image BLOB,
+    text BLOB,
+    logit_scale REAL NOT NULL,
+    settings TEXT NOT NULL,
+    metrics TEXT NOT NULL,
+    space_model_id INTEGER REFERENCES models(id) ON DELETE SET NULL,
+    UNIQUE (model_id, version)
+  );
+
+  CREATE TABLE active_adapters (
+    model_id INTEGER PRIMARY KEY REFERENCES models(id) ON DELETE CASCADE,
+    adapter_id INTEGER NOT NULL REFERENCES adapters(id) ON DELETE CASCADE
+  );
+  `,
 ];

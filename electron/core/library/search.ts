@@ -62,17 +62,18 @@ export class Searcher {
 
   /** Embeds each term and combines them: sum of weight x embedding, normalised. */
   async queryVector(terms: readonly QueryTerm[]): Promise<Float32Array> {
-    const { model, store, modelId } = this.library;
+    const { model, store } = this.library;
+    const { modelId } = this.library.space;
     const texts = terms.filter((t) => t.kind === 'text');
     const images = terms.filter((t) => t.kind === 'image');
-    const textVecs = texts.length ? await model.encodeTexts(texts.map((t) => t.value)) : [];
+    const textVecs = texts.length ? await this.library.embedTexts(texts.map((t) => t.value)) : [];
     // A library photo's stored embedding is the one its neighbours were ranked with: use it.
     const stored = images.map((t) => {
       const id = store.photoByPath(t.value)?.id;
       return id === undefined ? undefined : store.vectors(modelId, [id]).get(id);
     });
     const toEncode = images.filter((_, i) => !stored[i]).map((t) => t.value);
-    const encoded = toEncode.length ? await model.encodeImages(toEncode) : [];
+    const encoded = toEncode.length ? await this.library.embedImages(toEncode) : [];
     const imageVecs = stored.map((v) => v ?? (encoded.shift() as Float32Array));
     const v = new Float32Array(model.embedDim);
     const add = (e: Float32Array, w: number): void => {
@@ -163,7 +164,8 @@ export class Searcher {
       ...examples.map((value): QueryTerm => ({ kind: 'image', value, weight: 1 })),
     ];
     const allowed = await this.allowedIds(filters, depth);
-    if (!terms.length) return allowed ? [...allowed].sort((a, b) => a - b) : [...this.library.index.ids()];
+    if (!terms.length)
+      return allowed ? [...allowed].sort((a, b) => a - b) : [...this.library.space.index.ids()];
     const limit = q.limit ?? 500;
     const { hits, exact } = this.nearest(await this.queryVector(terms), Math.max(limit, CANDIDATES), allowed);
     const strictness = q.strictness ?? 2.5;
@@ -171,7 +173,8 @@ export class Searcher {
   }
 
   private exact(query: Float32Array, ids: Iterable<number>, k: number): { id: number; score: number }[] {
-    const { store, modelId } = this.library;
+    const { store } = this.library;
+    const { modelId } = this.library.space;
     const get = store.db.prepare('SELECT vector FROM embeddings WHERE model_id = ? AND photo_id = ?').pluck();
     const scored: { id: number; score: number }[] = [];
     for (const id of ids) {
@@ -192,7 +195,7 @@ export class Searcher {
     allowed: Set<number> | null,
     exclude?: number,
   ): { hits: { id: number; score: number }[]; exact: boolean } {
-    const { index } = this.library;
+    const { index } = this.library.space;
     const want = k + (exclude !== undefined ? 1 : 0);
     const pool = allowed ? [...allowed].filter((id) => index.has(id)) : null;
     const poolSize = pool ? pool.length : index.size;
@@ -250,7 +253,8 @@ export class Searcher {
 
   /** Photos like a library photo (by id) or any image file. */
   async similar(target: number | string, options: SearchOptions = {}): Promise<SearchResult> {
-    const { store, modelId, model } = this.library;
+    const { store } = this.library;
+    const { modelId } = this.library.space;
     let vector: Float32Array;
     let exclude: number | undefined;
     if (typeof target === 'number') {
@@ -261,7 +265,10 @@ export class Searcher {
     } else {
       const row = store.photoByPath(target);
       const stored = row ? store.vectors(modelId, [row.id]).get(row.id) : undefined;
-      vector = stored ?? (await model.encodeImages([target]))[0] ?? new Float32Array(model.embedDim);
+      vector =
+        stored ??
+        (await this.library.embedImages([target]))[0] ??
+        new Float32Array(this.library.model.embedDim);
       exclude = stored ? row?.id : undefined;
     }
     const allowed = await this.allowedIds(options.filters);

@@ -73,6 +73,26 @@ function matmulSession(): Promise<InferenceSession> {
   return session;
 }
 
+/** a [n, k] x b [k, m], both row-major; returns [n, m] row-major. */
+export async function matmul(
+  a: Float32Array,
+  n: number,
+  k: number,
+  b: Float32Array,
+  m: number,
+): Promise<Float32Array> {
+  if (a.length < n * k || b.length < k * m) throw new Error(`matmul: expected ${n}x${k} by ${k}x${m}`);
+  if (n === 0 || m === 0) return new Float32Array(n * m);
+  const s = await matmulSession();
+  const out = await s.run({
+    rows: new Tensor('float32', a.subarray(0, n * k), [n, k]),
+    queries: new Tensor('float32', b.subarray(0, k * m), [k, m]),
+  });
+  const scores = out.scores;
+  if (!scores) throw new Error('MatMul returned no output');
+  return scores.data as Float32Array;
+}
+
 /**
  * rows: n row vectors of length d, row-major. queries: c vectors of length d.
  * Returns the n x c dot products, row-major (scores[i * c + j] = rows_i . queries_j).
@@ -92,12 +112,5 @@ export async function similarityMatrix(
     if (v.length !== d) throw new Error(`query ${j} has ${v.length} dimensions, rows have ${d}`);
     for (let k = 0; k < d; k++) q[k * c + j] = v[k] as number;
   });
-  const s = await matmulSession();
-  const out = await s.run({
-    rows: new Tensor('float32', rows.subarray(0, n * d), [n, d]),
-    queries: new Tensor('float32', q, [d, c]),
-  });
-  const scores = out.scores;
-  if (!scores) throw new Error('MatMul returned no scores');
-  return scores.data as Float32Array;
+  return matmul(rows, n, d, q, c);
 }

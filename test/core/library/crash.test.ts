@@ -9,7 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { ClipModel } from '../../../electron/core/clip/clip-model.js';
 import { Library } from '../../../electron/core/library/library.js';
 import { REPO_ROOT, TEST_MODEL_DIR } from '../../support/paths.js';
-import { Random } from '../../support/shapes/random.js';
+import { Random } from '../../../electron/core/random.js';
 import { generatePhotoFolder } from '../../support/shapes/photo-folder.js';
 import { tempDir } from '../../support/temp.js';
 

@@ -5,7 +5,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { VectorIndex, type VectorSource } from '../../../electron/core/library/vector-index.js';
-import { Random } from '../../support/shapes/random.js';
+import { Random } from '../../../electron/core/random.js';
 import { tempDir } from '../../support/temp.js';
 
 const DIM = 32;

@@ -2,7 +2,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { similarityMatrix } from '../../../electron/core/math/onnx-matmul.js';
-import { Random } from '../../support/shapes/random.js';
+import { Random } from '../../../electron/core/random.js';
 
 describe('similarityMatrix', () => {
   it('equals the dot products of every row with every query', async () => {

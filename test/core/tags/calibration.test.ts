@@ -2,7 +2,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { calibrate } from '../../../electron/core/tags/calibration.js';
-import { Random } from '../../support/shapes/random.js';
+import { Random } from '../../../electron/core/random.js';
 
 function normal(random: Random, n: number, mean: number, sd: number): number[] {
   return Array.from({ length: n }, () => mean + sd * random.normal());

@@ -3,7 +3,7 @@
 
 import sharp, { type Sharp } from 'sharp';
 import { Random } from './random.js';
-import { shapeOutline, type Scene } from './scene.js';
+import { NEW_CONCEPT, shapeOutline, type Scene } from './scene.js';
 import { vocabulary } from './vocabulary.js';
 
 function backgroundPixels(scene: Scene, rng: Random): Buffer {
@@ -49,10 +49,14 @@ function backgroundPixels(scene: Scene, rng: Random): Buffer {
 
 function shapeSvg(scene: Scene, fill: [number, number, number]): Buffer {
   const colour = `rgb(${fill.map(Math.round).join(',')})`;
-  const outline = shapeOutline(scene);
-  const body = outline
-    ? `<polygon points="${outline.map(([x, y]) => `${x.toFixed(2)},${y.toFixed(2)}`).join(' ')}" fill="${colour}"/>`
-    : `<circle cx="${scene.cx.toFixed(2)}" cy="${scene.cy.toFixed(2)}" r="${scene.radius.toFixed(2)}" fill="${colour}"/>`;
+  const outline = scene.shape === NEW_CONCEPT ? null : shapeOutline(scene);
+  const ring = (0.3 * scene.radius).toFixed(2);
+  const body =
+    scene.shape === NEW_CONCEPT
+      ? `<circle cx="${scene.cx.toFixed(2)}" cy="${scene.cy.toFixed(2)}" r="${(0.85 * scene.radius).toFixed(2)}" fill="none" stroke="${colour}" stroke-width="${ring}"/>`
+      : outline
+        ? `<polygon points="${outline.map(([x, y]) => `${x.toFixed(2)},${y.toFixed(2)}`).join(' ')}" fill="${colour}"/>`
+        : `<circle cx="${scene.cx.toFixed(2)}" cy="${scene.cy.toFixed(2)}" r="${scene.radius.toFixed(2)}" fill="${colour}"/>`;
   return Buffer.from(
     `<svg xmlns="http://www.w3.org/2000/svg" width="${scene.width}" height="${scene.height}">${body}</svg>`,
   );

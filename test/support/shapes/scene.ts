@@ -31,7 +31,14 @@ export interface SceneOptions {
 
 const uniform = (rng: Random, [lo, hi]: Range): number => rng.uniform(lo, hi);
 
+/**
+ * A shape outside the trained vocabulary, drawn as a ring: the "never seen" concept that
+ * fine-tuning must learn from a few captioned photos. Never part of the model's training data.
+ */
+export const NEW_CONCEPT = 'zorb';
+
 export function shapeExtent(shape: string): number {
+  if (shape === NEW_CONCEPT) return 1;
   const g = vocabulary.shapes[shape];
   if (!g) throw new Error(`unknown shape ${shape}`);
   if (g.kind === 'cross') return Math.hypot(g.radius, g.armHalfWidth);

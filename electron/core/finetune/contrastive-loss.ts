@@ -1,0 +1,102 @@
+// The CLIP paper's symmetric contrastive loss over residual linear adapters, with its gradient.
+// Stored embeddings stay frozen; each side gets x = normalise(e + e W) (W starts at zero, so the
+// adapter starts as the identity) and the temperature is learnt as a log scale, as in CLIP.
+// A batch is N (photo, text) pairs plus extra negatives: texts the user rejected for some photo
+// (extra columns, pushed away from every photo) and random library photos (extra rows, which no
+// caption of the batch should pick). The loss is the mean of the image-to-text cross-entropy over the
+// N pair rows and the text-to-image cross-entropy over the N pair columns.
+
+import { normalizeRows, normalizeRowsBackward, transpose, type MatMul } from './linear.js';
+
+export interface AdapterParams {
+  dim: number;
+  /** Image-side residual W (dim x dim), or null when that side is not trained. */
+  image: Float64Array | null;
+  text: Float64Array | null;
+  /** log of the logit scale. */
+  logScale: number;
+}
+
+export interface Batch {
+  /** Rows: N pair photos, then R negative photos; unit embeddings, (N + R) x dim. */
+  images: Float64Array;
+  /** Columns: N pair texts, then H negative texts, (N + H) x dim. */
+  texts: Float64Array;
+  pairs: number;
+}
+
+export interface LossAndGrad {
+  loss: number;
+  image: Float64Array | null;
+  text: Float64Array | null;
+  logScale: number;
+}
+
+async function project(
+  e: Float64Array,
+  rows: number,
+  dim: number,
+  w: Float64Array | null,
+  mm: MatMul,
+): Promise<Float64Array> {
+  if (!w) return e;
+  const ew = await mm(e, rows, dim, w, dim);
+  for (let i = 0; i < ew.length; i++) ew[i] = (ew[i] as number) + (e[i] as number);
+  return ew;
+}
+
+/** Loss and gradients with respect to W_image, W_text and the log scale. */
+export async function contrastiveLoss(p: AdapterParams, batch: Batch, mm: MatMul): Promise<LossAndGrad> {
+  const d = p.dim;
+  const rows = batch.images.length / d;
+  const cols = batch.texts.length / d;
+  const n = batch.pairs;
+  const x = normalizeRows(await project(batch.images, rows, d, p.image, mm), rows, d);
+  const y = normalizeRows(await project(batch.texts, cols, d, p.text, mm), cols, d);
+  const scale = Math.exp(p.logScale);
+  const cos = await mm(x.unit, rows, d, transpose(y.unit, cols, d), cols);
+
+  // dLoss/dlogit, accumulated from both directions.
+  const g = new Float64Array(rows * cols);
+  let loss = 0;
+  for (let i = 0; i < n; i++) {
+    let max = -Infinity;
+    for (let j = 0; j < cols; j++) max = Math.max(max, scale * (cos[i * cols + j] as number));
+    let sum = 0;
+    for (let j = 0; j < cols; j++) sum += Math.exp(scale * (cos[i * cols + j] as number) - max);
+    loss -= (scale * (cos[i * cols + i] as number) - max - Math.log(sum)) / (2 * n);
+    for (let j = 0; j < cols; j++) {
+      const prob = Math.exp(scale * (cos[i * cols + j] as number) - max) / sum;
+      g[i * cols + j] = (g[i * cols + j] as number) + (prob - (i === j ? 1 : 0)) / (2 * n);
+    }
+  }
+  for (let j = 0; j < n; j++) {
+    let max = -Infinity;
+    for (let i = 0; i < rows; i++) max = Math.max(max, scale * (cos[i * cols + j] as number));
+    let sum = 0;
+    for (let i = 0; i < rows; i++) sum += Math.exp(scale * (cos[i * cols + j] as number) - max);
+    loss -= (scale * (cos[j * cols + j] as number) - max - Math.log(sum)) / (2 * n);
+    for (let i = 0; i < rows; i++) {
+      const prob = Math.exp(scale * (cos[i * cols + j] as number) - max) / sum;
+      g[i * cols + j] = (g[i * cols + j] as number) + (prob - (i === j ? 1 : 0)) / (2 * n);
+    }
+  }
+  // logits = scale * cos: d/dlogScale = sum g * logits; d/dcos = scale * g.
+  let dLogScale = 0;
+  for (let k = 0; k < g.length; k++) {
+    dLogScale += (g[k] as number) * scale * (cos[k] as number);
+    g[k] = (g[k] as number) * scale;
+  }
+  const result: LossAndGrad = { loss, image: null, text: null, logScale: dLogScale };
+  if (p.image) {
+    const dx = await mm(g, rows, cols, y.unit, d);
+    const da = normalizeRowsBackward(x.unit, x.norms, dx, rows, d);
+    result.image = await mm(transpose(batch.images, rows, d), d, rows, da, d);
+  }
+  if (p.text) {
+    const dy = await mm(transpose(g, rows, cols), cols, rows, x.unit, d);
+    const db = normalizeRowsBackward(y.unit, y.norms, dy, cols, d);
+    result.text = await mm(transpose(batch.texts, cols, d), d, cols, db, d);
+  }
+  return result;
+}

@@ -1,0 +1,68 @@
+// One fine-tuning run on a library: collect its pairs, split them by seed, train adapters on the
+// model's own stored embeddings (adapters never stack), and save the result as the model's next
+// adapter version with its before/after metrics. Activating it is a separate, reversible step.
+
+import type { Library } from '../library/library.js';
+import { Random } from '../random.js';
+import type { AdapterRecord } from './adapter-store.js';
+import { collectPairs } from './pairs.js';
+import { splitPairs } from './split.js';
+import { TrainingCancelled, trainAdapter, type TrainOptions, type TrainResult } from './trainer.js';
+
+export interface FineTuneOptions extends Omit<TrainOptions, 'random'> {
+  seed?: number;
+  /** Share of the pairs' photos held out for evaluation (default 0.2). */
+  heldOutFraction?: number;
+  /** Library photos sampled as negatives and distractors (default 5000). */
+  poolSize?: number;
+}
+
+export interface FineTuneReport {
+  adapter: AdapterRecord;
+  result: TrainResult;
+  pairs: { train: number; heldOut: number; negatives: number };
+}
+
+export async function fineTune(library: Library, options: FineTuneOptions = {}): Promise<FineTuneReport> {
+  const seed = options.seed ?? 1;
+  const random = new Random(seed);
+  const { pairs, negatives } = collectPairs(library);
+  const { train, heldOut } = splitPairs(pairs, seed, options.heldOutFraction ?? 0.2);
+  const used = new Set([...pairs, ...negatives].map((p) => p.photoId));
+  const others = library.store.embeddedIds(library.modelId).filter((id) => !used.has(id));
+  const pool = random.sample(others, options.poolSize ?? 5000);
+  const { model } = library;
+  const result = await trainAdapter(
+    {
+      dim: model.embedDim,
+      logitScale: model.spec.scoring.logitScale,
+      train,
+      heldOut,
+      negatives,
+      pool,
+      images: (ids) => library.store.vectors(library.modelId, ids),
+      encodeTexts: (texts) => model.encodeTexts(texts),
+    },
+    { ...options, seed, random },
+  );
+  // A cancelled run saves nothing: half-trained weights are no version anyone asked for.
+  if (result.stopped === 'cancelled') throw new TrainingCancelled('fine-tuning was cancelled');
+  const settings = {
+    seed,
+    heldOutFraction: options.heldOutFraction ?? 0.2,
+    sides: options.sides ?? { image: true, text: true },
+    lr: options.lr ?? 1e-3,
+    weightDecay: options.weightDecay ?? 0.05,
+    batchSize: options.batchSize ?? 64,
+  };
+  const metrics = {
+    before: result.before,
+    after: result.after,
+    steps: result.steps,
+    stopped: result.stopped,
+    seconds: result.ms / 1000,
+    pairs: { train: train.length, heldOut: heldOut.length, negatives: negatives.length },
+  };
+  const adapter = library.adapters.save(library.modelId, result.params, settings, metrics);
+  return { adapter, result, pairs: metrics.pairs };
+}

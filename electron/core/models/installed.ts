@@ -1,0 +1,221 @@
+// What is in the model cache, and which model to use. Lists the catalogue's models with the variants
+// present on disk, plus imported ones; resolves the selected model folder from an explicit choice, the
+// settings file (<app data>/settings.json: { "model": "<id>", "variant": "quantized" }) or the
+// catalogue default, with the precision rule "quantised on CPU": int8 graphs are several times faster
+// there at a small cost in accuracy, while GPUs run fp32 (then fp16) best.
+
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { appDataDir } from '../app-paths.js';
+import { isRecord } from '../clip/json-fields.js';
+import { PRECISIONS, type Precision } from '../clip/model-spec.js';
+import {
+  defaultModel,
+  findModel,
+  loadCatalogue,
+  variantsOf,
+  type Catalogue,
+  type CatalogueEntry,
+} from './catalogue.js';
+import { ModelStoreError } from './errors.js';
+import { defaultModelRoot, readManifest, towerVariants, writeFileAtomic } from './model-cache.js';
+
+export interface ModelListing {
+  id: string;
+  name: string;
+  /** The catalogue entry; null for a folder imported under an id the catalogue does not know. */
+  entry: CatalogueEntry | null;
+  installed: boolean;
+  dir: string | null;
+  /** Variants with both towers on disk. */
+  installedVariants: Precision[];
+  /** Variants the catalogue offers for download (empty for imported models). */
+  offeredVariants: Precision[];
+  /** hub: downloaded; import: imported from a folder; manual: copied in without a manifest. */
+  source: 'hub' | 'import' | 'manual' | null;
+  /** The installed revision, where it came from the hub. */
+  revision: string | null;
+  /** Installed from the hub at another revision than the catalogue's now. */
+  outdated: boolean;
+  isDefault: boolean;
+}
+
+export interface CacheOptions {
+  root?: string;
+  catalogue?: Catalogue;
+}
+
+/** The catalogue's models in catalogue order, then other model folders in the cache by id. */
+export function listModels(options: CacheOptions = {}): ModelListing[] {
+  const root = options.root ?? defaultModelRoot();
+  const catalogue = options.catalogue ?? loadCatalogue();
+  const out: ModelListing[] = catalogue.models.map((entry) => describe(root, entry.id, entry));
+  const known = new Set(catalogue.models.map((m) => m.id));
+  let names: string[] = [];
+  try {
+    names = readdirSync(root).filter((n) => !n.startsWith('.') && !known.has(n));
+  } catch {
+    // no cache yet
+  }
+  for (const name of names.sort()) {
+    const dir = join(root, name);
+    if (!statSync(dir).isDirectory()) continue;
+    const listing = describe(root, name, null);
+    if (listing.installed) out.push(listing);
+  }
+  return out;
+}
+
+function describe(root: string, id: string, entry: CatalogueEntry | null): ModelListing {
+  const dir = join(root, id);
+  const variants = existsSync(join(dir, 'config.json')) ? towerVariants(dir) : [];
+  const installed = variants.length > 0;
+  const manifest = installed ? readManifest(dir) : null;
+  const revision = manifest?.source === 'hub' ? (manifest.revision ?? null) : null;
+  return {
+    id,
+    name: entry?.name ?? id,
+    entry,
+    installed,
+    dir: installed ? dir : null,
+    installedVariants: variants,
+    offeredVariants: entry ? variantsOf(entry) : [],
+    source: installed ? (manifest?.source ?? 'manual') : null,
+    revision,
+    outdated: entry !== null && revision !== null && revision !== entry.revision,
+    isDefault: entry?.default ?? false,
+  };
+}
+
+// ---- settings -------------------------------------------------------------------------------------
+
+export interface ModelSettings {
+  model?: string;
+  variant?: Precision;
+}
+
+export function defaultSettingsFile(
+  env: NodeJS.ProcessEnv = process.env,
+  platform: NodeJS.Platform = process.platform,
+): string {
+  return join(appDataDir(env, platform), 'settings.json');
+}
+
+function readSettingsObject(file: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return {};
+    throw err;
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (err) {
+    throw new ModelStoreError(`${file}: is not valid JSON (${(err as Error).message})`);
+  }
+  if (!isRecord(parsed)) throw new ModelStoreError(`${file}: must hold a JSON object`);
+  return parsed;
+}
+
+/** The model choice in the settings file; {} where there is none. Other keys are ignored. */
+export function readModelSettings(file: string = defaultSettingsFile()): ModelSettings {
+  const raw = readSettingsObject(file);
+  const settings: ModelSettings = {};
+  if (raw.model !== undefined && raw.model !== null) {
+    if (typeof raw.model !== 'string' || raw.model === '') {
+      throw new ModelStoreError(`${file}: "model" must be a model id`);
+    }
+    settings.model = raw.model;
+  }
+  if (raw.variant !== undefined && raw.variant !== null) {
+    if (!isPrecision(raw.variant)) {
+      throw new ModelStoreError(`${file}: "variant" must be one of ${PRECISIONS.join(', ')}`);
+    }
+    settings.variant = raw.variant;
+  }
+  return settings;
+}
+
+/** Sets (or, with undefined, clears) the model choice, keeping any other settings in the file. */
+export function writeModelSettings(settings: ModelSettings, file: string = defaultSettingsFile()): void {
+  const raw = readSettingsObject(file);
+  const next: Record<string, unknown> = { ...raw, model: settings.model, variant: settings.variant };
+  if (settings.model === undefined) delete next.model;
+  if (settings.variant === undefined) delete next.variant;
+  writeFileAtomic(file, `${JSON.stringify(next, null, 2)}\n`);
+}
+
+function isPrecision(value: unknown): value is Precision {
+  return (PRECISIONS as readonly unknown[]).includes(value);
+}
+
+// ---- resolving the model to use -------------------------------------------------------------------
+
+/** Variant preference: quantised first on CPU; full precision first on a GPU. */
+export function preferredVariants(onCpu: boolean): Precision[] {
+  return onCpu
+    ? ['quantized', 'uint8', 'int8', 'fp32', 'q4', 'bnb4', 'fp16', 'q4f16']
+    : ['fp32', 'fp16', 'quantized', 'uint8', 'int8', 'q4f16', 'q4', 'bnb4'];
+}
+
+export interface ResolveOptions extends CacheOptions {
+  settingsFile?: string;
+  /** An explicit model id (overrides the settings). */
+  model?: string;
+  /** An explicit variant (overrides the settings and the CPU/GPU rule). */
+  variant?: Precision;
+  /** Whether the model will run on CPU; default true (the quantised rule applies). */
+  onCpu?: boolean;
+}
+
+export interface ResolvedModel {
+  id: string;
+  dir: string;
+  variant: Precision;
+  entry: CatalogueEntry | null;
+  /** Where the model choice came from. */
+  modelFrom: 'option' | 'settings' | 'default';
+  /** Where the variant came from: chosen, or the CPU/GPU preference among those installed. */
+  variantFrom: 'option' | 'settings' | 'preference';
+}
+
+/** The model folder and variant to load; a clear ModelStoreError when it is not installed. */
+export function resolveModel(options: ResolveOptions = {}): ResolvedModel {
+  const root = options.root ?? defaultModelRoot();
+  const catalogue = options.catalogue ?? loadCatalogue();
+  const settings = readModelSettings(options.settingsFile ?? defaultSettingsFile());
+  const id = options.model ?? settings.model ?? defaultModel(catalogue).id;
+  const modelFrom = options.model ? 'option' : settings.model ? 'settings' : 'default';
+  const entry = findModel(catalogue, id) ?? null;
+  const listing = describe(root, id, entry);
+  if (!listing.installed || !listing.dir) {
+    const how = entry
+      ? 'download it from the model catalogue or import a model folder'
+      : 'import a model folder';
+    throw new ModelStoreError(`model "${id}" is not installed in ${root}; ${how}`);
+  }
+  // The saved variant belongs to the saved model (or to the default when no model is saved).
+  const savedFor = settings.model === undefined ? !options.model : settings.model === id;
+  const asked = options.variant ?? (savedFor ? settings.variant : undefined);
+  if (asked) {
+    if (!listing.installedVariants.includes(asked)) {
+      throw new ModelStoreError(
+        `model "${id}" has no ${asked} variant installed (installed: ${listing.installedVariants.join(', ')})`,
+      );
+    }
+    return {
+      id,
+      dir: listing.dir,
+      variant: asked,
+      entry,
+      modelFrom,
+      variantFrom: options.variant ? 'option' : 'settings',
+    };
+  }
+  const order = preferredVariants(options.onCpu ?? true);
+  const variant = order.find((p) => listing.installedVariants.includes(p)) ?? listing.installedVariants[0];
+  if (!variant) throw new ModelStoreError(`model "${id}" has no complete variant in ${listing.dir}`);
+  return { id, dir: listing.dir, variant, entry, modelFrom, variantFrom: 'preference' };
+}
