@@ -19,6 +19,7 @@ import { albums } from './commands/albums.js';
 import { caption } from './commands/caption.js';
 import { finetune } from './commands/finetune.js';
 import { models } from './commands/models.js';
+import { serve } from './commands/serve.js';
 import { tags } from './commands/tags.js';
 
 const COMMANDS: Command[] = [
@@ -32,6 +33,7 @@ const COMMANDS: Command[] = [
   caption,
   finetune,
   models,
+  serve,
   classify,
   embed,
   info,

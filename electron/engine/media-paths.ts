@@ -1,0 +1,74 @@
+// Which file a media URL may serve: a photo's thumbnail from the thumbnail cache, or the photo itself
+// from inside one of the library's folders. Media URLs name photos by id, never by path; the file the
+// id leads to is resolved through symlinks and must still lie inside an allowed root, so neither a
+// crafted URL nor a symlink planted in a library folder can reach anything else on the disk.
+// Used by the app's lumen:// protocol and by the HTTP server alike.
+
+import { realpathSync } from 'node:fs';
+import { sep } from 'node:path';
+import type { Library } from '../core/library/library.js';
+
+export type MediaKind = 'thumb' | 'photo';
+
+export interface MediaFile {
+  path: string;
+  contentType: string;
+}
+
+const TYPES: Record<string, string> = {
+  jpeg: 'image/jpeg',
+  png: 'image/png',
+  webp: 'image/webp',
+  gif: 'image/gif',
+  tiff: 'image/tiff',
+  avif: 'image/avif',
+  heif: 'image/heif',
+};
+
+/** Whether `candidate` (already resolved) is `root` or lies below it. */
+export function isInside(root: string, candidate: string): boolean {
+  const r = root.endsWith(sep) ? root : root + sep;
+  return candidate === root || candidate.startsWith(r);
+}
+
+function real(path: string): string | null {
+  try {
+    return realpathSync(path);
+  } catch {
+    return null;
+  }
+}
+
+/** Parses "/media/<kind>/<id>" (or the path part of lumen://media/<kind>/<id>). */
+export function parseMediaPath(pathname: string): { kind: MediaKind; id: number } | null {
+  const m = /^\/(thumb|photo)\/([1-9]\d{0,15})$/.exec(pathname);
+  if (!m) return null;
+  return { kind: m[1] as MediaKind, id: Number(m[2]) };
+}
+
+/** The file to serve, or null when the id is unknown or its file is outside every allowed root. */
+export function resolveMedia(library: Library, kind: MediaKind, id: number): MediaFile | null {
+  if (kind === 'thumb') {
+    const thumb = library.store.thumbnail(id);
+    if (!thumb) return null;
+    let full: string;
+    try {
+      full = library.thumbnails.pathOf(thumb.file);
+    } catch {
+      return null;
+    }
+    const file = real(full);
+    const root = real(library.thumbnails.dir);
+    return file && root && isInside(root, file) ? { path: file, contentType: 'image/webp' } : null;
+  }
+  const photo = library.store.photo(id);
+  if (!photo) return null;
+  const file = real(photo.path);
+  if (!file) return null;
+  const inFolder = library.store.folders().some((f) => {
+    const root = real(f.path);
+    return root !== null && isInside(root, file);
+  });
+  if (!inFolder) return null;
+  return { path: file, contentType: TYPES[photo.format ?? ''] ?? 'application/octet-stream' };
+}

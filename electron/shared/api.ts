@@ -1,0 +1,217 @@
+// The one typed contract between the UI and the engine: every method's parameters and result, and
+// every event, as zod schemas. Main, preload, the HTTP transport and the renderer all import this
+// file; whatever crosses a process or network boundary is parsed with these schemas where it arrives,
+// so a malformed or hostile message is refused with a clear error instead of reaching the engine.
+// Photos never travel as bytes: results carry media URLs (lumen://media/... in the app, /media/...
+// over HTTP) that the protocol handlers serve after their own path checks.
+
+import { z } from 'zod';
+
+const id = z.number().int().positive();
+const text = (max: number) => z.string().trim().min(1).max(max);
+
+export const SearchFilters = z
+  .object({
+    folder: z.string().min(1).max(4096).optional(),
+    from: z.number().finite().optional(),
+    to: z.number().finite().optional(),
+    formats: z.array(z.string().min(1).max(16)).max(16).optional(),
+    camera: z.string().min(1).max(200).optional(),
+    tags: z.array(text(200)).max(32).optional(),
+    albums: z.array(text(200)).max(32).optional(),
+  })
+  .strict();
+
+const Hit = z.object({ id, path: z.string(), score: z.number(), takenAt: z.number().nullable() });
+const SearchResult = z.object({
+  hits: z.array(Hit),
+  cutoff: z.number().nullable(),
+  allowed: z.number().nullable(),
+  exact: z.boolean(),
+});
+const SearchOptions = {
+  filters: SearchFilters.optional(),
+  limit: z.number().int().min(1).max(1000).optional(),
+  strictness: z.number().min(0).max(10).optional(),
+  sort: z.enum(['score', 'date']).optional(),
+};
+
+const Status = z.object({
+  total: z.number(),
+  indexed: z.number(),
+  pending: z.number(),
+  failed: z.number(),
+  folders: z.array(z.string()),
+  failures: z.array(z.object({ path: z.string(), error: z.string() })),
+});
+
+const CategoryInput = z
+  .object({
+    name: text(200),
+    description: z.string().max(500).nullable().optional(),
+    prompts: z.array(text(500)).max(64).optional(),
+    negativePrompts: z.array(text(500)).max(64).optional(),
+    exclusiveGroup: z.string().max(200).nullable().optional(),
+    threshold: z.number().min(-1).max(1).nullable().optional(),
+  })
+  .strict();
+
+const Category = z.object({
+  id,
+  name: z.string(),
+  description: z.string().nullable(),
+  prompts: z.array(z.string()),
+  negativePrompts: z.array(z.string()),
+  exclusiveGroup: z.string().nullable(),
+  threshold: z.number().nullable(),
+  auto: z.boolean(),
+  enabled: z.boolean(),
+});
+
+const TagReport = z.object({
+  photos: z.number(),
+  categories: z.array(
+    z.object({ id, name: z.string(), threshold: z.number(), method: z.string(), tagged: z.number() }),
+  ),
+  ms: z.number(),
+});
+
+const Empty = z.object({}).strict();
+const Ok = z.object({ ok: z.literal(true) });
+
+/** Every method: what it takes and what it gives back. */
+export const API = {
+  'library.status': { params: Empty, result: Status },
+  'library.addFolder': { params: z.object({ path: text(4096) }).strict(), result: Ok },
+  'library.removeFolder': {
+    params: z.object({ path: text(4096) }).strict(),
+    result: z.object({ removed: z.number() }),
+  },
+  /** Rescans every folder and indexes what is new; progress arrives as index.progress events. */
+  'index.start': { params: Empty, result: z.object({ started: z.boolean() }) },
+  'index.pause': { params: Empty, result: Ok },
+  'index.resume': { params: Empty, result: Ok },
+  'index.cancel': { params: Empty, result: Ok },
+  'search.text': { params: z.object({ query: text(2000), ...SearchOptions }).strict(), result: SearchResult },
+  'search.similar': { params: z.object({ photoId: id, ...SearchOptions }).strict(), result: SearchResult },
+  'photos.get': {
+    params: z.object({ id }).strict(),
+    result: z.object({
+      id,
+      path: z.string(),
+      width: z.number().nullable(),
+      height: z.number().nullable(),
+      format: z.string().nullable(),
+      takenAt: z.number().nullable(),
+      camera: z.string().nullable(),
+      lens: z.string().nullable(),
+      status: z.string(),
+      error: z.string().nullable(),
+      caption: z.string().nullable(),
+      tags: z.array(z.object({ name: z.string(), source: z.string(), score: z.number().nullable() })),
+    }),
+  },
+  'captions.set': { params: z.object({ photoId: id, text: z.string().max(2000) }).strict(), result: Ok },
+  'tags.list': { params: Empty, result: z.array(Category) },
+  'tags.add': { params: CategoryInput, result: Category },
+  'tags.update': { params: z.object({ id, change: CategoryInput.partial() }).strict(), result: Category },
+  'tags.remove': { params: z.object({ id }).strict(), result: Ok },
+  'tags.run': { params: z.object({ ids: z.array(id).max(10_000).optional() }).strict(), result: TagReport },
+  'tags.preview': {
+    params: CategoryInput,
+    result: z.object({
+      threshold: z.number(),
+      count: z.number(),
+      top: z.array(z.object({ photoId: id, score: z.number() })),
+    }),
+  },
+  'tags.review': {
+    params: z
+      .object({ categoryId: id.optional(), limit: z.number().int().min(1).max(500).optional() })
+      .strict(),
+    result: z.array(
+      z.object({
+        photoId: id,
+        categoryId: id,
+        name: z.string(),
+        path: z.string(),
+        score: z.number().nullable(),
+        margin: z.number().nullable(),
+      }),
+    ),
+  },
+  'tags.decide': {
+    params: z
+      .object({ photoId: id, categoryId: id, decision: z.enum(['accepted', 'rejected', 'manual']) })
+      .strict(),
+    result: Ok,
+  },
+  'albums.list': {
+    params: Empty,
+    result: z.array(z.object({ id, name: z.string(), smart: z.boolean(), count: z.number() })),
+  },
+  'albums.create': {
+    params: z
+      .object({
+        name: text(200),
+        query: z.string().max(2000).optional(),
+        tags: z.array(text(200)).optional(),
+      })
+      .strict(),
+    result: z.object({ id, name: z.string() }),
+  },
+  'albums.add': {
+    params: z.object({ id, photoIds: z.array(id).min(1).max(10_000) }).strict(),
+    result: z.object({ added: z.number() }),
+  },
+  'albums.photos': { params: z.object({ id }).strict(), result: z.array(id) },
+} as const satisfies Record<string, { params: z.ZodType; result: z.ZodType }>;
+
+export type Method = keyof typeof API;
+export type Params<M extends Method> = z.input<(typeof API)[M]['params']>;
+export type Result<M extends Method> = z.output<(typeof API)[M]['result']>;
+
+/** Events the engine pushes: progress of long jobs, and changes the UI should refetch after. */
+export const EVENTS = {
+  'index.progress': z.object({
+    done: z.number(),
+    total: z.number(),
+    indexed: z.number(),
+    failed: z.number(),
+    photosPerSecond: z.number(),
+    etaSeconds: z.number().nullable(),
+    state: z.string(),
+  }),
+  'tags.progress': z.object({ phase: z.string(), done: z.number(), total: z.number() }),
+  'library.changed': z.object({ reason: z.string() }),
+} as const satisfies Record<string, z.ZodType>;
+
+export type EventName = keyof typeof EVENTS;
+export type EventData<E extends EventName> = z.output<(typeof EVENTS)[E]>;
+
+export class ApiError extends Error {
+  override readonly name = 'ApiError';
+  constructor(
+    /** bad-request: the message failed validation; not-found; failed: the engine could not do it. */
+    readonly code: 'bad-request' | 'not-found' | 'failed',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export function isMethod(name: unknown): name is Method {
+  return typeof name === 'string' && Object.hasOwn(API, name);
+}
+
+/** Validates a request where it arrives; the parsed params are the only thing the engine sees. */
+export function parseRequest(method: unknown, params: unknown): { method: Method; params: unknown } {
+  if (!isMethod(method)) throw new ApiError('not-found', `unknown method ${JSON.stringify(method)}`);
+  const parsed = API[method].params.safeParse(params ?? {});
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue?.path.length ? ` at ${issue.path.join('.')}` : '';
+    throw new ApiError('bad-request', `${method}: ${issue?.message ?? 'invalid parameters'}${where}`);
+  }
+  return { method, params: parsed.data };
+}
