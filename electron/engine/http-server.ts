@@ -228,7 +228,9 @@ export function startServer(options: ServeOptions): Promise<RunningServer> {
         close: () =>
           new Promise<void>((r) => {
             server.closeAllConnections();
-            server.close(() => r());
+            server.close(() => {
+              r();
+            });
           }),
       });
     });

@@ -13,8 +13,8 @@ const text = (max: number) => z.string().trim().min(1).max(max);
 export const SearchFilters = z
   .object({
     folder: z.string().min(1).max(4096).optional(),
-    from: z.number().finite().optional(),
-    to: z.number().finite().optional(),
+    from: z.number().optional(),
+    to: z.number().optional(),
     formats: z.array(z.string().min(1).max(16)).max(16).optional(),
     camera: z.string().min(1).max(200).optional(),
     tags: z.array(text(200)).max(32).optional(),
