@@ -7,27 +7,22 @@
 //  2. Activating an image-side adapter on a 100k-photo library: re-projecting every stored embedding
 //     and building the adapter space's HNSW index.
 
-import { existsSync, rmSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ClipModel } from '../electron/core/clip/clip-model.js';
 import { l2normalize } from '../electron/core/clip/vectors.js';
 import { trainAdapter } from '../electron/core/finetune/trainer.js';
 import { Library } from '../electron/core/library/library.js';
 import { Random } from '../electron/core/random.js';
+import { BENCH_CACHE, BENCH_MODEL_DIR, requireBenchModel } from './support/bench-model.js';
 import { syntheticLibrary, syntheticVectors } from './support/synthetic-library.js';
 
-const CACHE = join(homedir(), '.cache', 'lumen');
-const MODEL_DIR = process.env.LUMEN_BENCH_MODEL ?? join(CACHE, 'bench-models', 'clip-vit-b32-random');
+const CACHE = BENCH_CACHE;
+const MODEL_DIR = BENCH_MODEL_DIR;
 const PAIRS = (process.env.LUMEN_BENCH_PAIRS ?? '1000,10000').split(',').map(Number);
 const LIBRARY = Number(process.env.LUMEN_BENCH_PHOTOS ?? 100_000);
 
-if (!existsSync(join(MODEL_DIR, 'onnx', 'text_model_quantized.onnx'))) {
-  process.stderr.write(
-    `No benchmark model at ${MODEL_DIR}.\nMake it with: python3 scripts/models/make_shapes_clip.py --full-size\n`,
-  );
-  process.exit(2);
-}
+requireBenchModel('text_model_quantized.onnx');
 const model = ClipModel.open(MODEL_DIR, { precision: 'quantized', providers: ['cpu'] });
 const dim = model.embedDim;
 console.log(`Lumen bench:finetune, dim ${dim}, model ${MODEL_DIR}`);

@@ -7,7 +7,7 @@
 // Sizes: LUMEN_BENCH_SIZES=10000,100000 to skip the million (its index takes minutes to build once).
 
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { availableParallelism, homedir } from 'node:os';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { ClipModel } from '../electron/core/clip/clip-model.js';
@@ -17,21 +17,17 @@ import { readPhoto } from '../electron/core/library/photo-reader.js';
 import { Searcher } from '../electron/core/library/search.js';
 import { DEFAULT_INDEX_PARAMS } from '../electron/core/library/vector-index.js';
 import { generatePhotoFolder } from '../test/support/shapes/photo-folder.js';
+import { BENCH_CACHE, BENCH_MODEL_DIR, requireBenchModel } from './support/bench-model.js';
 import { syntheticLibrary, syntheticVectors } from './support/synthetic-library.js';
 
-const CACHE = join(homedir(), '.cache', 'lumen');
-const MODEL_DIR = process.env.LUMEN_BENCH_MODEL ?? join(CACHE, 'bench-models', 'clip-vit-b32-random');
+const CACHE = BENCH_CACHE;
+const MODEL_DIR = BENCH_MODEL_DIR;
 const PRECISION = (process.env.LUMEN_BENCH_PRECISION ?? 'fp32') as 'fp32' | 'quantized';
 const SIZES = (process.env.LUMEN_BENCH_SIZES ?? '10000,100000,1000000').split(',').map(Number);
 const PHOTOS = Number(process.env.LUMEN_BENCH_PHOTOS ?? 48);
 const cores = availableParallelism();
 
-if (!existsSync(join(MODEL_DIR, 'onnx', 'vision_model.onnx'))) {
-  process.stderr.write(
-    `No benchmark model at ${MODEL_DIR}.\nMake it with: python3 scripts/models/make_shapes_clip.py --full-size\n`,
-  );
-  process.exit(2);
-}
+requireBenchModel('vision_model.onnx');
 
 const cpuSeconds = (fn: () => Promise<void>): Promise<number> => {
   const c0 = process.cpuUsage();

@@ -5,25 +5,19 @@
 // JavaScript loop, all measured in this process. The categories' prompt embeddings are encoded once
 // and cached in the database, as in the app; that first run is reported apart.
 
-import { existsSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { ClipModel } from '../electron/core/clip/clip-model.js';
 import { Library } from '../electron/core/library/library.js';
 import { similarityMatrix } from '../electron/core/math/onnx-matmul.js';
+import { BENCH_CACHE, BENCH_MODEL_DIR, requireBenchModel } from './support/bench-model.js';
 import { syntheticLibrary, syntheticVectors } from './support/synthetic-library.js';
 
-const CACHE = join(homedir(), '.cache', 'lumen');
-const MODEL_DIR = process.env.LUMEN_BENCH_MODEL ?? join(CACHE, 'bench-models', 'clip-vit-b32-random');
+const CACHE = BENCH_CACHE;
+const MODEL_DIR = BENCH_MODEL_DIR;
 const PHOTOS = Number(process.env.LUMEN_BENCH_PHOTOS ?? 100_000);
 const CATEGORIES = Number(process.env.LUMEN_BENCH_CATEGORIES ?? 200);
 
-if (!existsSync(join(MODEL_DIR, 'onnx', 'text_model_quantized.onnx'))) {
-  process.stderr.write(
-    `No benchmark model at ${MODEL_DIR}.\nMake it with: python3 scripts/models/make_shapes_clip.py --full-size\n`,
-  );
-  process.exit(2);
-}
+requireBenchModel('text_model_quantized.onnx');
 
 const model = ClipModel.open(MODEL_DIR, { precision: 'quantized', providers: ['cpu'] });
 const dim = model.embedDim;

@@ -10,19 +10,10 @@ import { ImageDecodeError } from '../../../electron/core/clip/errors.js';
 import { preprocessToRgb } from '../../../electron/core/clip/image-preprocess.js';
 import type { ImageSpec } from '../../../electron/core/clip/model-spec.js';
 import { heicSupported, isHeic } from '../../../electron/core/images/image-source.js';
+import { SMALL_SPEC } from '../../support/specs.js';
 import { tempDir } from '../../support/temp.js';
 
-const SPEC: ImageSpec = {
-  resize: { shortestEdge: 32 },
-  kernel: 'cubic',
-  crop: { height: 32, width: 32 },
-  height: 32,
-  width: 32,
-  rescale: 1 / 255,
-  mean: [0.5, 0.5, 0.5],
-  std: [0.5, 0.5, 0.5],
-  convertRgb: true,
-};
+const SPEC: ImageSpec = SMALL_SPEC;
 
 const RED = { r: 220, g: 30, b: 40 };
 const solid = (width = 64, height = 48, colour: Color = RED) =>

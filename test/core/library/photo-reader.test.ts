@@ -11,19 +11,10 @@ import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import type { ImageSpec } from '../../../electron/core/clip/model-spec.js';
 import { changeWhileRead, readPhoto, THUMBNAIL_SIZE } from '../../../electron/core/library/photo-reader.js';
+import { SMALL_SPEC } from '../../support/specs.js';
 import { tempDir } from '../../support/temp.js';
 
-const SPEC: ImageSpec = {
-  resize: { shortestEdge: 32 },
-  kernel: 'cubic',
-  crop: { height: 32, width: 32 },
-  height: 32,
-  width: 32,
-  rescale: 1 / 255,
-  mean: [0.5, 0.5, 0.5],
-  std: [0.5, 0.5, 0.5],
-  convertRgb: true,
-};
+const SPEC: ImageSpec = SMALL_SPEC;
 
 const dir = tempDir();
 const file = (name: string, bytes: Buffer | string): string => {
