@@ -62,7 +62,7 @@ describe('models commands', () => {
     const info = await lumen('info', '--json');
     expect(info.code, info.stderr).toBe(0);
     // Quantised by default on CPU.
-    expect(JSON.parse(info.stdout)).toMatchObject({ precision: 'quantized' });
+    expect(JSON.parse(info.stdout)).toMatchObject({ precision: { vision: 'quantized', text: 'quantized' } });
   });
 
   it('download says clearly when the hub cannot be reached, and places nothing', async () => {

@@ -51,8 +51,8 @@ export async function fineTune(library: Library, options: FineTuneOptions = {}):
     seed,
     heldOutFraction: options.heldOutFraction ?? 0.2,
     sides: options.sides ?? { image: true, text: true },
-    lr: options.lr ?? 1e-3,
-    weightDecay: options.weightDecay ?? 0.05,
+    lr: options.lr ?? 5e-4,
+    weightDecay: options.weightDecay ?? 0.5,
     batchSize: options.batchSize ?? 64,
   };
   const metrics = {

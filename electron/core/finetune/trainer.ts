@@ -188,8 +188,11 @@ export async function trainAdapter(data: TrainerData, options: TrainOptions): Pr
     trainRecallAt5: (await retrieval(train, distractors, imageVecs, textVecs, p, mm)).recallAt5,
   });
   const before = await evaluate(params);
-  const lr = options.lr ?? 1e-3;
-  const weightDecay = options.weightDecay ?? 0.05;
+  // Measured on the test model's new-concept task: lr 1e-3 with decay 0.05 learnt the concept
+  // (held-out recall@5 1.0) but cost 9.7 points of zero-shot accuracy; 5e-4 with 0.5 reached 0.95
+  // and kept zero-shot accuracy (+0.7 points).
+  const lr = options.lr ?? 5e-4;
+  const weightDecay = options.weightDecay ?? 0.5;
   const optImage = new AdamW(d * d, { lr, weightDecay });
   const optText = new AdamW(d * d, { lr, weightDecay });
   const optScale = new AdamW(1, { lr, weightDecay: 0 });

@@ -42,6 +42,7 @@ function term(raw: string, sign: 1 | -1, cwd: string): QueryTerm {
 export function parseQuery(query: string, cwd = process.cwd()): QueryTerm[] {
   const trimmed = query.trim();
   if (!trimmed) throw new QuerySyntaxError('empty query');
+  if (/^[+-]$/.test(trimmed)) throw new QuerySyntaxError('a query needs a term, not just an operator');
   // A trailing operator ("a +") leaves an empty last term, which term() rejects.
   const parts = trimmed.split(/\s+([+-])(?:\s+|$)/);
   let first = parts[0] ?? '';

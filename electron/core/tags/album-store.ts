@@ -103,7 +103,7 @@ export class AlbumStore {
     return removed;
   }
 
-  /** A manual album's photos, in the order they were added. */
+  /** A manual album's photos, by when they were added (then by id). */
   members(albumId: number): number[] {
     return this.db
       .prepare('SELECT photo_id FROM album_photos WHERE album_id = ? ORDER BY added_at, photo_id')

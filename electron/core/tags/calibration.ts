@@ -131,6 +131,60 @@ function crossing(lo: Component, hi: Component): number {
   return (a + b) / 2;
 }
 
+/**
+ * Clear valleys of the histogram smoothed with a Gaussian kernel (a quarter of the bulk's robust
+ * deviation wide): local minima under half the smaller of the highest densities on either side.
+ */
+function valleys(h: Histogram, robustSd: number): number[] {
+  const binWidth = h.centre(1) - h.centre(0);
+  const sigma = Math.max(robustSd / 4, binWidth) / binWidth;
+  const radius = Math.ceil(3 * sigma);
+  const kernel = Array.from({ length: 2 * radius + 1 }, (_, i) =>
+    Math.exp(-0.5 * ((i - radius) / sigma) ** 2),
+  );
+  const smooth = new Float64Array(BINS);
+  for (let b = 0; b < BINS; b++) {
+    let s = 0;
+    for (let k = -radius; k <= radius; k++) {
+      const j = b + k;
+      if (j >= 0 && j < BINS) s += (h.counts[j] as number) * (kernel[k + radius] as number);
+    }
+    smooth[b] = s;
+  }
+  const leftMax = new Float64Array(BINS);
+  const rightMax = new Float64Array(BINS);
+  for (let b = 0, m = 0; b < BINS; b++) leftMax[b] = m = Math.max(m, smooth[b] as number);
+  for (let b = BINS - 1, m = 0; b >= 0; b--) rightMax[b] = m = Math.max(m, smooth[b] as number);
+  const out: number[] = [];
+  for (let b = 1; b < BINS - 1; b++) {
+    const v = smooth[b] as number;
+    if (v > (smooth[b - 1] as number) || v > (smooth[b + 1] as number)) continue;
+    if (v < 0.5 * Math.min(leftMax[b] as number, rightMax[b] as number)) out.push(b);
+  }
+  return out;
+}
+
+const ashman = (lo: Component, hi: Component): number =>
+  (Math.SQRT2 * Math.abs(hi.mean - lo.mean)) / Math.sqrt(lo.sd ** 2 + hi.sd ** 2);
+
+/** Photos per unit of score in a window around x, read from the histogram. */
+function densityAt(h: Histogram, x: number, halfWidth: number): number {
+  let count = 0;
+  for (let b = 0; b < BINS; b++) if (Math.abs(h.centre(b) - x) <= halfWidth) count += h.counts[b] as number;
+  return count / (2 * halfWidth);
+}
+
+/**
+ * Whether the scores thin out between the clusters: at the threshold the histogram must hold well
+ * under half of what it holds at the smaller cluster's centre. A single bell split in two fails this.
+ */
+function dips(h: Histogram, lo: Component, hi: Component, threshold: number): boolean {
+  const w = Math.max(Math.min(lo.sd, hi.sd) / 2, (h.centre(1) - h.centre(0)) * 2);
+  const valley = densityAt(h, threshold, w);
+  const peak = Math.min(densityAt(h, lo.mean, w), densityAt(h, hi.mean, w));
+  return valley < 0.5 * peak;
+}
+
 export function calibrate(scores: ArrayLike<number>): Calibration {
   if (scores.length < 8) {
     // Too few photos to learn a distribution from: tag nothing automatically.
@@ -156,10 +210,29 @@ export function calibrate(scores: ArrayLike<number>): Calibration {
     radius = (r + 0.5) * binWidth;
   }
   const robustSd = Math.max(radius * 1.4826, 1e-4);
+  // Two candidate splits: the best-separating valley of the smoothed score density (tried first) and
+  // the EM mixture (for roughly Gaussian clusters without a clear valley); the valley is (robust when "the rest" is itself several clusters,
+  // e.g. the other colours). A split is trusted only when its clusters are apart (Ashman's D) and the
+  // histogram really dips between them.
   const [lo, hi] = fitMixture(h, binWidth);
-  const separation = (Math.SQRT2 * Math.abs(hi.mean - lo.mean)) / Math.sqrt(lo.sd ** 2 + hi.sd ** 2);
-  if (separation > MIN_SEPARATION && hi.weight * h.n >= 2) {
-    return { threshold: crossing(lo, hi), spread: hi.sd, method: 'mixture', separation };
+  const candidates = [{ lo, hi, threshold: crossing(lo, hi) }];
+  // Of the valleys, the one that best separates what lies above it from what lies below.
+  let split: (typeof candidates)[number] | null = null;
+  for (const bin of valleys(h, robustSd)) {
+    const c = {
+      lo: moments(h, (b) => (b < bin ? 1 : 0), binWidth),
+      hi: moments(h, (b) => (b >= bin ? 1 : 0), binWidth),
+      threshold: h.centre(bin),
+    };
+    if (!split || ashman(c.lo, c.hi) > ashman(split.lo, split.hi)) split = c;
   }
+  if (split) candidates.unshift(split);
+  const scored = candidates.map((c) => ({ ...c, separation: ashman(c.lo, c.hi) }));
+  for (const c of scored) {
+    if (c.separation > MIN_SEPARATION && c.hi.weight * h.n >= 2 && dips(h, c.lo, c.hi, c.threshold)) {
+      return { threshold: c.threshold, spread: c.hi.sd, method: 'mixture', separation: c.separation };
+    }
+  }
+  const separation = Math.max(...scored.map((c) => c.separation));
   return { threshold: median + OUTLIER_Z * robustSd, spread: robustSd, method: 'outliers', separation };
 }
