@@ -102,7 +102,7 @@ function fitMixture(h: Histogram, floorSd: number): [Component, Component] {
   const cut = otsu(h);
   let lo = moments(h, (b) => (b <= cut ? 1 : 0), floorSd);
   let hi = moments(h, (b) => (b > cut ? 1 : 0), floorSd);
-  for (let iter = 0; iter < 100; iter++) {
+  for (let iter = 0; iter < 40; iter++) {
     const upper = new Float64Array(BINS);
     for (let b = 0; b < BINS; b++) {
       const a = density(lo, h.centre(b));
@@ -114,7 +114,7 @@ function fitMixture(h: Histogram, floorSd: number): [Component, Component] {
     const moved = Math.abs(nextLo.mean - lo.mean) + Math.abs(nextHi.mean - hi.mean);
     lo = nextLo;
     hi = nextHi;
-    if (hi.weight * h.n < 1 || moved < 1e-7) break;
+    if (hi.weight * h.n < 1 || moved < 1e-4 * (h.centre(1) - h.centre(0))) break;
   }
   return lo.mean <= hi.mean ? [lo, hi] : [hi, lo];
 }
@@ -201,23 +201,22 @@ export function calibrate(scores: ArrayLike<number>): Calibration {
   const median = quantile(h, 0.5);
   const binWidth = h.centre(1) - h.centre(0);
   // MAD from the histogram: the median of |score - median|, found by widening a window around it.
-  let inside = 0;
-  let radius = 0;
+  // MAD from the histogram: widen a window around the median bin until it holds half the photos.
   const mid = Math.round((median - h.centre(0)) / binWidth);
-  for (let r = 0; r < BINS && inside < h.n / 2; r++) {
-    inside = 0;
-    for (let b = Math.max(0, mid - r); b <= Math.min(BINS - 1, mid + r); b++) inside += h.counts[b] as number;
-    radius = (r + 0.5) * binWidth;
+  let inside = h.counts[mid] ?? 0;
+  let r = 0;
+  while (inside < h.n / 2 && r < BINS) {
+    r++;
+    inside += (h.counts[mid - r] ?? 0) + (h.counts[mid + r] ?? 0);
   }
-  const robustSd = Math.max(radius * 1.4826, 1e-4);
-  // Two candidate splits: the best-separating valley of the smoothed score density (tried first) and
-  // the EM mixture (for roughly Gaussian clusters without a clear valley); the valley is (robust when "the rest" is itself several clusters,
-  // e.g. the other colours). A split is trusted only when its clusters are apart (Ashman's D) and the
-  // histogram really dips between them.
-  const [lo, hi] = fitMixture(h, binWidth);
-  const candidates = [{ lo, hi, threshold: crossing(lo, hi) }];
-  // Of the valleys, the one that best separates what lies above it from what lies below.
-  let split: (typeof candidates)[number] | null = null;
+  const robustSd = Math.max((r + 0.5) * binWidth * 1.4826, 1e-4);
+  // Two candidate splits, tried in turn: the valley of the smoothed score density that best separates
+  // what lies above it from what lies below (robust when "the rest" is itself several clusters, e.g.
+  // the other colours), then an EM two-Gaussian mixture (for clusters without a clear valley). A split
+  // is trusted only when its clusters are apart (Ashman's D) and the histogram really dips between them.
+  const trusted = (c: { lo: Component; hi: Component; threshold: number }): boolean =>
+    ashman(c.lo, c.hi) > MIN_SEPARATION && c.hi.weight * h.n >= 2 && dips(h, c.lo, c.hi, c.threshold);
+  let split: { lo: Component; hi: Component; threshold: number } | null = null;
   for (const bin of valleys(h, robustSd)) {
     const c = {
       lo: moments(h, (b) => (b < bin ? 1 : 0), binWidth),
@@ -226,13 +225,18 @@ export function calibrate(scores: ArrayLike<number>): Calibration {
     };
     if (!split || ashman(c.lo, c.hi) > ashman(split.lo, split.hi)) split = c;
   }
-  if (split) candidates.unshift(split);
-  const scored = candidates.map((c) => ({ ...c, separation: ashman(c.lo, c.hi) }));
-  for (const c of scored) {
-    if (c.separation > MIN_SEPARATION && c.hi.weight * h.n >= 2 && dips(h, c.lo, c.hi, c.threshold)) {
-      return { threshold: c.threshold, spread: c.hi.sd, method: 'mixture', separation: c.separation };
-    }
-  }
+  if (split && trusted(split))
+    return {
+      threshold: split.threshold,
+      spread: split.hi.sd,
+      method: 'mixture',
+      separation: ashman(split.lo, split.hi),
+    };
+  const [lo, hi] = fitMixture(h, binWidth);
+  const em = { lo, hi, threshold: crossing(lo, hi) };
+  if (trusted(em))
+    return { threshold: em.threshold, spread: hi.sd, method: 'mixture', separation: ashman(lo, hi) };
+  const scored = [em, ...(split ? [split] : [])].map((c) => ({ separation: ashman(c.lo, c.hi) }));
   const separation = Math.max(...scored.map((c) => c.separation));
   return { threshold: median + OUTLIER_Z * robustSd, spread: robustSd, method: 'outliers', separation };
 }

@@ -8,7 +8,6 @@
 import type { ClipModel } from '../clip/clip-model.js';
 import { l2normalize } from '../clip/vectors.js';
 import type { Db } from '../library/database.js';
-import { blobToVector } from '../library/photo-store.js';
 import { similarityMatrix } from '../math/onnx-matmul.js';
 import { calibrate, type Calibration } from './calibration.js';
 import { categoryPrompts } from './prompt-templates.js';
@@ -142,17 +141,20 @@ export class Tagger {
       if (options.signal?.aborted) throw new TagRunCancelled();
       const m = await similarityMatrix(rows.subarray(0, filled * dim), filled, queries);
       const q = queries.length;
-      for (let i = 0; i < filled; i++) {
-        const row = n + i;
-        const negMax = new Float32Array(vectors.length).fill(-Infinity);
-        for (let j = 0; j < q; j++) {
-          const o = owner[j] as number;
-          const s = m[i * q + j] as number;
-          if (o >= 0) scores[o * total + row] = s;
-          else negMax[-1 - o] = Math.max(negMax[-1 - o] as number, s);
-        }
-        for (let c = 0; c < vectors.length; c++)
-          if ((negMax[c] as number) > (scores[c * total + row] as number)) blocked[c * total + row] = 1;
+      // Column by column, so the writes into the category-major score arrays run sequentially.
+      for (let j = 0; j < q; j++) {
+        const o = owner[j] as number;
+        if (o < 0) continue;
+        const base = o * total + n;
+        for (let i = 0; i < filled; i++) scores[base + i] = m[i * q + j] as number;
+      }
+      // A photo nearer one of the category's negative prompts than to the category is left out.
+      for (let j = 0; j < q; j++) {
+        const o = owner[j] as number;
+        if (o >= 0) continue;
+        const base = (-1 - o) * total + n;
+        for (let i = 0; i < filled; i++)
+          if ((m[i * q + j] as number) > (scores[base + i] as number)) blocked[base + i] = 1;
       }
       n += filled;
       filled = 0;
@@ -160,7 +162,8 @@ export class Tagger {
     };
     const take = async (id: number, blob: Buffer): Promise<void> => {
       ids[n + filled] = id;
-      rows.set(blobToVector(blob), filled * dim);
+      // Straight into the chunk buffer, bytewise: SQLite's blob may not be 4-byte aligned.
+      new Uint8Array(rows.buffer, rows.byteOffset + filled * dim * 4, dim * 4).set(blob.subarray(0, dim * 4));
       if (++filled === CHUNK) await flush();
     };
     if (photoIds) {
