@@ -3,9 +3,9 @@
 
 import { parseArgs } from 'node:util';
 import { join } from 'node:path';
+import { PACKAGE_ROOT } from '../../core/package-root.js';
 import { Engine } from '../../engine/engine.js';
 import { checkServeConfig, ServeConfigError, startServer } from '../../engine/http-server.js';
-import { REPO_ROOT_FROM_DIST } from '../repo-root.js';
 import { usageError } from '../cli-error.js';
 import type { Command } from '../command.js';
 import { LIBRARY_HELP, LIBRARY_OPTIONS, openLibrary } from '../library-options.js';
@@ -48,7 +48,7 @@ ${LIBRARY_HELP}`,
       host,
       port,
       token,
-      rendererDir: join(REPO_ROOT_FROM_DIST, 'dist', 'renderer'),
+      rendererDir: join(PACKAGE_ROOT, 'dist', 'renderer'),
     });
     out.write(`Lumen is at ${running.url}${token ? ' (token required)' : ''}\n`);
     await new Promise<void>((resolve) => {

@@ -3,10 +3,10 @@
 // Read and checked field by field here, so a bad edit of the JSON fails loudly and names the field.
 
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { isRecord } from '../clip/json-fields.js';
 import { PRECISIONS, type ModelFamily, type Precision } from '../clip/model-spec.js';
+import { PACKAGE_ROOT } from '../package-root.js';
 import { CatalogueError } from './errors.js';
 
 /** Runtime features a model needs beyond plain CLIP (softmax scoring, batch-longest padding). */
@@ -65,12 +65,8 @@ export function isValidModelId(id: string): boolean {
 
 /** Where the catalogue sits: models/catalogue.json at the package root, from source or from dist/. */
 export function defaultCatalogueFile(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 6; i++) {
-    const candidate = join(dir, 'models', 'catalogue.json');
-    if (existsSync(candidate)) return candidate;
-    dir = dirname(dir);
-  }
+  const candidate = join(PACKAGE_ROOT, 'models', 'catalogue.json');
+  if (existsSync(candidate)) return candidate;
   throw new CatalogueError('models/catalogue.json', 'not found above the Lumen installation');
 }
 

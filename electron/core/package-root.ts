@@ -1,5 +1,6 @@
-// The package's root folder, found from this module whether it runs from source (electron/cli) or
-// compiled (dist/electron/cli): the first ancestor holding package.json.
+// The package's root folder, found from this module whether it runs from source (electron/core) or
+// compiled (dist/electron/core): the first ancestor holding package.json. The CLI finds the built
+// renderer from it, the model code the catalogue.
 
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -15,4 +16,4 @@ function findRoot(start: string): string {
   return dir;
 }
 
-export const REPO_ROOT_FROM_DIST = findRoot(dirname(fileURLToPath(import.meta.url)));
+export const PACKAGE_ROOT = findRoot(dirname(fileURLToPath(import.meta.url)));
