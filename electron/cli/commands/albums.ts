@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import type { SmartQuery } from '../../core/tags/album-store.js';
 import { Searcher } from '../../core/library/search.js';
 import { EXIT, usageError } from '../cli-error.js';
-import type { Command } from '../command.js';
+import { printer, type Command } from '../command.js';
 import {
   FILTER_HELP,
   FILTER_OPTIONS,
@@ -53,9 +53,7 @@ ${LIBRARY_HELP}`,
       if (!a) throw usageError(`no album named "${n}"`);
       return a;
     };
-    const print = (value: unknown, text: string): void => {
-      out.write(values.json ? `${JSON.stringify(value)}\n` : text);
-    };
+    const print = printer(out, values.json);
     try {
       switch (action) {
         case 'create': {

@@ -7,7 +7,7 @@ import { fineTune } from '../../core/finetune/fine-tune.js';
 import { TrainingCancelled } from '../../core/finetune/trainer.js';
 import type { Library } from '../../core/library/library.js';
 import { CliError, EXIT, usageError } from '../cli-error.js';
-import type { Command, Output } from '../command.js';
+import { printer, interruptSignal, type Command, type Output } from '../command.js';
 import { LIBRARY_HELP, LIBRARY_OPTIONS, openLibrary } from '../library-options.js';
 import { Progress } from '../progress.js';
 
@@ -62,20 +62,14 @@ ${LIBRARY_HELP}`,
     const [action, arg] = positionals;
     if (!action) throw usageError('give an action: run, list, activate, rollback');
     const library = await openLibrary(values);
-    const print = (value: unknown, text: string): void => {
-      out.write(values.json ? `${JSON.stringify(value)}\n` : text);
-    };
+    const print = printer(out, values.json);
     try {
       switch (action) {
         case 'run': {
           const side = values.side ?? 'both';
           if (!['both', 'image', 'text'].includes(side))
             throw usageError('--side must be both, image or text');
-          const stop = new AbortController();
-          const onSigint = (): void => {
-            stop.abort();
-          };
-          process.once('SIGINT', onSigint);
+          const stop = interruptSignal();
           const bar = new Progress(err);
           try {
             const report = await fineTune(library, {
@@ -110,7 +104,7 @@ ${LIBRARY_HELP}`,
             if (e instanceof Error && /no training pairs/.test(e.message)) throw usageError(e.message);
             throw e;
           } finally {
-            process.off('SIGINT', onSigint);
+            stop.release();
           }
         }
         case 'list': {

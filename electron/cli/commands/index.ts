@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { EXIT, usageError } from '../cli-error.js';
-import type { Command } from '../command.js';
+import { interruptSignal, type Command } from '../command.js';
 import { LIBRARY_HELP, LIBRARY_OPTIONS, openLibrary } from '../library-options.js';
 import { Progress } from '../progress.js';
 
@@ -36,13 +36,8 @@ ${LIBRARY_HELP}`,
       if (!isDir) throw usageError(`not a folder: ${f}`);
     }
     const library = await openLibrary(values);
-    const stop = new AbortController();
     let jobCancel: (() => void) | null = null;
-    const onSigint = (): void => {
-      stop.abort();
-      jobCancel?.();
-    };
-    process.once('SIGINT', onSigint);
+    const stop = interruptSignal(() => jobCancel?.());
     try {
       for (const f of positionals) library.addFolder(resolve(f));
       if (library.store.folders().length === 0) throw usageError('no folders: give one to index');
@@ -90,7 +85,7 @@ ${LIBRARY_HELP}`,
       if (result.state === 'cancelled') return 130;
       return result.failed > 0 ? EXIT.failure : EXIT.ok;
     } finally {
-      process.off('SIGINT', onSigint);
+      stop.release();
       library.close();
     }
   },

@@ -10,7 +10,7 @@ import { downloadModel } from '../../core/models/hub-download.js';
 import { listModels, readModelSettings, writeModelSettings } from '../../core/models/installed.js';
 import { importModelFolder } from '../../core/models/model-import.js';
 import { CliError, EXIT, usageError } from '../cli-error.js';
-import type { Command } from '../command.js';
+import { printer, interruptSignal, type Command } from '../command.js';
 import { Progress } from '../progress.js';
 
 const OPTIONS = {
@@ -52,9 +52,7 @@ export const models: Command = {
     const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: OPTIONS });
     const [action, arg] = positionals;
     const root = values.root ? { root: values.root } : {};
-    const print = (value: unknown, text: string): void => {
-      out.write(values.json ? `${JSON.stringify(value)}\n` : text);
-    };
+    const print = printer(out, values.json);
     switch (action) {
       case 'list': {
         const settings = readModelSettings();
@@ -93,11 +91,7 @@ export const models: Command = {
         if (entry.requires.length)
           err.write(`note: ${entry.id} needs runtime support for ${entry.requires.join(', ')}\n`);
         const bar = new Progress(err, 5000);
-        const stop = new AbortController();
-        const onSigint = (): void => {
-          stop.abort();
-        };
-        process.once('SIGINT', onSigint);
+        const stop = interruptSignal();
         try {
           const result = await downloadModel(entry, variant, {
             ...root,
@@ -126,7 +120,7 @@ export const models: Command = {
             );
           throw e;
         } finally {
-          process.off('SIGINT', onSigint);
+          stop.release();
         }
       }
       case 'import': {

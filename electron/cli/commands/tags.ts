@@ -9,7 +9,7 @@ import { enableStarterPack, STARTER_PACK } from '../../core/tags/starter-pack.js
 import type { Category, CategoryInput } from '../../core/tags/tag-store.js';
 import type { TagRunReport } from '../../core/tags/tagger.js';
 import { EXIT, usageError } from '../cli-error.js';
-import type { Command, Output } from '../command.js';
+import { interruptSignal, type Command, type Output } from '../command.js';
 import { LIBRARY_HELP, LIBRARY_OPTIONS, openLibrary, photoIdOf } from '../library-options.js';
 import { Progress } from '../progress.js';
 
@@ -54,11 +54,7 @@ function categoryNamed(library: Library, name: string | undefined): Category {
 
 async function runTagging(library: Library, ids: number[] | undefined, err: Output): Promise<TagRunReport> {
   const bar = new Progress(err);
-  const stop = new AbortController();
-  const onSigint = (): void => {
-    stop.abort();
-  };
-  process.once('SIGINT', onSigint);
+  const stop = interruptSignal();
   try {
     const report = await library.tagger.run({
       ...(ids && { categoryIds: ids }),
@@ -70,7 +66,7 @@ async function runTagging(library: Library, ids: number[] | undefined, err: Outp
     bar.finish();
     return report;
   } finally {
-    process.off('SIGINT', onSigint);
+    stop.release();
   }
 }
 
