@@ -1,0 +1,141 @@
+// The renderer's shared state, as Svelte 5 runes: which view is open, the library's status and the
+// running index job, the timeline, the current search and the photo viewer. Views read it and call the
+// engine through `app.transport`; engine events (progress, library changes) update it here, once.
+
+import type { EventData, Params, Result } from '../../../electron/shared/api';
+import type { GridItem } from './grid-layout';
+import { CallError, pickTransport, type Transport } from './transport';
+
+export type View = 'library' | 'search' | 'tags' | 'finetune' | 'settings';
+export type Theme = 'system' | 'light' | 'dark';
+
+export interface ViewerContext {
+  items: readonly GridItem[];
+  index: number;
+  /** What put the photo on screen, so the viewer can explain it. */
+  query?: string;
+  categoryId?: number;
+}
+
+export interface SearchState {
+  query: string;
+  /** A photo or dropped image searched by example, shown in the box as a chip. */
+  example: { photoId?: number; path?: string; label: string } | null;
+  filters: NonNullable<Params<'search.text'>['filters']>;
+  strictness: number;
+  sort: 'score' | 'date';
+}
+
+export interface SearchResults {
+  items: (GridItem & { score: number })[];
+  ms: number;
+  exact: boolean;
+  cutoff: number | null;
+}
+
+export class App {
+  readonly transport: Transport = pickTransport();
+  view = $state<View>('library');
+  theme = $state<Theme>((localStorage.getItem('lumen-theme') as Theme | null) ?? 'system');
+  status = $state.raw<Result<'library.status'> | null>(null);
+  progress = $state.raw<EventData<'index.progress'> | null>(null);
+  /** The whole library, newest first; a raw array, because 100k reactive proxies would crawl. */
+  timeline = $state.raw<GridItem[]>([]);
+  timelineLoaded = $state(false);
+  search = $state<SearchState>({ query: '', example: null, filters: {}, strictness: 2, sort: 'score' });
+  results = $state.raw<SearchResults | null>(null);
+  searching = $state(false);
+  viewer = $state.raw<ViewerContext | null>(null);
+  error = $state<string | null>(null);
+  private refreshTimer: ReturnType<typeof setTimeout> | null = null;
+
+  constructor() {
+    this.transport.on((event, data) => {
+      if (event === 'index.progress') {
+        this.progress = data as EventData<'index.progress'>;
+        if (this.progress.state !== 'running' && this.progress.state !== 'paused') this.scheduleRefresh(0);
+      } else if (event === 'library.changed') this.scheduleRefresh(300);
+    });
+  }
+
+  /** Shows an engine error in the status bar instead of failing silently. */
+  report(err: unknown): void {
+    this.error = err instanceof CallError || err instanceof Error ? err.message : String(err);
+  }
+
+  async run<T>(work: () => Promise<T>): Promise<T | undefined> {
+    try {
+      this.error = null;
+      return await work();
+    } catch (err) {
+      this.report(err);
+      return undefined;
+    }
+  }
+
+  setTheme(theme: Theme): void {
+    this.theme = theme;
+    localStorage.setItem('lumen-theme', theme);
+  }
+
+  /** Coalesces bursts of library.changed events (one per indexed batch) into one refresh. */
+  scheduleRefresh(delay: number): void {
+    if (this.refreshTimer) clearTimeout(this.refreshTimer);
+    this.refreshTimer = setTimeout(() => {
+      this.refreshTimer = null;
+      void this.refresh();
+    }, delay);
+  }
+
+  async refresh(): Promise<void> {
+    await this.run(async () => {
+      const [status, timeline] = await Promise.all([
+        this.transport.call('library.status', {}),
+        this.transport.call('photos.timeline', {}),
+      ]);
+      this.status = status;
+      const items: GridItem[] = new Array<GridItem>(timeline.ids.length);
+      for (let i = 0; i < timeline.ids.length; i++)
+        items[i] = { id: timeline.ids[i] as number, takenAt: timeline.takenAt[i] ?? null };
+      this.timeline = items;
+      this.timelineLoaded = true;
+    });
+  }
+
+  async runSearch(): Promise<void> {
+    const { query, example, filters, strictness, sort } = this.search;
+    if (!query.trim() && !example) {
+      this.results = null;
+      return;
+    }
+    this.view = 'search';
+    this.searching = true;
+    const started = performance.now();
+    const options = { filters: $state.snapshot(filters), strictness, sort, limit: 500 };
+    const result = await this.run(() => {
+      if (example?.photoId !== undefined)
+        return this.transport.call('search.similar', { photoId: example.photoId, ...options });
+      if (example?.path !== undefined) return this.transport.call('search.image', { path: example.path, ...options });
+      return this.transport.call('search.text', { query, ...options });
+    });
+    this.searching = false;
+    if (!result) return;
+    this.results = {
+      items: result.hits.map((h) => ({ id: h.id, takenAt: h.takenAt, score: h.score })),
+      ms: performance.now() - started,
+      exact: result.exact,
+      cutoff: result.cutoff,
+    };
+  }
+
+  findSimilar(photoId: number): void {
+    this.viewer = null;
+    this.search.query = '';
+    this.search.example = { photoId, label: `Similar to photo ${photoId}` };
+    void this.runSearch();
+  }
+
+  open(items: readonly GridItem[], index: number, context: Omit<ViewerContext, 'items' | 'index'> = {}): void {
+    this.viewer = { items, index, ...context };
+  }
+}

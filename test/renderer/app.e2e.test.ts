@@ -1,0 +1,220 @@
+// The UI end to end, as a user drives it: Chromium against `lumen serve` on the test model and
+// generated photos. One library goes through the whole story in order: add a folder and watch it
+// index, search, open a photo and find similar ones, define a category with its live preview, run and
+// review it, caption photos and fine-tune with the live plot, and switch the theme. Each step saves
+// screenshots under test-results/ui/.
+
+import { utimesSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generatePhotoFolder, type GeneratedPhoto } from '../support/shapes/photo-folder.js';
+import { HAS_CHROMIUM, startUi, type Ui } from '../support/ui-harness.js';
+
+const DAY = 86_400_000;
+
+describe.skipIf(!HAS_CHROMIUM)('the UI in Chromium, over lumen serve', () => {
+  let ui: Ui;
+  let photos: GeneratedPhoto[];
+  let photosDir: string;
+  const byPath = new Map<string, GeneratedPhoto>();
+
+  /** A contract call from the test itself, to check what the UI did. */
+  const api = async <T>(method: string, params: unknown = {}): Promise<T> => {
+    const res = await fetch(`${ui.url}/api/${method}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(params),
+    });
+    const json = (await res.json()) as { result: T };
+    return json.result;
+  };
+  const photoOf = async (id: number): Promise<GeneratedPhoto> => {
+    const { path } = await api<{ path: string }>('photos.get', { id });
+    const p = byPath.get(path);
+    if (!p) throw new Error(`photo ${id} (${path}) is not one we generated`);
+    return p;
+  };
+  const gridIds = async (testid: string, n: number): Promise<number[]> => {
+    const cells = ui.page.locator(`[data-testid="${testid}"] [data-photo-id]`);
+    await cells.first().waitFor();
+    const ids = await cells.evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-photo-id'))));
+    return ids.slice(0, n);
+  };
+
+  beforeAll(async () => {
+    ui = await startUi();
+    photosDir = join(ui.root, 'My Photos');
+    photos = await generatePhotoFolder(photosDir, {
+      count: 40,
+      seed: 606,
+      formats: ['jpeg'],
+      pairs: [
+        ['red', 'star'],
+        ['blue', 'star'],
+        ['red', 'circle'],
+        ['green', 'square'],
+        ['yellow', 'triangle'],
+      ],
+    });
+    // Spread the photos over four days (file times stand in for EXIF dates) so the grid groups them.
+    photos.forEach((p, i) => {
+      const t = new Date(Date.UTC(2025, 5, 10 + (i % 4), 12)).getTime() / 1000;
+      utimesSync(p.path, t, t);
+      byPath.set(p.path, p);
+    });
+  }, 300_000);
+
+  afterAll(async () => {
+    await ui.close();
+  });
+
+  it('adds a folder and shows indexing finish, then the photos grouped by day', async () => {
+    const { page } = ui;
+    await ui.shot('01-empty-library');
+    await page.fill('#folder-path', photosDir);
+    await page.click('[data-testid="add-folder"]');
+    await page.locator('[data-testid="folder"]').first().waitFor();
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid="library-counts"]')?.textContent?.includes('40 photos'),
+      undefined,
+      { timeout: 120_000 },
+    );
+    const cells = page.locator('[data-testid="library-grid"] [data-photo-id]');
+    await expect.poll(() => cells.count(), { timeout: 20_000 }).toBe(40);
+    const headers = await page.locator('[data-testid="library-grid"] .day').allTextContents();
+    expect(headers).toHaveLength(4);
+    expect(headers.every((h) => h.includes('2025'))).toBe(true);
+    // Thumbnails really load (natural size > 0), served through /media/thumb.
+    await expect
+      .poll(() => cells.first().locator('img').evaluate((img) => (img as HTMLImageElement).naturalWidth))
+      .toBeGreaterThan(0);
+    await ui.shot('02-library-indexed');
+  });
+
+  it('searches "a photo of a red star" and shows red stars first, with scores', async () => {
+    const { page } = ui;
+    const started = Date.now();
+    await page.fill('#search-input', 'a photo of a red star');
+    await page.press('#search-input', 'Enter');
+    await page.locator('[data-testid="search-summary"]').waitFor();
+    const ms = Date.now() - started;
+    const top = await Promise.all((await gridIds('search-grid', 3)).map(photoOf));
+    expect(top.map((p) => `${p.colour} ${p.shape}`)).toEqual(['red star', 'red star', 'red star']);
+    const score = await page.locator('[data-testid="search-grid"] .score').first().textContent();
+    expect(Number(score)).toBeGreaterThan(0);
+    console.log(`search to results in the UI: ${ms} ms (typing and Enter included)`);
+    await ui.shot('03-search-red-star');
+  });
+
+  it('opens a result, explains the match, moves with the keyboard and finds similar photos', async () => {
+    const { page } = ui;
+    const first = (await gridIds('search-grid', 1))[0] as number;
+    await page.click(`[data-testid="search-grid"] [data-photo-id="${first}"]`);
+    const viewer = page.locator('[data-testid="viewer"]');
+    await viewer.waitFor();
+    await page.locator('[data-testid="explain"]').waitFor();
+    const explain = await page.locator('[data-testid="explain"]').textContent();
+    expect(explain).toContain('a photo of a red star');
+    await ui.shot('04-viewer-explain');
+    await page.keyboard.press('ArrowRight');
+    await expect.poll(() => viewer.locator('h3').textContent()).not.toBe('…');
+    await page.click('[data-testid="find-similar"]');
+    await page.locator('[data-testid="search-example"]').waitFor();
+    await page.locator('[data-testid="search-summary"]').waitFor();
+    const similar = await Promise.all((await gridIds('search-grid', 3)).map(photoOf));
+    expect(similar.every((p) => p.colour === 'red' && p.shape === 'star')).toBe(true);
+    await ui.shot('05-find-similar');
+  });
+
+  it('defines a category with a live preview, runs it and reviews the least certain tags by keyboard', async () => {
+    const { page } = ui;
+    await page.click('nav button:has-text("Tags")');
+    await page.fill('[data-testid="category-name"]', 'stars');
+    await page.fill('[data-testid="category-prompts"]', 'a photo of a star');
+    // The preview runs while typing, before anything is saved.
+    await expect
+      .poll(async () => Number((await page.locator('[data-testid="preview-count"]').textContent())?.match(/\d+/)?.[0]), {
+        timeout: 60_000,
+      })
+      .toBeGreaterThan(0);
+    await page.locator('[data-testid="preview-grid"] [data-photo-id]').first().waitFor();
+    const previewTop = await Promise.all(
+      (await page.locator('[data-testid="preview-grid"] [data-photo-id]').evaluateAll((els) =>
+        els.slice(0, 3).map((e) => Number(e.getAttribute('data-photo-id'))),
+      )).map(photoOf),
+    );
+    expect(previewTop.every((p) => p.shape === 'star')).toBe(true);
+    expect((await api<{ name: string }[]>('tags.list')).map((c) => c.name)).not.toContain('stars');
+    await ui.shot('06-category-preview');
+    await page.click('[data-testid="category-save"]');
+    await expect.poll(async () => (await api<{ name: string }[]>('tags.list')).map((c) => c.name)).toContain('stars');
+    await page.click('[data-testid="run-tagging"]');
+    await page.locator('[data-testid="tag-report"]').waitFor({ timeout: 60_000 });
+    expect(await page.locator('[data-testid="tag-report"]').textContent()).toContain('stars');
+    await ui.shot('07-tag-report');
+    const item = page.locator('[data-testid="review-item"]');
+    await item.waitFor();
+    const first = Number(await item.getAttribute('data-photo-id'));
+    await ui.shot('08-review-queue');
+    await page.keyboard.press('a');
+    await expect.poll(async () => Number(await item.getAttribute('data-photo-id'))).not.toBe(first);
+    const second = Number(await item.getAttribute('data-photo-id'));
+    await page.keyboard.press('r');
+    await expect
+      .poll(async () => (await api<{ tags: { name: string; source: string }[] }>('photos.get', { id: second })).tags)
+      .toContainEqual(expect.objectContaining({ name: 'stars', source: 'rejected' }));
+    const accepted = await api<{ tags: { name: string; source: string }[] }>('photos.get', { id: first });
+    expect(accepted.tags).toContainEqual(expect.objectContaining({ name: 'stars', source: 'accepted' }));
+  });
+
+  it('captions photos in the viewer, fine-tunes with a live plot and shows before and after', async () => {
+    const { page } = ui;
+    // Caption six photos through the viewer, as a user would.
+    await page.fill('#search-input', 'a photo of a green square');
+    await page.press('#search-input', 'Enter');
+    await page.locator('[data-testid="search-summary"]').waitFor();
+    const ids = await gridIds('search-grid', 6);
+    await page.click(`[data-testid="search-grid"] [data-photo-id="${ids[0] ?? 0}"]`);
+    for (let i = 0; i < ids.length; i++) {
+      const p = await photoOf(ids[i] as number);
+      const caption = page.locator('[data-testid="caption"]');
+      await caption.waitFor();
+      await expect.poll(() => page.locator('[data-testid="explain"]').count()).toBe(1);
+      await caption.fill(`my ${p.colour} ${p.shape} number ${i}`);
+      await caption.press('Enter');
+      await expect
+        .poll(async () => (await api<{ caption: string | null }>('photos.get', { id: ids[i] })).caption)
+        .toBe(`my ${p.colour} ${p.shape} number ${i}`);
+      await page.locator('[data-testid="viewer"]').focus();
+      await page.keyboard.press('ArrowRight');
+    }
+    await ui.shot('09-captioned');
+    await page.keyboard.press('Escape');
+    await page.click('nav button:has-text("Fine-tune")');
+    await expect.poll(() => page.locator('[data-testid="pairs-table"] tr').count()).toBeGreaterThanOrEqual(6);
+    await page.click('[data-testid="finetune-start"]');
+    await page.locator('[data-testid="finetune-result"]').waitFor({ timeout: 120_000 });
+    const loss = await page.locator('[data-testid="finetune-plot"] path[data-series="loss"]').getAttribute('d');
+    expect(loss?.split(/[ML]/).filter(Boolean).length).toBeGreaterThan(2);
+    expect(await page.locator('[data-testid="finetune-result"]').textContent()).toMatch(/\d\.\d+/);
+    await page.locator('[data-testid="adapter-list"]').getByText(/1/).first().waitFor();
+    await ui.shot('10-finetune');
+  });
+
+  it('switches between the light and dark themes', async () => {
+    const { page } = ui;
+    await page.click('nav button:has-text("Settings")');
+    const bg = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    const light = await bg();
+    await page.click('[data-testid="theme-dark"]');
+    await expect.poll(bg).not.toBe(light);
+    const [r, g, b] = ((await bg()).match(/\d+/g) ?? []).map(Number);
+    expect((r ?? 255) + (g ?? 255) + (b ?? 255)).toBeLessThan(150);
+    await ui.shot('11-settings-dark');
+    await page.click('nav button:has-text("Library")');
+    await ui.shot('12-library-dark');
+    await page.click('nav button:has-text("Settings")');
+    await page.click('[data-testid="theme-light"]');
+    await expect.poll(bg).toBe(light);
+  });
+});
