@@ -4,6 +4,7 @@
 import { resolve } from 'node:path';
 import { defaultDatabasePath } from '../core/app-paths.js';
 import { Library } from '../core/library/library.js';
+import { readStoredSettings } from '../core/library/settings-store.js';
 import type { SearchFilters, SearchOptions } from '../core/library/search.js';
 import { usageError } from './cli-error.js';
 import { MODEL_HELP, MODEL_OPTIONS, openModel, type ModelValues } from './model-options.js';
@@ -42,8 +43,11 @@ export const FILTER_HELP = `  --limit N            at most N results (default 20
   --album NAME         only photos in album NAME (repeat: any of them)`;
 
 export function openLibrary(values: ModelValues & { db?: string | undefined }): Promise<Library> {
-  const model = openModel(values);
-  return Library.load({ dbPath: values.db ?? defaultDatabasePath(), model });
+  const dbPath = values.db ?? defaultDatabasePath();
+  // The library's own thread setting (settings.set in the app) applies unless --threads is given.
+  const threads = values.threads ? null : readStoredSettings(dbPath).threads;
+  const model = openModel(threads === null ? values : { ...values, threads: String(threads) });
+  return Library.load({ dbPath, model });
 }
 
 /** A date as the first (or, with end, the last) millisecond of the year, month or day it names. */

@@ -1,40 +1,41 @@
 // The engine behind every UI: the handlers of the API contract (electron/shared/api.ts) over one
-// Library, plus the long jobs (indexing, tagging) and their events. Plain Node: the Electron utility
-// process, `lumen serve` and the tests all run this same object; transports only validate and relay.
+// Library, plus the long jobs (indexing, tagging, fine-tuning) and their events. Plain Node: the
+// Electron utility process, `lumen serve` and the tests all run this same object; transports only
+// validate and relay. The library, search and tag handlers are here; the photo views, fine-tuning and
+// settings are in handlers/.
 
 import { EventEmitter } from 'node:events';
 import { resolve } from 'node:path';
 import type { IndexJob } from '../core/library/index-job.js';
 import type { Library } from '../core/library/library.js';
-import { Searcher, type SearchOptions } from '../core/library/search.js';
+import { QuerySyntaxError } from '../core/library/query-syntax.js';
+import { Searcher, SearchFilterError } from '../core/library/search.js';
 import type { CategoryInput } from '../core/tags/tag-store.js';
 import {
   API,
   ApiError,
   type EventData,
   type EventName,
+  parseRequest,
   type Method,
   type Params,
   type Result,
 } from '../shared/api.js';
+import {
+  defined,
+  ok,
+  photoOrThrow,
+  searchOptions,
+  writeSidecarsIfWanted,
+  type EngineOptions,
+  type HandlerContext,
+  type Handlers,
+} from './handlers/context.js';
+import { FineTuneJobs } from './handlers/finetune.js';
+import { photoHandlers } from './handlers/photos.js';
+import { settingsHandlers } from './handlers/settings.js';
 
-type Handlers = { [M in Method]: (params: Params<M>) => Promise<Result<M>> | Result<M> };
-
-/** Drops the keys whose value is undefined (zod output vs exactOptionalPropertyTypes). */
-function defined<T extends object>(o: T): { [K in keyof T]: Exclude<T[K], undefined> } {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as {
-    [K in keyof T]: Exclude<T[K], undefined>;
-  };
-}
-
-function searchOptions(p: Params<'search.text'> | Params<'search.similar'>): SearchOptions {
-  return defined({
-    limit: p.limit,
-    strictness: p.strictness,
-    sort: p.sort,
-    filters: p.filters ? defined(p.filters) : undefined,
-  });
-}
+export type { EngineOptions } from './handlers/context.js';
 
 function categoryInput(p: {
   [K in keyof Params<'tags.add'>]?: Params<'tags.add'>[K] | undefined;
@@ -45,12 +46,37 @@ function categoryInput(p: {
 export class Engine {
   private readonly events = new EventEmitter();
   private job: IndexJob | null = null;
+  private indexing: Promise<void> | null = null;
+  private closed = false;
   private readonly searcher: Searcher;
+  private readonly finetune: FineTuneJobs;
   private readonly handlers: Handlers;
 
-  constructor(readonly library: Library) {
+  constructor(
+    readonly library: Library,
+    private readonly options: EngineOptions = {},
+  ) {
     this.searcher = new Searcher(library);
+    this.finetune = new FineTuneJobs(this.context());
     this.handlers = this.makeHandlers();
+  }
+
+  private context(): HandlerContext {
+    return {
+      library: this.library,
+      searcher: this.searcher,
+      options: this.options,
+      emit: (event, data) => {
+        this.emit(event, data);
+      },
+    };
+  }
+
+  /** Stops the long jobs (indexing, fine-tuning) and waits for them; call before closing the library. */
+  async close(): Promise<void> {
+    this.closed = true;
+    this.job?.cancel();
+    await Promise.all([this.indexing?.catch(() => undefined), this.finetune.stop()]);
   }
 
   on<E extends EventName>(event: E, listener: (data: EventData<E>) => void): () => void {
@@ -62,14 +88,22 @@ export class Engine {
     this.events.emit(event, data);
   }
 
-  /** Runs a validated request; the result is checked against the contract before it leaves. */
+  /**
+   * Runs a request; its params are validated here too (transports validate on arrival already), so a
+   * bad one is refused with ApiError 'bad-request' whoever calls. The result is checked against the
+   * contract before it leaves.
+   */
   async call<M extends Method>(method: M, params: Params<M>): Promise<Result<M>> {
+    const valid = parseRequest(method, params).params as Params<M>;
     const handler = this.handlers[method] as (p: Params<M>) => Promise<Result<M>> | Result<M>;
     let result: Result<M>;
     try {
-      result = await handler(params);
+      result = await handler(valid);
     } catch (err) {
       if (err instanceof ApiError) throw err;
+      // A query or filter the user got wrong is their request's fault, not the engine's.
+      if (err instanceof QuerySyntaxError || err instanceof SearchFilterError)
+        throw new ApiError('bad-request', err.message);
       throw new ApiError('failed', err instanceof Error ? err.message : String(err));
     }
     return API[method].result.parse(result) as Result<M>;
@@ -79,6 +113,7 @@ export class Engine {
     const { library } = this;
     await library.scan();
     this.emit('library.changed', { reason: 'scan' });
+    if (this.closed) return;
     const { job, ids } = library.indexJob({
       onProgress: (p) => {
         this.emit('index.progress', p);
@@ -90,7 +125,12 @@ export class Engine {
     this.job = job;
     try {
       const result = await job.run(ids);
-      if (result.state === 'finished') await library.refreshTags(result.indexed);
+      if (result.state === 'finished') {
+        const report = await library.refreshTags(result.indexed);
+        // New photos were tagged as they were indexed (or all of them again, just now).
+        if (report || library.tags.categories().some((c) => c.auto && c.enabled))
+          await writeSidecarsIfWanted(this.context(), report ? undefined : ids);
+      }
     } finally {
       this.job = null;
       this.emit('library.changed', { reason: 'index finished' });
@@ -99,13 +139,11 @@ export class Engine {
 
   private makeHandlers(): Handlers {
     const { library } = this;
-    const photoOrThrow = (id: number) => {
-      const row = library.store.photo(id);
-      if (!row) throw new ApiError('not-found', `no photo ${id}`);
-      return row;
-    };
-    const ok = { ok: true as const };
+    const context = this.context();
     return {
+      ...photoHandlers(context),
+      ...this.finetune.handlers(),
+      ...settingsHandlers(context),
       'library.status': () => library.status(),
       'library.addFolder': ({ path }) => {
         library.addFolder(resolve(path));
@@ -114,12 +152,16 @@ export class Engine {
       },
       'library.removeFolder': ({ path }) => ({ removed: library.removeFolder(resolve(path)) }),
       'index.start': () => {
-        if (this.job) return { started: false };
-        void this.runIndex().catch((err: unknown) => {
-          this.emit('library.changed', {
-            reason: `index failed: ${err instanceof Error ? err.message : String(err)}`,
+        if (this.indexing) return { started: false };
+        this.indexing = this.runIndex()
+          .catch((err: unknown) => {
+            this.emit('library.changed', {
+              reason: `index failed: ${err instanceof Error ? err.message : String(err)}`,
+            });
+          })
+          .finally(() => {
+            this.indexing = null;
           });
-        });
         return { started: true };
       },
       'index.pause': () => {
@@ -136,11 +178,11 @@ export class Engine {
       },
       'search.text': (p) => this.searcher.search(p.query, searchOptions(p)),
       'search.similar': (p) => {
-        photoOrThrow(p.photoId);
+        photoOrThrow(library, p.photoId);
         return this.searcher.similar(p.photoId, searchOptions(p));
       },
       'photos.get': ({ id }) => {
-        const row = photoOrThrow(id);
+        const row = photoOrThrow(library, id);
         return {
           id: row.id,
           path: row.path,
@@ -157,7 +199,7 @@ export class Engine {
         };
       },
       'captions.set': ({ photoId, text }) => {
-        photoOrThrow(photoId);
+        photoOrThrow(library, photoId);
         library.tags.setCaption(photoId, text, 'user');
         return ok;
       },
@@ -168,13 +210,16 @@ export class Engine {
         library.tags.removeCategory(id);
         return ok;
       },
-      'tags.run': ({ ids }) =>
-        library.tagger.run({
+      'tags.run': async ({ ids }) => {
+        const report = await library.tagger.run({
           ...(ids && { categoryIds: ids }),
           onProgress: (p) => {
             this.emit('tags.progress', p);
           },
-        }),
+        });
+        await writeSidecarsIfWanted(context);
+        return report;
+      },
       'tags.preview': async (p) => {
         const preview = await library.tagger.preview({
           name: p.name,
@@ -187,7 +232,7 @@ export class Engine {
       },
       'tags.review': ({ categoryId, limit }) => library.tags.reviewQueue(categoryId ?? null, limit ?? 50),
       'tags.decide': ({ photoId, categoryId, decision }) => {
-        photoOrThrow(photoId);
+        photoOrThrow(library, photoId);
         if (!library.tags.category(categoryId)) throw new ApiError('not-found', `no category ${categoryId}`);
         library.tags.setUserTag(photoId, categoryId, decision);
         return ok;
@@ -213,6 +258,11 @@ export class Engine {
         const album = library.albums.album(id);
         if (!album) throw new ApiError('not-found', `no album ${id}`);
         return this.searcher.albumPhotos(album);
+      },
+      'albums.remove': ({ id }) => {
+        if (!library.albums.remove(id)) throw new ApiError('not-found', `no album ${id}`);
+        this.emit('library.changed', { reason: 'album removed' });
+        return ok;
       },
     };
   }

@@ -4,12 +4,16 @@
 // media path checks; everything else serves the built renderer. It listens on 127.0.0.1 by default;
 // any other address needs a token, checked on every request (header, or ?token= for media and events
 // that a browser requests by URL). On loopback the Host header must name loopback too, which stops DNS
-// rebinding from turning a web page into a client of the user's library.
+// rebinding from turning a web page into a client of the user's library. POST /api/upload-image takes
+// an image's bytes (search by an image the browser holds) into a private temporary folder and answers
+// its path for search.image; the folder keeps the last few uploads and goes when the server closes.
 
-import { timingSafeEqual } from 'node:crypto';
-import { createReadStream, existsSync, realpathSync, statSync } from 'node:fs';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { createReadStream, existsSync, realpathSync, rmSync, statSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
 import { extname, join, normalize } from 'node:path';
 import { ApiError, EVENTS, parseRequest, type EventName } from '../shared/api.js';
 import type { Engine } from './engine.js';
@@ -31,6 +35,10 @@ export interface RunningServer {
 }
 
 const MAX_BODY = 1 << 20;
+/** The largest image /api/upload-image takes. */
+export const MAX_UPLOAD = 50 * 1024 * 1024;
+/** Uploads kept on disk; older ones are deleted as new ones arrive. */
+export const KEPT_UPLOADS = 20;
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 
 export class ServeConfigError extends Error {
@@ -85,6 +93,63 @@ function readBody(req: IncomingMessage): Promise<unknown> {
   });
 }
 
+/** The raw body, or null when it grows past `max` (reading stops; the caller answers and closes). */
+function readRaw(req: IncomingMessage, max: number): Promise<Buffer | null> {
+  return new Promise((resolve, reject) => {
+    let size = 0;
+    const chunks: Buffer[] = [];
+    const onData = (c: Buffer): void => {
+      size += c.length;
+      if (size <= max) {
+        chunks.push(c);
+        return;
+      }
+      req.off('data', onData);
+      req.pause();
+      resolve(null);
+    };
+    req.on('data', onData);
+    req.on('end', () => {
+      resolve(Buffer.concat(chunks));
+    });
+    req.on('error', reject);
+  });
+}
+
+const UPLOAD_EXTENSIONS: Record<string, string> = {
+  'image/jpeg': '.jpg',
+  'image/png': '.png',
+  'image/webp': '.webp',
+  'image/gif': '.gif',
+  'image/tiff': '.tif',
+  'image/avif': '.avif',
+  'image/heic': '.heic',
+  'image/heif': '.heif',
+  'image/bmp': '.bmp',
+};
+
+/** Uploaded images: a private folder (0700) made on first use, files 0600 under random names. */
+class UploadFolder {
+  private dir: Promise<string> | null = null;
+  private readonly files: string[] = [];
+  private made: string | null = null;
+
+  async save(bytes: Buffer, type: string): Promise<string> {
+    this.dir ??= mkdtemp(join(tmpdir(), 'lumen-upload-')).then((d) => (this.made = d));
+    const dir = await this.dir;
+    const path = join(dir, randomBytes(16).toString('hex') + (UPLOAD_EXTENSIONS[type] ?? ''));
+    await writeFile(path, bytes, { mode: 0o600, flag: 'wx' });
+    this.files.push(path);
+    for (const old of this.files.splice(0, Math.max(0, this.files.length - KEPT_UPLOADS)))
+      await rm(old, { force: true });
+    return path;
+  }
+
+  removeAll(): void {
+    if (this.made) rmSync(this.made, { recursive: true, force: true });
+  }
+}
+
 const STATUS = { 'bad-request': 400, 'not-found': 404, failed: 500 } as const;
 
 const STATIC_TYPES: Record<string, string> = {
@@ -124,6 +189,38 @@ export function startServer(options: ServeOptions): Promise<RunningServer> {
   const { engine } = options;
   const renderer =
     options.rendererDir && existsSync(options.rendererDir) ? realpathSync(options.rendererDir) : null;
+  const uploads = new UploadFolder();
+
+  const upload = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+    if (!/^image\/[a-z0-9.+-]+$/.test(type)) {
+      send(res, 415, {
+        error: { code: 'bad-request', message: 'send the image bytes with an image/* content type' },
+      });
+      return;
+    }
+    const tooLarge = (): void => {
+      res.setHeader('connection', 'close');
+      send(res, 413, { error: { code: 'bad-request', message: 'the image is larger than 50 MB' } });
+      res.on('finish', () => req.destroy());
+    };
+    if (Number(req.headers['content-length'] ?? 0) > MAX_UPLOAD) {
+      tooLarge();
+      return;
+    }
+    const bytes = await readRaw(req, MAX_UPLOAD);
+    if (!bytes) {
+      tooLarge();
+      return;
+    }
+    if (!bytes.length) {
+      send(res, 400, { error: { code: 'bad-request', message: 'the body is empty: send the image bytes' } });
+      return;
+    }
+    const path = await uploads.save(bytes, type);
+    // Like every /api answer, under result (and at the top level, for the simplest clients).
+    send(res, 200, { result: { path }, path });
+  };
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://localhost');
@@ -143,6 +240,10 @@ export function startServer(options: ServeOptions): Promise<RunningServer> {
       }
     }
     if (url.pathname.startsWith('/api/')) {
+      if (url.pathname === '/api/upload-image' && req.method === 'POST') {
+        await upload(req, res);
+        return;
+      }
       if (url.pathname === '/api/events' && req.method === 'GET') {
         res.writeHead(200, {
           'content-type': 'text/event-stream',
@@ -229,6 +330,7 @@ export function startServer(options: ServeOptions): Promise<RunningServer> {
           new Promise<void>((r) => {
             server.closeAllConnections();
             server.close(() => {
+              uploads.removeAll();
               r();
             });
           }),

@@ -79,6 +79,42 @@ const TagReport = z.object({
 const Empty = z.object({}).strict();
 const Ok = z.object({ ok: z.literal(true) });
 
+/** Held-out recall@5 before and after a fine-tuning run (null where it was not measured). */
+const Recall = z.number().nullable();
+
+const Adapter = z.object({
+  id,
+  version: z.number(),
+  createdAt: z.number(),
+  before: Recall,
+  after: Recall,
+  steps: z.number().nullable(),
+  seconds: z.number().nullable(),
+});
+
+const Settings = z.object({
+  model: z.object({
+    name: z.string(),
+    path: z.string(),
+    family: z.string(),
+    precision: z.string(),
+    embedDim: z.number(),
+  }),
+  providers: z.object({ available: z.array(z.string()), active: z.string() }),
+  threads: z.number().nullable(),
+  libraryPath: z.string(),
+  xmpSidecars: z.boolean(),
+  catalogue: z.array(
+    z.object({
+      id: z.string(),
+      name: z.string(),
+      family: z.string(),
+      present: z.boolean(),
+      isDefault: z.boolean(),
+    }),
+  ),
+});
+
 /** Every method: what it takes and what it gives back. */
 export const API = {
   'library.status': { params: Empty, result: Status },
@@ -94,6 +130,51 @@ export const API = {
   'index.cancel': { params: Empty, result: Ok },
   'search.text': { params: z.object({ query: text(2000), ...SearchOptions }).strict(), result: SearchResult },
   'search.similar': { params: z.object({ photoId: id, ...SearchOptions }).strict(), result: SearchResult },
+  /** Photos like an image file, in the library or not (over HTTP: one sent to /api/upload-image). */
+  'search.image': {
+    params: z.object({ path: z.string().min(1).max(4096), ...SearchOptions }).strict(),
+    result: SearchResult,
+  },
+  /**
+   * Every indexed photo, newest first by taken-at (the file's mtime without an EXIF date), ties by id,
+   * as parallel arrays: takenAt[i] and aspect[i] (width / height, 1 when unknown) belong to ids[i].
+   */
+  'photos.timeline': {
+    params: z
+      .object({
+        offset: z.number().int().min(0).optional(),
+        limit: z.number().int().min(1).max(200_000).optional(),
+      })
+      .strict(),
+    result: z.object({
+      total: z.number(),
+      ids: z.array(z.number()),
+      takenAt: z.array(z.number().nullable()),
+      aspect: z.array(z.number()),
+    }),
+  },
+  /**
+   * Why a photo matched: each query term's cosine with it (score: the combined query's), each prompt
+   * of a category (score: its tag score, if tagged), and its nearest photos that people labelled.
+   */
+  'photos.explain': {
+    params: z
+      .object({ photoId: id, query: z.string().max(2000).optional(), categoryId: id.optional() })
+      .strict(),
+    result: z.object({
+      score: z.number().nullable(),
+      terms: z.array(z.object({ text: z.string(), weight: z.number(), score: z.number() })),
+      prompts: z.array(z.object({ prompt: z.string(), score: z.number() })),
+      neighbours: z.array(
+        z.object({
+          photoId: z.number(),
+          score: z.number(),
+          caption: z.string().nullable(),
+          tags: z.array(z.string()),
+        }),
+      ),
+    }),
+  },
   'photos.get': {
     params: z.object({ id }).strict(),
     result: z.object({
@@ -165,6 +246,48 @@ export const API = {
     result: z.object({ added: z.number() }),
   },
   'albums.photos': { params: z.object({ id }).strict(), result: z.array(id) },
+  'albums.remove': { params: z.object({ id }).strict(), result: Ok },
+  /** The training pairs fine-tuning would use: captions and accepted tags; rejected tags are negatives. */
+  'finetune.pairs': {
+    params: Empty,
+    result: z.object({
+      pairs: z.array(z.object({ photoId: z.number(), text: z.string(), source: z.string() })),
+      negatives: z.number(),
+    }),
+  },
+  /** Trains the next adapter version in the background: finetune.progress, then finetune.done. */
+  'finetune.start': {
+    params: z
+      .object({
+        seed: z.number().int().optional(),
+        maxSteps: z.number().int().min(1).max(100_000).optional(),
+      })
+      .strict(),
+    result: z.object({ started: z.boolean() }),
+  },
+  'finetune.cancel': { params: Empty, result: Ok },
+  'finetune.adapters': {
+    params: Empty,
+    result: z.object({ active: z.number().nullable(), adapters: z.array(Adapter) }),
+  },
+  /** Switches adapter (null: the plain model): adapter.progress events, then library.changed. */
+  'finetune.activate': { params: z.object({ id: id.nullable() }).strict(), result: Ok },
+  /** Back to the version before the active one, or to the plain model. */
+  'finetune.rollback': {
+    params: Empty,
+    result: z.object({ ok: z.literal(true), active: z.number().nullable() }),
+  },
+  'settings.get': { params: Empty, result: Settings },
+  /** Persisted in the library; threads apply the next time the model is opened. */
+  'settings.set': {
+    params: z
+      .object({
+        threads: z.number().int().min(1).max(256).nullable().optional(),
+        xmpSidecars: z.boolean().optional(),
+      })
+      .strict(),
+    result: Ok,
+  },
 } as const satisfies Record<string, { params: z.ZodType; result: z.ZodType }>;
 
 export type Method = keyof typeof API;
@@ -183,6 +306,23 @@ export const EVENTS = {
     state: z.string(),
   }),
   'tags.progress': z.object({ phase: z.string(), done: z.number(), total: z.number() }),
+  /** At most about 20 a second; the last step is always sent. */
+  'finetune.progress': z.object({
+    step: z.number(),
+    maxSteps: z.number(),
+    loss: z.number(),
+    heldOutRecall: z.number().nullable(),
+  }),
+  'finetune.done': z.object({
+    state: z.enum(['finished', 'cancelled', 'failed']),
+    error: z.string().nullable(),
+    adapterId: z.number().nullable(),
+    version: z.number().nullable(),
+    before: Recall,
+    after: Recall,
+  }),
+  /** Activating an adapter: phase 'projecting' (embeddings into its space), then 'indexing'. */
+  'adapter.progress': z.object({ phase: z.string(), done: z.number(), total: z.number() }),
   'library.changed': z.object({ reason: z.string() }),
 } as const satisfies Record<string, z.ZodType>;
 

@@ -1,14 +1,21 @@
 // The engine over HTTP, as the browser UI uses it: contract methods validated on arrival, events as
-// server-sent events, images by id with path checks, and the network guards (token, Host header).
+// server-sent events, images by id with path checks, uploads for search by image, and the network
+// guards (token, Host header).
 
-import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClipModel } from '../../electron/core/clip/clip-model.js';
 import { Library } from '../../electron/core/library/library.js';
 import { Engine } from '../../electron/engine/engine.js';
-import { checkServeConfig, startServer, type RunningServer } from '../../electron/engine/http-server.js';
+import {
+  checkServeConfig,
+  KEPT_UPLOADS,
+  MAX_UPLOAD,
+  startServer,
+  type RunningServer,
+} from '../../electron/engine/http-server.js';
 import { TEST_MODEL_DIR } from '../support/paths.js';
 import { generatePhotoFolder, type GeneratedPhoto } from '../support/shapes/photo-folder.js';
 import { tempDir } from '../support/temp.js';
@@ -27,7 +34,8 @@ function raw(
       });
     });
     req.on('error', reject);
-    if (options.body !== undefined) req.end(JSON.stringify(options.body));
+    if (Buffer.isBuffer(options.body)) req.end(options.body);
+    else if (options.body !== undefined) req.end(JSON.stringify(options.body));
     else req.end();
   });
 }
@@ -145,6 +153,53 @@ describe('HTTP server', () => {
     expect((await raw(`${server.url}/index.html`)).status).toBe(404);
   });
 
+  it('takes an uploaded image into a private folder, for search by image', async () => {
+    const bytes = readFileSync(photos.find((p) => p.colour === 'blue' && p.shape === 'star')?.path ?? '');
+    const post = (body: Buffer, headers: Record<string, string>) =>
+      raw(`${server.url}/api/upload-image`, { method: 'POST', body, headers });
+    const r = await post(bytes, { 'content-type': 'image/jpeg' });
+    expect(r.status).toBe(200);
+    const { result } = JSON.parse(r.body.toString()) as { result: { path: string } };
+    expect(result.path).toMatch(/[0-9a-f]{32}\.jpg$/);
+    expect(readFileSync(result.path)).toEqual(bytes);
+    expect(statSync(result.path).mode & 0o777).toBe(0o600);
+    expect(statSync(dirname(result.path)).mode & 0o777).toBe(0o700);
+    expect(dirname(result.path)).not.toBe(photosDir);
+    const found = await api('search.image', { path: result.path, limit: 3, strictness: 0 });
+    expect(found.status).toBe(200);
+    const hits = (found.json.result as { hits: { path: string }[] }).hits;
+    expect(hits).toHaveLength(3);
+    const blueStars = new Set(
+      photos.filter((p) => p.colour === 'blue' && p.shape === 'star').map((p) => p.path),
+    );
+    expect(blueStars.has(hits[0]?.path ?? '')).toBe(true);
+
+    // Only image bodies, of at most 50 MB, and only the last few are kept.
+    expect((await post(bytes, { 'content-type': 'application/json' })).status).toBe(415);
+    expect((await post(bytes, { 'content-type': 'text/plain' })).status).toBe(415);
+    expect((await post(Buffer.alloc(0), { 'content-type': 'image/png' })).status).toBe(400);
+    const big = await post(Buffer.alloc(16), {
+      'content-type': 'image/jpeg',
+      'content-length': String(MAX_UPLOAD + 1),
+    }).catch((err: unknown) => ({ status: (err as NodeJS.ErrnoException).code }));
+    expect([413, 'ECONNRESET', 'EPIPE']).toContain(big.status);
+    expect((await raw(`${server.url}/api/upload-image`)).status).toBe(405);
+    const paths: string[] = [result.path];
+    for (let i = 0; i < KEPT_UPLOADS; i++) {
+      const u = await post(bytes, { 'content-type': 'image/jpeg' });
+      paths.push((JSON.parse(u.body.toString()) as { result: { path: string } }).result.path);
+    }
+    expect(new Set(paths).size).toBe(KEPT_UPLOADS + 1);
+    expect(existsSync(result.path)).toBe(false);
+    expect(paths.slice(1).every((p) => existsSync(p))).toBe(true);
+    // A file that is not an image is refused by search.image with a clear message.
+    const junk = await post(Buffer.from('definitely not a jpeg'), { 'content-type': 'image/jpeg' });
+    const junkPath = (JSON.parse(junk.body.toString()) as { result: { path: string } }).result.path;
+    const refused = await api('search.image', { path: junkPath });
+    expect(refused).toMatchObject({ status: 400, json: { error: { code: 'bad-request' } } });
+    expect(refused.json.error?.message).toMatch(/not an image/);
+  });
+
   it('refuses a foreign Host header on loopback (DNS rebinding)', async () => {
     const r = await raw(`${server.url}/api/library.status`, {
       method: 'POST',
@@ -152,6 +207,12 @@ describe('HTTP server', () => {
       headers: { host: 'evil.example:80' },
     });
     expect(r.status).toBe(403);
+    const upload = await raw(`${server.url}/api/upload-image`, {
+      method: 'POST',
+      body: Buffer.from('x'),
+      headers: { host: 'evil.example:80', 'content-type': 'image/png' },
+    });
+    expect(upload.status).toBe(403);
   });
 
   it('needs a token beyond loopback, and checks it on every request', async () => {
@@ -162,6 +223,7 @@ describe('HTTP server', () => {
       checkServeConfig('0.0.0.0', 'short');
     }).toThrow(/at least 16/);
     const token = 'a-long-enough-secret-token';
+    const uploaded = { path: '' };
     const guarded = await startServer({ engine, host: '127.0.0.1', token });
     try {
       expect((await raw(`${guarded.url}/api/library.status`, { method: 'POST', body: {} })).status).toBe(401);
@@ -173,8 +235,24 @@ describe('HTTP server', () => {
       expect(ok.status).toBe(200);
       expect((await raw(`${guarded.url}/media/thumb/1?token=${token}`)).status).toBe(200);
       expect((await raw(`${guarded.url}/media/thumb/1?token=wrong-token-wrong-token`)).status).toBe(401);
+      const image = { 'content-type': 'image/png' };
+      const png = readFileSync(photos[0]?.path ?? '');
+      expect(
+        (await raw(`${guarded.url}/api/upload-image`, { method: 'POST', body: png, headers: image })).status,
+      ).toBe(401);
+      const sent = await raw(`${guarded.url}/api/upload-image`, {
+        method: 'POST',
+        body: png,
+        headers: { ...image, authorization: `Bearer ${token}` },
+      });
+      expect(sent.status).toBe(200);
+      uploaded.path = (JSON.parse(sent.body.toString()) as { result: { path: string } }).result.path;
+      expect(existsSync(uploaded.path)).toBe(true);
     } finally {
       await guarded.close();
     }
+    // Closing the server removes its uploads.
+    expect(uploaded.path).not.toBe('');
+    expect(existsSync(dirname(uploaded.path))).toBe(false);
   });
 });

@@ -2,6 +2,7 @@
 // their before/after metrics (list), switch one on (activate) or step back (rollback).
 
 import { parseArgs } from 'node:util';
+import { activateAdapter, rollbackTarget } from '../../core/finetune/adapter-switch.js';
 import type { AdapterRecord } from '../../core/finetune/adapter-store.js';
 import { fineTune } from '../../core/finetune/fine-tune.js';
 import { TrainingCancelled } from '../../core/finetune/trainer.js';
@@ -28,12 +29,19 @@ function positiveInt(text: string | undefined, name: string, fallback: number): 
 
 async function activate(library: Library, adapter: AdapterRecord | null, err: Output): Promise<void> {
   const bar = new Progress(err);
-  await library.useAdapter(adapter?.id ?? null, (done, total) => {
-    bar.update({ label: 're-projecting', done, total }, done === total);
-  });
-  bar.finish();
-  // Tags follow the space they are scored in.
-  await library.refreshTags(Number.MAX_SAFE_INTEGER);
+  try {
+    // Tags follow the space they are scored in: activating re-tags the library.
+    await activateAdapter(library, adapter?.id ?? null, {
+      onProgress: (done, total, phase) => {
+        bar.update(
+          { label: phase === 'projecting' ? 're-projecting' : 'indexing', done, total },
+          done === total,
+        );
+      },
+    });
+  } finally {
+    bar.finish();
+  }
 }
 
 const describe = (a: AdapterRecord): string => {
@@ -124,13 +132,8 @@ ${LIBRARY_HELP}`,
           return EXIT.ok;
         }
         case 'rollback': {
-          const current = library.adapters.active(library.modelId);
+          const { current, previous } = rollbackTarget(library);
           if (!current) throw usageError('no adapter is active');
-          const previous =
-            library.adapters
-              .list(library.modelId)
-              .filter((a) => a.version < current.version)
-              .at(-1) ?? null;
           await activate(library, previous, err);
           print(
             { active: previous?.version ?? null },

@@ -12,11 +12,12 @@ import type { AdapterParams } from '../finetune/contrastive-loss.js';
 import { quietLogger, type Logger } from '../log.js';
 import { AlbumStore } from '../tags/album-store.js';
 import { TagStore } from '../tags/tag-store.js';
-import { Tagger, type TagRunReport } from '../tags/tagger.js';
+import { Tagger, type TagProgress, type TagRunReport } from '../tags/tagger.js';
 import { openDatabase, type Db } from './database.js';
 import { scanFolder, type ScanProblem } from './folder-scan.js';
 import { IndexJob, type IndexJobOptions } from './index-job.js';
 import { PhotoStore, type StatusCounts } from './photo-store.js';
+import { SettingsStore } from './settings-store.js';
 import { ThumbnailStore } from './thumbnail-store.js';
 import {
   DEFAULT_INDEX_PARAMS,
@@ -50,6 +51,10 @@ export interface ScanSummary {
   problems: ScanProblem[];
 }
 
+/** Activating an adapter: re-projecting the photos' embeddings into its space, then indexing them. */
+export type AdapterPhase = 'projecting' | 'indexing';
+export type AdapterProgressFn = (done: number, total: number, phase: AdapterPhase) => void;
+
 export interface LibraryStatus extends StatusCounts {
   folders: string[];
   failures: { path: string; error: string }[];
@@ -71,6 +76,7 @@ export class Library {
   readonly tags: TagStore;
   readonly albums: AlbumStore;
   readonly adapters: AdapterStore;
+  readonly settings: SettingsStore;
   /** The space search, similar and tagging use: the model's own, or the active adapter's. */
   space: EmbeddingSpace;
   tagger: Tagger;
@@ -88,6 +94,7 @@ export class Library {
     this.tags = new TagStore(db);
     this.albums = new AlbumStore(db);
     this.adapters = new AdapterStore(db);
+    this.settings = new SettingsStore(db);
     const dataDir = dirname(resolve(options.dbPath));
     this.dataDir = dataDir;
     this.indexParams = options.indexParams ?? DEFAULT_INDEX_PARAMS;
@@ -162,7 +169,7 @@ export class Library {
    * Makes an adapter active (null: none, the model as it came). An image-side adapter's space is
    * filled with every photo's re-projected embedding and gets its own index, with progress.
    */
-  async useAdapter(adapterId: number | null, onProgress?: ProgressFn): Promise<void> {
+  async useAdapter(adapterId: number | null, onProgress?: AdapterProgressFn): Promise<void> {
     if (this.space.index !== this.index) this.space.index.save(this.store.changeCounter(this.space.modelId));
     if (adapterId === null) {
       this.adapters.setActive(this.modelId, null);
@@ -182,7 +189,9 @@ export class Library {
         this.model.embedDim,
       );
       this.adapters.setSpace(adapter.id, spaceId);
-      await fillSpace(this.store, this.modelId, spaceId, params.image, this.model.embedDim, onProgress);
+      await fillSpace(this.store, this.modelId, spaceId, params.image, this.model.embedDim, (done, total) => {
+        onProgress?.(done, total, 'projecting');
+      });
       const { index } = VectorIndex.open(
         join(this.dataDir, 'index', `model-${spaceId}.hnsw`),
         {
@@ -192,7 +201,9 @@ export class Library {
           vectors: (ids) => this.store.vectors(spaceId, ids),
         },
         this.indexParams,
-        onProgress,
+        (done, total) => {
+          onProgress?.(done, total, 'indexing');
+        },
       );
       space = { modelId: spaceId, index, adapter, params };
     }
@@ -328,7 +339,11 @@ export class Library {
    * After indexing: re-tags the whole library (recalibrating every category) when categories were
    * never calibrated or the library grew by a tenth since; otherwise the live tags stand.
    */
-  async refreshTags(newlyIndexed: number, signal?: AbortSignal): Promise<TagRunReport | null> {
+  async refreshTags(
+    newlyIndexed: number,
+    signal?: AbortSignal,
+    onProgress?: (p: TagProgress) => void,
+  ): Promise<TagRunReport | null> {
     const cats = this.tags.categories().filter((c) => c.auto && c.enabled);
     if (!cats.length) return null;
     const uncalibrated = cats.some(
@@ -336,7 +351,7 @@ export class Library {
     );
     const size = this.space.index.size;
     if (!uncalibrated && newlyIndexed < 0.1 * Math.max(size - newlyIndexed, 1)) return null;
-    return this.tagger.run(signal ? { signal } : {});
+    return this.tagger.run({ ...(signal && { signal }), ...(onProgress && { onProgress }) });
   }
 
   status(): LibraryStatus {

@@ -165,4 +165,16 @@ export const MIGRATIONS: readonly string[] = [
     adapter_id INTEGER NOT NULL REFERENCES adapters(id) ON DELETE CASCADE
   );
   `,
+  // 4: the library's own settings (JSON values by key), and the timeline's order as an index: indexed
+  // photos newest first by taken-at (the file's mtime without EXIF), covering the aspect ratio too, so
+  // the whole timeline of a large library is one index walk instead of a sort and 100k row lookups.
+  `
+  CREATE TABLE settings (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+  ) WITHOUT ROWID;
+
+  CREATE INDEX photos_timeline ON photos(COALESCE(taken_at, mtime_ms) DESC, id, width, height)
+    WHERE status = 'indexed';
+  `,
 ];

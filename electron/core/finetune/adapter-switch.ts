@@ -1,0 +1,53 @@
+// Switching the library's adapter, as the CLI and the engine both do it: activate one (or none),
+// re-tagging afterwards since tags follow the space they are scored in; and roll back from the
+// active version to the one before it, or to the plain model when it was the first.
+
+import type { AdapterProgressFn, Library } from '../library/library.js';
+import type { TagProgress, TagRunReport } from '../tags/tagger.js';
+import { AdapterError, type AdapterRecord } from './adapter-store.js';
+
+export interface SwitchOptions {
+  onProgress?: AdapterProgressFn;
+  onTagProgress?: (p: TagProgress) => void;
+}
+
+/** Makes an adapter of the library's model active (null: the plain model), then re-tags the library. */
+export async function activateAdapter(
+  library: Library,
+  adapterId: number | null,
+  options: SwitchOptions = {},
+): Promise<TagRunReport | null> {
+  if (adapterId !== null && library.adapters.get(adapterId)?.modelId !== library.modelId)
+    throw new AdapterError(`no adapter ${adapterId} for this model`);
+  await library.useAdapter(adapterId, options.onProgress);
+  return library.refreshTags(Number.MAX_SAFE_INTEGER, undefined, options.onTagProgress);
+}
+
+/** The version a rollback returns to: the newest one older than the active one, else none (null). */
+export function rollbackTarget(library: Library): {
+  current: AdapterRecord | null;
+  previous: AdapterRecord | null;
+} {
+  const current = library.adapters.active(library.modelId) ?? null;
+  if (!current) return { current: null, previous: null };
+  const previous =
+    library.adapters
+      .list(library.modelId)
+      .filter((a) => a.version < current.version)
+      .at(-1) ?? null;
+  return { current, previous };
+}
+
+/**
+ * Steps back from the active adapter; returns the one now active (null: the plain model). With none
+ * active there is nothing to undo: the library is left as it is.
+ */
+export async function rollbackAdapter(
+  library: Library,
+  options: SwitchOptions = {},
+): Promise<AdapterRecord | null> {
+  const { current, previous } = rollbackTarget(library);
+  if (!current) return null;
+  await activateAdapter(library, previous?.id ?? null, options);
+  return previous;
+}

@@ -1,0 +1,69 @@
+// The library's own settings, kept in its database (the settings table, JSON values by key) so they
+// travel with the library: inference threads and whether tag runs also write XMP sidecars. Read
+// before the model is opened too (readStoredSettings), since the thread count is a session option.
+
+import { existsSync } from 'node:fs';
+import { openDatabase, type Db } from './database.js';
+
+export interface LibrarySettings {
+  /** Intra-op threads for the model's sessions; null: all cores (the model's default). */
+  threads: number | null;
+  /** Tag runs also write the tags to XMP sidecars beside the photos. */
+  xmpSidecars: boolean;
+}
+
+export const DEFAULT_SETTINGS: LibrarySettings = { threads: null, xmpSidecars: false };
+
+const isThreads = (v: unknown): v is number =>
+  Number.isInteger(v) && (v as number) >= 1 && (v as number) <= 256;
+
+/** Settings from raw rows; unknown keys and values of the wrong type fall back to the defaults. */
+function fromRows(rows: readonly { key: string; value: string }[]): LibrarySettings {
+  const out = { ...DEFAULT_SETTINGS };
+  for (const { key, value } of rows) {
+    let v: unknown;
+    try {
+      v = JSON.parse(value);
+    } catch {
+      continue;
+    }
+    if (key === 'threads' && (v === null || isThreads(v))) out.threads = v;
+    if (key === 'xmpSidecars' && typeof v === 'boolean') out.xmpSidecars = v;
+  }
+  return out;
+}
+
+export class SettingsStore {
+  constructor(readonly db: Db) {}
+
+  get(): LibrarySettings {
+    return fromRows(
+      this.db.prepare('SELECT key, value FROM settings').all() as { key: string; value: string }[],
+    );
+  }
+
+  /** Changes the given settings, leaving the others as they are. */
+  set(change: Partial<LibrarySettings>): LibrarySettings {
+    if (change.threads !== undefined && change.threads !== null && !isThreads(change.threads))
+      throw new RangeError('threads must be an integer from 1 to 256, or null');
+    const put = this.db.prepare('INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)');
+    this.db.transaction(() => {
+      for (const key of Object.keys(DEFAULT_SETTINGS) as (keyof LibrarySettings)[])
+        if (change[key] !== undefined) put.run(key, JSON.stringify(change[key]));
+    })();
+    return this.get();
+  }
+}
+
+/** A library's settings without opening it as a Library (before its model exists); defaults if none. */
+export function readStoredSettings(dbPath: string): LibrarySettings {
+  if (!existsSync(dbPath)) return { ...DEFAULT_SETTINGS };
+  const db = openDatabase(dbPath, { readonly: true, skipCheck: true });
+  try {
+    const table = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'settings'").get();
+    if (!table) return { ...DEFAULT_SETTINGS };
+    return fromRows(db.prepare('SELECT key, value FROM settings').all() as { key: string; value: string }[]);
+  } finally {
+    db.close();
+  }
+}

@@ -1,0 +1,58 @@
+// Handlers for the settings screen: the model in use and how it runs (precision, execution
+// providers), the library's own settings (threads, XMP sidecars) and the catalogue's models with
+// whether each is present in the model cache.
+
+import { autoProviders, detectEnvironment } from '../../core/clip/providers.js';
+import { listModels } from '../../core/models/installed.js';
+import { ok, defined, type HandlerContext, type HandlerGroup } from './context.js';
+
+export function settingsHandlers(ctx: HandlerContext): HandlerGroup<'settings.get' | 'settings.set'> {
+  const { library } = ctx;
+  const catalogue = () => {
+    try {
+      return listModels(ctx.options.models ?? {})
+        .filter((m) => m.entry !== null)
+        .map((m) => ({
+          id: m.id,
+          name: m.name,
+          family: m.entry?.family ?? 'clip',
+          present: m.installed,
+          isDefault: m.isDefault,
+        }));
+    } catch {
+      // No catalogue file (a bare engine without the package around it): nothing to list.
+      return [];
+    }
+  };
+  return {
+    'settings.get': () => {
+      const { model } = library;
+      const info = model.info();
+      const { vision, text } = info.precision;
+      const stored = library.settings.get();
+      return {
+        model: {
+          name: info.name,
+          path: info.dir,
+          family: info.family,
+          precision: vision === text ? vision : `${vision}+${text}`,
+          embedDim: info.embedDim,
+        },
+        providers: {
+          available: autoProviders(detectEnvironment()),
+          // The provider that ran the model last; before its first run, the one it will try first.
+          active: info.ran.vision ?? info.ran.text ?? info.providerOrder[0] ?? 'cpu',
+        },
+        threads: stored.threads,
+        libraryPath: library.db.name,
+        xmpSidecars: stored.xmpSidecars,
+        catalogue: catalogue(),
+      };
+    },
+    'settings.set': (p) => {
+      library.settings.set(defined(p));
+      ctx.emit('library.changed', { reason: 'settings changed' });
+      return ok;
+    },
+  };
+}

@@ -1,0 +1,486 @@
+// The engine's methods through Engine.call on a real library indexed with the test model: the
+// timeline, explaining a match, search by an image file, fine-tuning as a background job with its
+// events, adapter switching, settings kept in the library, removing albums, and the validation every
+// call goes through.
+
+import { statSync, utimesSync, writeFileSync, existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ClipModel } from '../../electron/core/clip/clip-model.js';
+import { Library } from '../../electron/core/library/library.js';
+import { readStoredSettings } from '../../electron/core/library/settings-store.js';
+import { PHOTO_TEMPLATES } from '../../electron/core/tags/prompt-templates.js';
+import { sidecarPathFor } from '../../electron/core/tags/xmp-sidecar.js';
+import { Engine } from '../../electron/engine/engine.js';
+import {
+  ApiError,
+  type EventData,
+  type EventName,
+  type Method,
+  type Params,
+} from '../../electron/shared/api.js';
+import { TEST_MODEL_DIR } from '../support/paths.js';
+import { generatePhotoFolder, type GeneratedPhoto } from '../support/shapes/photo-folder.js';
+import { tempDir } from '../support/temp.js';
+
+const model = ClipModel.open(TEST_MODEL_DIR);
+
+/** Resolves with the first event of that name that passes the test. */
+function next<E extends EventName>(
+  engine: Engine,
+  event: E,
+  test: (data: EventData<E>) => boolean = () => true,
+): Promise<EventData<E>> {
+  return new Promise((resolve) => {
+    const stop = engine.on(event, (data) => {
+      if (!test(data)) return;
+      stop();
+      resolve(data);
+    });
+  });
+}
+
+/** Collects every event of the given names until stopped. */
+function record<E extends EventName>(
+  engine: Engine,
+  ...events: E[]
+): { seen: [E, EventData<E>][]; stop: () => void } {
+  const seen: [E, EventData<E>][] = [];
+  const stops = events.map((e) => engine.on(e, (data) => seen.push([e, data])));
+  return {
+    seen,
+    stop: () => {
+      for (const s of stops) s();
+    },
+  };
+}
+
+async function refused(
+  engine: Engine,
+  method: Method,
+  params: unknown,
+  code: ApiError['code'],
+): Promise<string> {
+  const err: unknown = await engine.call(method, params as Params<typeof method>).then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(err, `${method} ${JSON.stringify(params)}`).toBeInstanceOf(ApiError);
+  expect((err as ApiError).code, `${method} ${JSON.stringify(params)}: ${(err as ApiError).message}`).toBe(
+    code,
+  );
+  return (err as ApiError).message;
+}
+
+describe('Engine', () => {
+  const root = tempDir();
+  const photosDir = join(root, 'photos');
+  let photos: GeneratedPhoto[] = [];
+  let outside: GeneratedPhoto[] = [];
+  let library: Library;
+  let engine: Engine;
+  const idOf = (p: GeneratedPhoto): number => library.store.photoByPath(p.path)?.id ?? -1;
+  const showing = (colour: string, shape: string): GeneratedPhoto[] =>
+    photos.filter((p) => p.colour === colour && p.shape === shape);
+
+  beforeAll(async () => {
+    photos = await generatePhotoFolder(photosDir, {
+      count: 48,
+      seed: 91,
+      formats: ['jpeg'],
+      pairs: [
+        ['red', 'star'],
+        ['blue', 'circle'],
+        ['green', 'square'],
+        ['yellow', 'triangle'],
+      ],
+    });
+    outside = await generatePhotoFolder(join(root, 'outside'), {
+      count: 2,
+      seed: 92,
+      formats: ['png'],
+      pairs: [['red', 'star']],
+    });
+    writeFileSync(join(photosDir, 'broken.jpg'), 'not a jpeg');
+    // Distinct file times, a few of them shared, so the timeline's order and its ties are known.
+    photos.forEach((p, i) => {
+      const t = new Date(Date.UTC(2020, 0, 1) + Math.floor(i / 2) * 86_400_000);
+      utimesSync(p.path, t, t);
+    });
+    library = Library.open({ dbPath: join(root, 'lib', 'library.sqlite'), model });
+    engine = new Engine(library, { models: { root: join(root, 'models') } });
+    await engine.call('library.addFolder', { path: photosDir });
+    const finished = next(engine, 'library.changed', (d) => d.reason === 'index finished');
+    expect(await engine.call('index.start', {})).toEqual({ started: true });
+    await finished;
+  }, 300_000);
+
+  afterAll(async () => {
+    await engine.close();
+    library.close();
+  });
+
+  it('refuses bad params with ApiError bad-request, before any handler runs', async () => {
+    await refused(engine, 'photos.timeline', { limit: 0 }, 'bad-request');
+    await refused(engine, 'photos.timeline', { limit: 200_001 }, 'bad-request');
+    await refused(engine, 'photos.timeline', { offset: -1 }, 'bad-request');
+    await refused(engine, 'photos.timeline', { offset: 1.5 }, 'bad-request');
+    await refused(engine, 'photos.explain', { photoId: 0 }, 'bad-request');
+    await refused(engine, 'photos.explain', { photoId: 1, query: 'x'.repeat(2001) }, 'bad-request');
+    await refused(engine, 'photos.explain', { photoId: 1, extra: true }, 'bad-request');
+    await refused(engine, 'search.image', { path: '' }, 'bad-request');
+    await refused(engine, 'search.image', { path: 'x'.repeat(4097) }, 'bad-request');
+    await refused(engine, 'search.image', { path: '/x.jpg', limit: 0 }, 'bad-request');
+    await refused(engine, 'finetune.start', { maxSteps: 0 }, 'bad-request');
+    await refused(engine, 'finetune.start', { maxSteps: 100_001 }, 'bad-request');
+    await refused(engine, 'finetune.start', { seed: 0.5 }, 'bad-request');
+    await refused(engine, 'finetune.pairs', { x: 1 }, 'bad-request');
+    await refused(engine, 'finetune.activate', {}, 'bad-request');
+    await refused(engine, 'finetune.activate', { id: -2 }, 'bad-request');
+    await refused(engine, 'settings.set', { threads: 0 }, 'bad-request');
+    await refused(engine, 'settings.set', { threads: 257 }, 'bad-request');
+    await refused(engine, 'settings.set', { xmpSidecars: 'yes' }, 'bad-request');
+    await refused(engine, 'albums.remove', { id: 'a' }, 'bad-request');
+    await refused(engine, 'no.such.method' as Method, {}, 'not-found');
+  });
+
+  it('lists the indexed photos newest first as parallel arrays, failed photos left out', async () => {
+    const status = await engine.call('library.status', {});
+    expect(status.failed).toBe(1);
+    const t = await engine.call('photos.timeline', {});
+    expect(t.total).toBe(photos.length);
+    expect(t.ids).toHaveLength(photos.length);
+    expect(t.takenAt).toHaveLength(photos.length);
+    expect(t.aspect).toHaveLength(photos.length);
+    expect(new Set(t.ids)).toEqual(new Set(photos.map(idOf)));
+    // No EXIF dates in the test photos: taken-at falls back to each file's mtime.
+    for (const p of photos)
+      expect(t.takenAt[t.ids.indexOf(idOf(p))]).toBe(Math.trunc(statSync(p.path).mtimeMs));
+    for (let i = 1; i < t.ids.length; i++) {
+      const [a, b] = [t.takenAt[i - 1] as number, t.takenAt[i] as number];
+      expect(a > b || (a === b && (t.ids[i - 1] as number) < (t.ids[i] as number))).toBe(true);
+    }
+    for (const p of photos.slice(0, 5))
+      expect(t.aspect[t.ids.indexOf(idOf(p))]).toBeCloseTo(p.width / p.height, 3);
+    // An EXIF date outranks the file time.
+    const oldest = t.ids.at(-1) as number;
+    library.db.prepare('UPDATE photos SET taken_at = ? WHERE id = ?').run(Date.UTC(2030, 0, 1), oldest);
+    const page = await engine.call('photos.timeline', { offset: 0, limit: 3 });
+    expect(page.ids[0]).toBe(oldest);
+    expect(page.takenAt[0]).toBe(Date.UTC(2030, 0, 1));
+    const again = await engine.call('photos.timeline', {});
+    expect(await engine.call('photos.timeline', { offset: 10, limit: 7 })).toEqual({
+      total: photos.length,
+      ids: again.ids.slice(10, 17),
+      takenAt: again.takenAt.slice(10, 17),
+      aspect: again.aspect.slice(10, 17),
+    });
+    expect((await engine.call('photos.timeline', { offset: 1000 })).ids).toEqual([]);
+  });
+
+  it('explains a query match term by term, in the same numbers search uses', async () => {
+    const star = idOf(showing('red', 'star')[0] as GeneratedPhoto);
+    const circle = idOf(showing('blue', 'circle')[0] as GeneratedPhoto);
+    const onStar = await engine.call('photos.explain', { photoId: star, query: 'a photo of a red star' });
+    const onCircle = await engine.call('photos.explain', { photoId: circle, query: 'a photo of a red star' });
+    expect(onStar.terms).toEqual([
+      { text: 'a photo of a red star', weight: 1, score: expect.any(Number) as number },
+    ]);
+    const starTerm = onStar.terms[0]?.score as number;
+    expect(starTerm).toBeGreaterThan(0);
+    expect(starTerm).toBeGreaterThan(onCircle.terms[0]?.score as number);
+    // One term: the combined query is that term.
+    expect(onStar.score).toBeCloseTo(starTerm, 5);
+    expect(onStar.prompts).toEqual([]);
+
+    const query = 'a photo of a red star - 0.5:a photo of a blue circle';
+    const both = await engine.call('photos.explain', { photoId: star, query });
+    expect(both.terms.map((t) => [t.text, t.weight])).toEqual([
+      ['a photo of a red star', 1],
+      ['a photo of a blue circle', -0.5],
+    ]);
+    const hits = (await engine.call('search.text', { query, limit: 1000, strictness: 0 })).hits;
+    expect(both.score).toBeCloseTo(hits.find((h) => h.id === star)?.score ?? NaN, 4);
+    await refused(engine, 'photos.explain', { photoId: star, query: '- a photo' }, 'bad-request');
+    await refused(engine, 'photos.explain', { photoId: 99_999, query: 'x' }, 'not-found');
+  });
+
+  it('explains a category by the prompts the tagger averages, and the tag score', async () => {
+    const stars = await engine.call('tags.add', { name: 'stars', description: 'star' });
+    await engine.call('tags.run', { ids: [stars.id] });
+    const tagged = photos
+      .map(idOf)
+      .find((id) => library.tags.tagsOf(id).some((t) => t.categoryId === stars.id));
+    expect(tagged).toBeDefined();
+    const e = await engine.call('photos.explain', { photoId: tagged as number, categoryId: stars.id });
+    expect(e.prompts.map((p) => p.prompt).sort()).toEqual(
+      PHOTO_TEMPLATES.map((t) => t.replace('{}', 'star')).sort(),
+    );
+    const scores = e.prompts.map((p) => p.score);
+    expect(scores).toEqual([...scores].sort((a, b) => b - a));
+    const tag = (await engine.call('photos.get', { id: tagged as number })).tags.find(
+      (t) => t.name === 'stars',
+    );
+    expect(e.score).toBe(tag?.score);
+    // The ensemble's mean prompt vector, renormalised, is what the tag score measures: it sits within
+    // the prompts' range scaled by the mean's norm, so at least the weakest prompt's score.
+    expect(e.score as number).toBeGreaterThanOrEqual(Math.min(...scores) - 1e-6);
+    await refused(engine, 'photos.explain', { photoId: tagged as number, categoryId: 9999 }, 'not-found');
+  });
+
+  it('explains by the nearest photos people labelled, with their captions and tags', async () => {
+    const target = idOf(showing('red', 'star')[0] as GeneratedPhoto);
+    expect((await engine.call('photos.explain', { photoId: target })).neighbours).toEqual([]);
+    const labelled = [...showing('red', 'star').slice(1, 4), ...showing('blue', 'circle').slice(0, 4)];
+    for (const p of labelled)
+      await engine.call('captions.set', { photoId: idOf(p), text: `a ${p.colour} ${p.shape} on paper` });
+    const stars = library.tags.categoryByName('stars')?.id as number;
+    await engine.call('tags.decide', {
+      photoId: idOf(labelled[0] as GeneratedPhoto),
+      categoryId: stars,
+      decision: 'accepted',
+    });
+    // The photo's own caption does not make it its own neighbour.
+    await engine.call('captions.set', { photoId: target, text: 'the one being explained' });
+    const { neighbours, score, terms } = await engine.call('photos.explain', { photoId: target });
+    expect(score).toBeNull();
+    expect(terms).toEqual([]);
+    expect(neighbours).toHaveLength(5);
+    expect(neighbours.map((n) => n.photoId)).not.toContain(target);
+    const ids = new Set(labelled.map(idOf));
+    for (const n of neighbours) expect(ids.has(n.photoId)).toBe(true);
+    expect(neighbours.map((n) => n.score)).toEqual(neighbours.map((n) => n.score).sort((a, b) => b - a));
+    // The three other red stars are nearer than any blue circle.
+    expect(neighbours.slice(0, 3).every((n) => n.caption?.startsWith('a red star'))).toBe(true);
+    const withTag = neighbours.find((n) => n.photoId === idOf(labelled[0] as GeneratedPhoto));
+    expect(withTag?.tags).toEqual(['stars']);
+    await engine.call('captions.set', { photoId: target, text: '' });
+  });
+
+  it('searches by an image file outside the library', async () => {
+    const file = (outside[0] as GeneratedPhoto).path;
+    const r = await engine.call('search.image', { path: file, limit: 5, strictness: 0 });
+    expect(r.hits).toHaveLength(5);
+    const redStars = new Set(showing('red', 'star').map((p) => p.path));
+    expect(redStars.has(r.hits[0]?.path ?? '')).toBe(true);
+    expect(r.hits.filter((h) => redStars.has(h.path)).length).toBeGreaterThanOrEqual(3);
+    // The same options as search.text: filters apply.
+    const filtered = await engine.call('search.image', {
+      path: file,
+      strictness: 0,
+      filters: { folder: join(root, 'elsewhere') },
+    });
+    expect(filtered).toMatchObject({ hits: [], allowed: 0 });
+    // A library photo finds the others, not itself.
+    const own = (showing('red', 'star')[0] as GeneratedPhoto).path;
+    const mine = await engine.call('search.image', { path: own, limit: 3, strictness: 0 });
+    expect(mine.hits.map((h) => h.path)).not.toContain(own);
+    const text = join(root, 'notes.txt');
+    writeFileSync(text, 'hello');
+    expect(await refused(engine, 'search.image', { path: text }, 'bad-request')).toMatch(/not an image/);
+    expect(await refused(engine, 'search.image', { path: join(root, 'missing.jpg') }, 'bad-request')).toMatch(
+      /no image at/,
+    );
+    expect(await refused(engine, 'search.image', { path: root }, 'bad-request')).toMatch(/not a file/);
+  });
+
+  it('lists the training pairs: captions and accepted tags, rejections as negatives', async () => {
+    const stars = library.tags.categoryByName('stars')?.id as number;
+    const circle = idOf(showing('blue', 'circle')[4] as GeneratedPhoto);
+    await engine.call('tags.decide', { photoId: circle, categoryId: stars, decision: 'rejected' });
+    const { pairs, negatives } = await engine.call('finetune.pairs', {});
+    expect(negatives).toBe(1);
+    expect(pairs.filter((p) => p.source === 'caption')).toHaveLength(7);
+    expect(pairs.filter((p) => p.source === 'tag')).toEqual([
+      expect.objectContaining({
+        photoId: idOf(showing('red', 'star')[1] as GeneratedPhoto),
+        text: 'a photo of a star.',
+      }),
+    ]);
+  });
+
+  it('fine-tunes in the background with throttled progress, then lists the new adapter', async () => {
+    // More captions, so the run has a held-out side to measure.
+    for (const p of photos.filter((x) => x.colour !== 'yellow'))
+      await engine.call('captions.set', { photoId: idOf(p), text: `a photo of a ${p.colour} ${p.shape}` });
+    const events = record(engine, 'finetune.progress', 'finetune.done');
+    const done = next(engine, 'finetune.done');
+    const started = performance.now();
+    expect(await engine.call('finetune.start', { seed: 3, maxSteps: 60 })).toEqual({ started: true });
+    expect(await engine.call('finetune.start', {})).toEqual({ started: false });
+    // The engine answers other calls while training (it yields between steps).
+    const status = await engine.call('library.status', {});
+    expect(status.indexed).toBe(photos.length);
+    expect(events.seen.some(([e]) => e === 'finetune.done')).toBe(false);
+    const result = await done;
+    const seconds = (performance.now() - started) / 1000;
+    events.stop();
+    expect(result).toMatchObject({ state: 'finished', error: null, version: 1 });
+    expect(result.adapterId).toEqual(expect.any(Number));
+    expect(result.before).toEqual(expect.any(Number));
+    expect(result.after).toEqual(expect.any(Number));
+    const progress = events.seen
+      .filter(([e]) => e === 'finetune.progress')
+      .map(([, d]) => d as EventData<'finetune.progress'>);
+    expect(progress.length).toBeGreaterThan(0);
+    expect(progress.length).toBeLessThanOrEqual(Math.ceil(seconds * 20) + 2);
+    const steps = progress.map((p) => p.step);
+    expect(steps).toEqual([...steps].sort((a, b) => a - b));
+    expect(progress.every((p) => p.maxSteps === 60 && Number.isFinite(p.loss))).toBe(true);
+    // Progress comes first and the last step is always sent.
+    expect(events.seen.at(-1)?.[0]).toBe('finetune.done');
+    const adapter = library.adapters.get(result.adapterId as number);
+    expect(adapter?.metrics.steps).toBe(steps.at(-1));
+    const listed = await engine.call('finetune.adapters', {});
+    expect(listed.active).toBeNull();
+    expect(listed.adapters).toEqual([
+      {
+        id: result.adapterId,
+        version: 1,
+        createdAt: expect.any(Number) as number,
+        before: result.before,
+        after: result.after,
+        steps: steps.at(-1),
+        seconds: expect.any(Number) as number,
+      },
+    ]);
+  });
+
+  it('cancels a run: done says cancelled and nothing is saved', async () => {
+    const done = next(engine, 'finetune.done');
+    const first = next(engine, 'finetune.progress');
+    expect(await engine.call('finetune.start', { seed: 4, maxSteps: 100_000 })).toEqual({ started: true });
+    await first;
+    expect(await engine.call('finetune.cancel', {})).toEqual({ ok: true });
+    expect(await done).toEqual({
+      state: 'cancelled',
+      error: null,
+      adapterId: null,
+      version: null,
+      before: null,
+      after: null,
+    });
+    expect((await engine.call('finetune.adapters', {})).adapters).toHaveLength(1);
+    // Nothing running: cancel is harmless, and a new run may start.
+    expect(await engine.call('finetune.cancel', {})).toEqual({ ok: true });
+  });
+
+  it('activates adapters with progress, and rolls back version by version to the plain model', async () => {
+    const second = next(engine, 'finetune.done');
+    expect(await engine.call('finetune.start', { seed: 5, maxSteps: 20 })).toEqual({ started: true });
+    const v2 = await second;
+    expect(v2).toMatchObject({ state: 'finished', version: 2 });
+    const v1 = (await engine.call('finetune.adapters', {})).adapters[0]?.id as number;
+
+    const events = record(engine, 'adapter.progress', 'library.changed');
+    expect(await engine.call('finetune.activate', { id: v2.adapterId })).toEqual({ ok: true });
+    events.stop();
+    const phases = events.seen
+      .filter(([e]) => e === 'adapter.progress')
+      .map(([, d]) => d as EventData<'adapter.progress'>);
+    expect(phases.map((p) => p.phase)).toContain('projecting');
+    expect(phases.find((p) => p.phase === 'projecting' && p.done === p.total)?.total).toBe(photos.length);
+    expect(events.seen.at(-1)).toEqual(['library.changed', { reason: 'adapter changed' }]);
+    expect((await engine.call('finetune.adapters', {})).active).toBe(v2.adapterId);
+    expect(library.space.adapter?.id).toBe(v2.adapterId);
+    // Search runs in the adapter's space.
+    expect(
+      (await engine.call('search.text', { query: 'a photo of a red star', limit: 3 })).hits.length,
+    ).toBeGreaterThan(0);
+
+    expect(await engine.call('finetune.rollback', {})).toEqual({ ok: true, active: v1 });
+    expect(library.space.adapter?.id).toBe(v1);
+    expect(await engine.call('finetune.rollback', {})).toEqual({ ok: true, active: null });
+    expect(library.space.adapter).toBeNull();
+    expect(library.space.modelId).toBe(library.modelId);
+    // Nothing left to undo.
+    expect(await engine.call('finetune.rollback', {})).toEqual({ ok: true, active: null });
+    expect(await engine.call('finetune.activate', { id: v1 })).toEqual({ ok: true });
+    expect(await engine.call('finetune.activate', { id: null })).toEqual({ ok: true });
+    expect((await engine.call('finetune.adapters', {})).active).toBeNull();
+    await refused(engine, 'finetune.activate', { id: 9999 }, 'not-found');
+  });
+
+  it('reports the model and settings; tag runs write XMP sidecars when asked', async () => {
+    const s = await engine.call('settings.get', {});
+    expect(s.model).toEqual({
+      name: 'lumen/shapes-clip',
+      path: TEST_MODEL_DIR,
+      family: 'clip',
+      precision: 'fp32',
+      embedDim: 64,
+    });
+    expect(s.providers.available).toContain('cpu');
+    expect(s.providers.available).toContain(s.providers.active);
+    expect(s).toMatchObject({
+      threads: null,
+      xmpSidecars: false,
+      libraryPath: join(root, 'lib', 'library.sqlite'),
+    });
+    expect(s.catalogue.length).toBeGreaterThan(0);
+    expect(s.catalogue.filter((m) => m.isDefault)).toHaveLength(1);
+    expect(s.catalogue.every((m) => !m.present)).toBe(true);
+
+    await engine.call('tags.run', {});
+    const tagged = photos
+      .map(idOf)
+      .filter((id) => library.tags.tagsOf(id).some((t) => t.name === 'stars' && t.source !== 'rejected'));
+    expect(tagged.length).toBeGreaterThan(0);
+    const sidecars = tagged.map((id) => sidecarPathFor(library.store.photo(id)?.path ?? ''));
+    expect(sidecars.some((f) => existsSync(f))).toBe(false);
+    expect(await engine.call('settings.set', { xmpSidecars: true })).toEqual({ ok: true });
+    const phases = record(engine, 'tags.progress');
+    await engine.call('tags.run', {});
+    phases.stop();
+    expect(sidecars.every((f) => existsSync(f))).toBe(true);
+    expect(phases.seen.some(([, d]) => d.phase === 'sidecars')).toBe(true);
+    await engine.call('settings.set', { xmpSidecars: false });
+  });
+
+  it('keeps settings in the library database, across engines', async () => {
+    const dbPath = join(root, 'other', 'library.sqlite');
+    mkdirSync(join(root, 'other'));
+    const first = Library.open({ dbPath, model });
+    const a = new Engine(first);
+    expect(await a.call('settings.set', { threads: 3, xmpSidecars: true })).toEqual({ ok: true });
+    expect(await a.call('settings.set', { xmpSidecars: false })).toEqual({ ok: true });
+    await a.close();
+    first.close();
+    expect(readStoredSettings(dbPath)).toEqual({ threads: 3, xmpSidecars: false });
+    const second = Library.open({ dbPath, model });
+    try {
+      const b = new Engine(second);
+      expect(await b.call('settings.get', {})).toMatchObject({
+        threads: 3,
+        xmpSidecars: false,
+        libraryPath: dbPath,
+      });
+      await b.call('settings.set', { threads: null });
+      expect(await b.call('settings.get', {})).toMatchObject({ threads: null });
+    } finally {
+      second.close();
+    }
+    expect(readStoredSettings(join(root, 'nowhere.sqlite'))).toEqual({ threads: null, xmpSidecars: false });
+  });
+
+  it('removes an album', async () => {
+    const album = await engine.call('albums.create', { name: 'to go' });
+    await engine.call('albums.add', { id: album.id, photoIds: [idOf(photos[0] as GeneratedPhoto)] });
+    expect(await engine.call('albums.remove', { id: album.id })).toEqual({ ok: true });
+    expect((await engine.call('albums.list', {})).map((a) => a.id)).not.toContain(album.id);
+    await refused(engine, 'albums.remove', { id: album.id }, 'not-found');
+  });
+
+  it('refuses to fine-tune a library with nothing to learn from', async () => {
+    const dbPath = join(root, 'empty', 'library.sqlite');
+    const empty = Library.open({ dbPath, model });
+    try {
+      const e = new Engine(empty);
+      expect(await e.call('finetune.pairs', {})).toEqual({ pairs: [], negatives: 0 });
+      expect(await refused(e, 'finetune.start', {}, 'bad-request')).toMatch(/no training pairs/);
+      expect(await e.call('finetune.adapters', {})).toEqual({ active: null, adapters: [] });
+    } finally {
+      empty.close();
+    }
+  });
+});
