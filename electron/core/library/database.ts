@@ -1,6 +1,7 @@
 // Opens the library's SQLite database: WAL, foreign keys, 16 KB pages (embedding rows are 2 KB; measured
 // 85k rows/s and 234 MB per 100k against 35k rows/s and 411 MB with 4 KB pages), an integrity check,
-// and the migrations in migrations.ts.
+// and the migrations in migrations.ts. The desktop app's engine loads better-sqlite3's addon built for
+// Electron's ABI from $LUMEN_SQLITE_BINDING (scripts/electron-native.mjs); plain Node uses its own.
 
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
@@ -23,13 +24,21 @@ export interface OpenOptions {
   readonly?: boolean;
   /** Skip the integrity check (a second connection in the same process, for instance). */
   skipCheck?: boolean;
+  /** better-sqlite3's compiled addon to load instead of its own (default: $LUMEN_SQLITE_BINDING). */
+  nativeBinding?: string;
+}
+
+/** The addon the environment asks for, if any. */
+export function sqliteBinding(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  return env.LUMEN_SQLITE_BINDING || undefined;
 }
 
 export function openDatabase(file: string, options: OpenOptions = {}): Db {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   let db: Db;
   try {
-    db = new Database(file, { readonly: options.readonly ?? false });
+    const nativeBinding = options.nativeBinding ?? sqliteBinding();
+    db = new Database(file, { readonly: options.readonly ?? false, ...(nativeBinding && { nativeBinding }) });
   } catch (err) {
     throw new DatabaseError(file, `cannot be opened (${(err as Error).message})`);
   }

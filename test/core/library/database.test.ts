@@ -1,10 +1,16 @@
 // Opening the library database: settings, migrations, and clear errors for files it cannot use.
 
 import { writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { defaultDatabasePath } from '../../../electron/core/app-paths.js';
-import { DatabaseError, openDatabase, schemaVersion } from '../../../electron/core/library/database.js';
+import {
+  DatabaseError,
+  openDatabase,
+  schemaVersion,
+  sqliteBinding,
+} from '../../../electron/core/library/database.js';
 import { MIGRATIONS } from '../../../electron/core/library/migrations.js';
 import { tempDir } from '../../support/temp.js';
 
@@ -58,5 +64,28 @@ describe('openDatabase', () => {
       /Library\/Application Support\/Lumen\/library\.sqlite$/,
     );
     expect(defaultDatabasePath({ LUMEN_HOME: '/data/lumen' }, 'linux')).toBe('/data/lumen/library.sqlite');
+  });
+
+  it('loads the better-sqlite3 addon it is given, or $LUMEN_SQLITE_BINDING (the Electron build)', () => {
+    const own = createRequire(import.meta.url).resolve('better-sqlite3/build/Release/better_sqlite3.node');
+    const db = openDatabase(join(dir, 'bound.sqlite'), { nativeBinding: own });
+    expect(schemaVersion(db)).toBe(MIGRATIONS.length);
+    db.close();
+    expect(() =>
+      openDatabase(join(dir, 'unbound.sqlite'), { nativeBinding: join(dir, 'missing.node') }),
+    ).toThrow(/unbound\.sqlite: cannot be opened .*missing\.node/);
+    expect(sqliteBinding({ LUMEN_SQLITE_BINDING: '/app/native/better_sqlite3.node' })).toBe(
+      '/app/native/better_sqlite3.node',
+    );
+    expect(sqliteBinding({ LUMEN_SQLITE_BINDING: '' })).toBeUndefined();
+    expect(sqliteBinding({})).toBeUndefined();
+    const saved = process.env.LUMEN_SQLITE_BINDING;
+    process.env.LUMEN_SQLITE_BINDING = join(dir, 'from-env.node');
+    try {
+      expect(() => openDatabase(join(dir, 'env.sqlite'))).toThrow(/from-env\.node/);
+    } finally {
+      if (saved === undefined) delete process.env.LUMEN_SQLITE_BINDING;
+      else process.env.LUMEN_SQLITE_BINDING = saved;
+    }
   });
 });
