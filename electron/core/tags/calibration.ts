@@ -216,14 +216,29 @@ export function calibrate(scores: ArrayLike<number>): Calibration {
   // is trusted only when its clusters are apart (Ashman's D) and the histogram really dips between them.
   const trusted = (c: { lo: Component; hi: Component; threshold: number }): boolean =>
     ashman(c.lo, c.hi) > MIN_SEPARATION && c.hi.weight * h.n >= 2 && dips(h, c.lo, c.hi, c.threshold);
+  // Among the trusted splits, those above the median come first: a concept is usually a minority of
+  // the library, and "the rest" may itself be several clusters with a clean valley between them (a
+  // tight low cluster of unrelated photos gives a large D) where splitting would tag most photos.
+  // A finer smoothing is tried when that finds nothing: a multi-cluster "rest" inflates the robust
+  // deviation, and the wide kernel alone can blur a narrow gap under the concept.
   let split: { lo: Component; hi: Component; threshold: number } | null = null;
-  for (const bin of valleys(h, robustSd)) {
-    const c = {
-      lo: moments(h, (b) => (b < bin ? 1 : 0), binWidth),
-      hi: moments(h, (b) => (b >= bin ? 1 : 0), binWidth),
-      threshold: h.centre(bin),
-    };
-    if (!split || ashman(c.lo, c.hi) > ashman(split.lo, split.hi)) split = c;
+  const rank = (c: { lo: Component; hi: Component; threshold: number }): number =>
+    (trusted(c) ? 2 : 0) + (c.threshold > median ? 1 : 0);
+  for (const width of [robustSd, robustSd / 3]) {
+    if (split && rank(split) === 3) break;
+    for (const bin of valleys(h, width)) {
+      const c = {
+        lo: moments(h, (b) => (b < bin ? 1 : 0), binWidth),
+        hi: moments(h, (b) => (b >= bin ? 1 : 0), binWidth),
+        threshold: h.centre(bin),
+      };
+      if (
+        !split ||
+        rank(c) > rank(split) ||
+        (rank(c) === rank(split) && ashman(c.lo, c.hi) > ashman(split.lo, split.hi))
+      )
+        split = c;
+    }
   }
   if (split && trusted(split))
     return {

@@ -29,6 +29,21 @@ describe('calibrate', () => {
     }
   });
 
+  it('splits the concept off the top when the rest is itself two clusters, one tight and low', () => {
+    // Seen in a 40-photo library: 7 unrelated photos far below (a clean but irrelevant valley with a
+    // large Ashman's D), a broad bulk, and the concept on top. The split must be the top one.
+    // The scores of "a photo of a star" over that library (16 stars: 0.45 and up).
+    const scores = [
+      -0.26, -0.27, -0.27, -0.28, -0.28, -0.29, -0.3, 0.08, 0.13, 0.14, 0.16, 0.16, 0.19, 0.2, 0.25, 0.26, 0.27,
+      0.27, 0.28, 0.29, 0.3, 0.32, 0.33, 0.37, 0.45, 0.53, 0.55, 0.56, 0.58, 0.59, 0.59, 0.6, 0.61, 0.62, 0.62,
+      0.62, 0.62, 0.63, 0.63, 0.64,
+    ];
+    const c = calibrate(scores);
+    expect(c.method).toBe('mixture');
+    expect(c.threshold).toBeGreaterThan(0.37);
+    expect(c.threshold).toBeLessThanOrEqual(0.45);
+  });
+
   it('tags only outliers when the concept is absent (one cluster)', () => {
     const random = new Random(3);
     const scores = normal(random, 20000, 0.2, 0.03);
