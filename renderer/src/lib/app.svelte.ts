@@ -42,7 +42,7 @@ export class App {
   /** The whole library, newest first; a raw array, because 100k reactive proxies would crawl. */
   timeline = $state.raw<GridItem[]>([]);
   timelineLoaded = $state(false);
-  search = $state<SearchState>({ query: '', example: null, filters: {}, strictness: 2, sort: 'score' });
+  search = $state<SearchState>({ query: '', example: null, filters: {}, strictness: 0, sort: 'score' });
   results = $state.raw<SearchResults | null>(null);
   searching = $state(false);
   viewer = $state.raw<ViewerContext | null>(null);
