@@ -7,6 +7,7 @@
 //      search.text API call from the page;
 //   3. scrolling the virtualised grid through the whole library: frame times and DOM size.
 // Usage: npm run bench:ui   (LUMEN_BENCH_UI_SIZE=100000 by default)
+/// <reference lib="dom" />
 
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -29,7 +30,10 @@ mkdirSync(dir, { recursive: true });
 const synthetic = syntheticLibrary(dir, N, model);
 const library = await Library.load({ dbPath: synthetic.dbPath, model });
 const engine = new Engine(library);
-const server = await startServer({ engine, rendererDir: join(import.meta.dirname, '..', 'dist', 'renderer') });
+const server = await startServer({
+  engine,
+  rendererDir: join(import.meta.dirname, '..', 'dist', 'renderer'),
+});
 const browser = await chromium.launch({
   executablePath: process.env.LUMEN_CHROMIUM ?? '/usr/bin/chromium',
   args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
@@ -68,7 +72,10 @@ for (let r = 0; r < RUNS; r++) {
   searchApi.push(
     await page.evaluate(async (q) => {
       const t = performance.now();
-      const res = await fetch('api/search.text', { method: 'POST', body: JSON.stringify({ query: q, limit: 500 }) });
+      const res = await fetch('api/search.text', {
+        method: 'POST',
+        body: JSON.stringify({ query: q, limit: 500 }),
+      });
       await res.json();
       return performance.now() - t;
     }, `${query} api`),

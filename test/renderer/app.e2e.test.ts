@@ -11,8 +11,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generatePhotoFolder, type GeneratedPhoto } from '../support/shapes/photo-folder.js';
 import { HAS_CHROMIUM, startUi, type Ui } from '../support/ui-harness.js';
 
-const DAY = 86_400_000;
-
 describe.skipIf(!HAS_CHROMIUM)('the UI in Chromium, over lumen serve', () => {
   let ui: Ui;
   let photos: GeneratedPhoto[];
@@ -76,7 +74,7 @@ describe.skipIf(!HAS_CHROMIUM)('the UI in Chromium, over lumen serve', () => {
     await page.click('[data-testid="add-folder"]');
     await page.locator('[data-testid="folder"]').first().waitFor();
     await page.waitForFunction(
-      () => document.querySelector('[data-testid="library-counts"]')?.textContent?.includes('40 photos'),
+      () => document.querySelector('[data-testid="library-counts"]')?.textContent.includes('40 photos'),
       undefined,
       { timeout: 120_000 },
     );
@@ -91,7 +89,9 @@ describe.skipIf(!HAS_CHROMIUM)('the UI in Chromium, over lumen serve', () => {
       await page.waitForTimeout(50);
       const rows = await page
         .locator('[data-testid="library-grid"] [role="row"]:has(.day)')
-        .evaluateAll((els) => els.map((e) => `${e.querySelector('.day')?.textContent}|${e.querySelector('.muted')?.textContent}`));
+        .evaluateAll((els) =>
+          els.map((e) => `${e.querySelector('.day')?.textContent}|${e.querySelector('.muted')?.textContent}`),
+        );
       for (const r of rows) seen.add(r);
     }
     const headers = [...seen];
@@ -101,7 +101,12 @@ describe.skipIf(!HAS_CHROMIUM)('the UI in Chromium, over lumen serve', () => {
     await grid.evaluate((el) => (el.scrollTop = 0));
     // Thumbnails really load (natural size > 0), served through /media/thumb.
     await expect
-      .poll(() => cells.first().locator('img').evaluate((img) => (img as HTMLImageElement).naturalWidth))
+      .poll(() =>
+        cells
+          .first()
+          .locator('img')
+          .evaluate((img) => (img as HTMLImageElement).naturalWidth),
+      )
       .toBeGreaterThan(0);
     await ui.shot('02-library-indexed');
   });
@@ -120,7 +125,8 @@ describe.skipIf(!HAS_CHROMIUM)('the UI in Chromium, over lumen serve', () => {
     console.log(`search to results in the UI: ${ms} ms (typing and Enter included)`);
     await ui.shot('03-search-red-star');
     // The strictness control hides the weak matches: fewer results, the best ones kept.
-    const count = async () => Number(/^(\d+)/.exec((await page.locator('[data-testid="search-summary"]').textContent()) ?? '')?.[1]);
+    const count = async () =>
+      Number(/^(\d+)/.exec((await page.locator('[data-testid="search-summary"]').textContent()) ?? '')?.[1]);
     const all = await count();
     expect(all).toBe(40);
     await page.click('button:has-text("Filters")');
@@ -163,21 +169,29 @@ describe.skipIf(!HAS_CHROMIUM)('the UI in Chromium, over lumen serve', () => {
     await page.fill('[data-testid="category-prompts"]', 'a photo of a star');
     // The preview runs while typing, before anything is saved.
     await expect
-      .poll(async () => Number((await page.locator('[data-testid="preview-count"]').textContent())?.match(/\d+/)?.[0]), {
-        timeout: 60_000,
-      })
+      .poll(
+        async () =>
+          Number((await page.locator('[data-testid="preview-count"]').textContent())?.match(/\d+/)?.[0]),
+        {
+          timeout: 60_000,
+        },
+      )
       .toBeGreaterThan(0);
     await page.locator('[data-testid="preview-grid"] [data-photo-id]').first().waitFor();
     const previewTop = await Promise.all(
-      (await page.locator('[data-testid="preview-grid"] [data-photo-id]').evaluateAll((els) =>
-        els.slice(0, 3).map((e) => Number(e.getAttribute('data-photo-id'))),
-      )).map(photoOf),
+      (
+        await page
+          .locator('[data-testid="preview-grid"] [data-photo-id]')
+          .evaluateAll((els) => els.slice(0, 3).map((e) => Number(e.getAttribute('data-photo-id'))))
+      ).map(photoOf),
     );
     expect(previewTop.every((p) => p.shape === 'star')).toBe(true);
     expect((await api<{ name: string }[]>('tags.list')).map((c) => c.name)).not.toContain('stars');
     await ui.shot('06-category-preview');
     await page.click('[data-testid="category-save"]');
-    await expect.poll(async () => (await api<{ name: string }[]>('tags.list')).map((c) => c.name)).toContain('stars');
+    await expect
+      .poll(async () => (await api<{ name: string }[]>('tags.list')).map((c) => c.name))
+      .toContain('stars');
     await page.click('[data-testid="run-tagging"]');
     await page.locator('[data-testid="tag-report"]').waitFor({ timeout: 60_000 });
     expect(await page.locator('[data-testid="tag-report"]').textContent()).toContain('stars');
@@ -191,7 +205,10 @@ describe.skipIf(!HAS_CHROMIUM)('the UI in Chromium, over lumen serve', () => {
     const second = Number(await item.getAttribute('data-photo-id'));
     await page.keyboard.press('r');
     await expect
-      .poll(async () => (await api<{ tags: { name: string; source: string }[] }>('photos.get', { id: second })).tags)
+      .poll(
+        async () =>
+          (await api<{ tags: { name: string; source: string }[] }>('photos.get', { id: second })).tags,
+      )
       .toContainEqual(expect.objectContaining({ name: 'stars', source: 'rejected' }));
     const accepted = await api<{ tags: { name: string; source: string }[] }>('photos.get', { id: first });
     expect(accepted.tags).toContainEqual(expect.objectContaining({ name: 'stars', source: 'accepted' }));
@@ -221,12 +238,18 @@ describe.skipIf(!HAS_CHROMIUM)('the UI in Chromium, over lumen serve', () => {
     await ui.shot('09-captioned');
     await page.keyboard.press('Escape');
     await page.click('nav button:has-text("Fine-tune")');
-    await expect.poll(() => page.locator('[data-testid="pairs-table"] tbody tr').count()).toBeGreaterThanOrEqual(6);
+    await expect
+      .poll(() => page.locator('[data-testid="pairs-table"] tbody tr').count())
+      .toBeGreaterThanOrEqual(6);
     await page.click('[data-testid="finetune-start"]');
     await page.locator('[data-testid="finetune-result"]').waitFor({ timeout: 120_000 });
-    const loss = await page.locator('[data-testid="finetune-plot"] path[data-series="loss"]').getAttribute('d');
+    const loss = await page
+      .locator('[data-testid="finetune-plot"] path[data-series="loss"]')
+      .getAttribute('d');
     expect(loss?.split(/[ML]/).filter(Boolean).length).toBeGreaterThan(2);
-    expect(await page.locator('[data-testid="finetune-result"]').textContent()).toMatch(/Held-out recall@5 [\d.]+% → [\d.]+%/);
+    expect(await page.locator('[data-testid="finetune-result"]').textContent()).toMatch(
+      /Held-out recall@5 [\d.]+% → [\d.]+%/,
+    );
     await page.locator('[data-testid="adapter-list"]').getByText(/1/).first().waitFor();
     await ui.shot('10-finetune');
   });

@@ -37,13 +37,16 @@ function serve(root: string): Promise<{ child: ChildProcess; url: string }> {
       '--model',
       TEST_MODEL_DIR,
     ],
-    { env: { ...process.env, LUMEN_HOME: join(root, 'home'), LUMEN_MODEL: '' }, stdio: ['ignore', 'pipe', 'pipe'] },
+    {
+      env: { ...process.env, LUMEN_HOME: join(root, 'home'), LUMEN_MODEL: '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
   );
   return new Promise((resolve, reject) => {
     let out = '';
     let err = '';
-    child.stderr?.on('data', (c: Buffer) => (err += c.toString()));
-    child.stdout?.on('data', (c: Buffer) => {
+    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+    child.stdout.on('data', (c: Buffer) => {
       out += c.toString();
       const m = /Lumen is at (http:\/\/\S+)/.exec(out);
       if (m?.[1]) resolve({ child, url: m[1] });
@@ -54,7 +57,9 @@ function serve(root: string): Promise<{ child: ChildProcess; url: string }> {
   });
 }
 
-export async function startUi(options: { width?: number; height?: number; colorScheme?: 'light' | 'dark' } = {}): Promise<Ui> {
+export async function startUi(
+  options: { width?: number; height?: number; colorScheme?: 'light' | 'dark' } = {},
+): Promise<Ui> {
   if (!existsSync(join(REPO_ROOT, 'dist', 'renderer', 'index.html')))
     throw new Error('the renderer is not built: run `npm run build:renderer` (npm test does it)');
   mkdirSync(SHOTS_DIR, { recursive: true });

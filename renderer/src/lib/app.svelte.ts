@@ -115,7 +115,8 @@ export class App {
     const result = await this.run(() => {
       if (example?.photoId !== undefined)
         return this.transport.call('search.similar', { photoId: example.photoId, ...options });
-      if (example?.path !== undefined) return this.transport.call('search.image', { path: example.path, ...options });
+      if (example?.path !== undefined)
+        return this.transport.call('search.image', { path: example.path, ...options });
       return this.transport.call('search.text', { query, ...options });
     });
     this.searching = false;
@@ -135,7 +136,11 @@ export class App {
     void this.runSearch();
   }
 
-  open(items: readonly GridItem[], index: number, context: Omit<ViewerContext, 'items' | 'index'> = {}): void {
+  open(
+    items: readonly GridItem[],
+    index: number,
+    context: Omit<ViewerContext, 'items' | 'index'> = {},
+  ): void {
     this.viewer = { items, index, ...context };
   }
 }

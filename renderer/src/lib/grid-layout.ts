@@ -50,7 +50,12 @@ export function dayLabel(t: number | null): string {
  * Rows for `items` in their given order. Grouped: a header row starts each run of photos taken on the
  * same day. Ungrouped (search results, in score order): photo rows only.
  */
-export function layoutGrid(items: readonly GridItem[], width: number, target: number, grouped: boolean): GridLayout {
+export function layoutGrid(
+  items: readonly GridItem[],
+  width: number,
+  target: number,
+  grouped: boolean,
+): GridLayout {
   const { cols, cell } = columns(width, target);
   const rows: GridRow[] = [];
   let top = 0;
@@ -97,7 +102,12 @@ export function rowAt(rows: readonly GridRow[], y: number): number {
 }
 
 /** The rows to render for a viewport, with `overscan` px of slack above and below. */
-export function visibleRows(layout: GridLayout, scrollTop: number, viewport: number, overscan = 600): GridRow[] {
+export function visibleRows(
+  layout: GridLayout,
+  scrollTop: number,
+  viewport: number,
+  overscan = 600,
+): GridRow[] {
   const { rows } = layout;
   if (!rows.length) return [];
   const first = rowAt(rows, scrollTop - overscan);

@@ -4,7 +4,14 @@
 // this file sees one Transport, so no feature exists in only one of them. Results and events are
 // parsed with the contract's own schemas where they arrive here, as main and the server do.
 
-import { API, EVENTS, type EventName, type Method, type Params, type Result } from '../../../electron/shared/api';
+import {
+  API,
+  EVENTS,
+  type EventName,
+  type Method,
+  type Params,
+  type Result,
+} from '../../../electron/shared/api';
 import type { LumenBridge } from '../../../electron/shared/bridge';
 
 export type EventListener = (event: EventName, data: unknown) => void;
@@ -34,7 +41,8 @@ export interface Transport {
 
 function parseResult<M extends Method>(method: M, value: unknown): Result<M> {
   const parsed = API[method].result.safeParse(value);
-  if (!parsed.success) throw new CallError('bad-response', `${method}: the engine answered in an unexpected shape`);
+  if (!parsed.success)
+    throw new CallError('bad-response', `${method}: the engine answered in an unexpected shape`);
   return parsed.data as Result<M>;
 }
 
@@ -113,7 +121,8 @@ class HttpTransport implements Transport {
       result?: unknown;
       error?: { code: string; message: string };
     };
-    if (!res.ok || json.error) throw new CallError(json.error?.code ?? 'failed', json.error?.message ?? res.statusText);
+    if (!res.ok || json.error)
+      throw new CallError(json.error?.code ?? 'failed', json.error?.message ?? res.statusText);
     return json.result;
   }
 
