@@ -7,7 +7,7 @@ import { Library } from '../core/library/library.js';
 import { readStoredSettings } from '../core/library/settings-store.js';
 import type { SearchFilters, SearchOptions } from '../core/library/search.js';
 import { usageError } from './cli-error.js';
-import { MODEL_HELP, MODEL_OPTIONS, openModel, type ModelValues } from './model-options.js';
+import { MODEL_HELP, MODEL_OPTIONS, openModel, type ModelChoice, type ModelValues } from './model-options.js';
 
 export const LIBRARY_OPTIONS = {
   ...MODEL_OPTIONS,
@@ -42,11 +42,15 @@ export const FILTER_HELP = `  --limit N            at most N results (default 20
   --tag NAME           only photos tagged NAME (repeat: all of them)
   --album NAME         only photos in album NAME (repeat: any of them)`;
 
-export function openLibrary(values: ModelValues & { db?: string | undefined }): Promise<Library> {
+/** Opens the library the options describe, on the model they choose (or on `choice`). */
+export function openLibrary(
+  values: ModelValues & { db?: string | undefined },
+  choice?: ModelChoice,
+): Promise<Library> {
   const dbPath = values.db ?? defaultDatabasePath();
   // The library's own thread setting (settings.set in the app) applies unless --threads is given.
   const threads = values.threads ? null : readStoredSettings(dbPath).threads;
-  const model = openModel(threads === null ? values : { ...values, threads: String(threads) });
+  const model = openModel(threads === null ? values : { ...values, threads: String(threads) }, choice);
   return Library.load({ dbPath, model });
 }
 

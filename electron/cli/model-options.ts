@@ -6,8 +6,10 @@ import { ClipModel, type ClipModelOptions } from '../core/clip/clip-model.js';
 import { PRECISIONS, type Precision } from '../core/clip/model-spec.js';
 import { isProviderName, type ProviderName } from '../core/clip/providers.js';
 import { ModelStoreError } from '../core/models/errors.js';
-import { resolveModel } from '../core/models/installed.js';
+import { resolveModel, type ModelChoice } from '../core/models/installed.js';
 import { usageError } from './cli-error.js';
+
+export type { ModelChoice } from '../core/models/installed.js';
 
 export const MODEL_OPTIONS = {
   model: { type: 'string' },
@@ -37,7 +39,7 @@ export function modelDir(values: ModelValues): string {
   return resolveModelChoice(values).dir;
 }
 
-export function resolveModelChoice(values: ModelValues): { dir: string; variant?: Precision } {
+export function resolveModelChoice(values: ModelValues): ModelChoice {
   const dir = values.model ?? (process.env.LUMEN_MODEL || undefined);
   if (dir) {
     if (!existsSync(dir)) throw usageError(`model folder not found: ${dir}`);
@@ -49,6 +51,21 @@ export function resolveModelChoice(values: ModelValues): { dir: string; variant?
   } catch (e) {
     if (e instanceof ModelStoreError)
       throw usageError(`${e.message}\nno model yet: run "lumen models download" (or pass --model DIR)`);
+    throw e;
+  }
+}
+
+/**
+ * The model the options choose, or null when none is given and none is installed yet (a first run:
+ * `lumen serve` and the app then start without a library and offer the download).
+ */
+export function configuredModel(values: ModelValues): ModelChoice | null {
+  if (values.model ?? (process.env.LUMEN_MODEL || undefined)) return resolveModelChoice(values);
+  try {
+    const resolved = resolveModel();
+    return { dir: resolved.dir, variant: resolved.variant };
+  } catch (e) {
+    if (e instanceof ModelStoreError) return null;
     throw e;
   }
 }
@@ -76,9 +93,11 @@ export function modelOptions(values: ModelValues): ClipModelOptions {
   return options;
 }
 
-/** Opens the model the options choose, in the variant chosen for it unless --precision says otherwise. */
-export function openModel(values: ModelValues): ClipModel {
-  const choice = resolveModelChoice(values);
+/**
+ * Opens the model the options choose (or the given choice), in the variant chosen for it unless
+ * --precision says otherwise.
+ */
+export function openModel(values: ModelValues, choice: ModelChoice = resolveModelChoice(values)): ClipModel {
   const options = modelOptions(values);
   if (!options.precision && choice.variant) options.precision = choice.variant;
   return ClipModel.open(choice.dir, options);

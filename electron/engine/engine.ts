@@ -2,7 +2,8 @@
 // Library, plus the long jobs (indexing, tagging, fine-tuning) and their events. Plain Node: the
 // Electron utility process, `lumen serve` and the tests all run this same object; transports only
 // validate and relay. The library, search and tag handlers are here; the photo views, fine-tuning and
-// settings are in handlers/.
+// settings are in handlers/. The app's state and the model catalogue and downloads are the engine
+// host's (engine-host.ts), which holds an Engine once a model is there.
 
 import { EventEmitter } from 'node:events';
 import { resolve } from 'node:path';
@@ -28,6 +29,7 @@ import {
   searchOptions,
   writeSidecarsIfWanted,
   type EngineOptions,
+  type Handler,
   type HandlerContext,
   type Handlers,
 } from './handlers/context.js';
@@ -95,7 +97,9 @@ export class Engine {
    */
   async call<M extends Method>(method: M, params: Params<M>): Promise<Result<M>> {
     const valid = parseRequest(method, params).params as Params<M>;
-    const handler = this.handlers[method] as (p: Params<M>) => Promise<Result<M>> | Result<M>;
+    // app.state and models.* are the engine host's: they work without a library (engine-host.ts).
+    const handler = (this.handlers as Partial<Record<Method, unknown>>)[method] as Handler<M> | undefined;
+    if (!handler) throw new ApiError('not-found', `${method} is answered by the engine host, not the engine`);
     let result: Result<M>;
     try {
       result = await handler(valid);

@@ -16,11 +16,22 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { extname, join, normalize } from 'node:path';
 import { ApiError, EVENTS, parseRequest, type EventName } from '../shared/api.js';
+import type { Library } from '../core/library/library.js';
 import type { Engine } from './engine.js';
 import { isInside, parseMediaPath, resolveMedia } from './media-paths.js';
 
+/**
+ * What the server serves: an Engine, or the EngineHolder around one (which may have no library yet,
+ * on a first run). Media URLs need the library; while there is none they answer 404.
+ */
+export interface ServedEngine {
+  call: Engine['call'];
+  on: Engine['on'];
+  readonly library: Library | null;
+}
+
 export interface ServeOptions {
-  engine: Engine;
+  engine: ServedEngine;
   host?: string;
   port?: number;
   token?: string | null;
@@ -282,7 +293,8 @@ export function startServer(options: ServeOptions): Promise<RunningServer> {
     }
     if (url.pathname.startsWith('/media/')) {
       const media = parseMediaPath(url.pathname.slice(6));
-      const file = media && resolveMedia(engine.library, media.kind, media.id);
+      const { library } = engine;
+      const file = media && library && resolveMedia(library, media.kind, media.id);
       if (!file) {
         send(res, 404, { error: { code: 'not-found', message: 'no such image' } });
         return;

@@ -2,15 +2,19 @@
 // utilityProcess.fork, so onnxruntime, SQLite and HNSW live here and a crash in any of them takes down
 // only this process (the main process restarts it with backoff). It opens the library the CLI would
 // open - $LUMEN_HOME for the database, $LUMEN_MODEL or the chosen model, $LUMEN_SQLITE_BINDING for
-// better-sqlite3 built for Electron - and answers main's envelopes (engine-channel.ts), parsing each
-// on arrival and each call's params with the contract's parseRequest, so nothing unvalidated reaches
-// the engine. serveEngine takes any port; the tests drive it over a Node MessageChannel. The process
-// entry at the bottom only runs where Electron provides process.parentPort.
+// better-sqlite3 built for Electron - through an EngineHolder (engine-host.ts), so with no model yet (a
+// first run) it still serves app.state and the models.* methods and opens the library when a model
+// arrives. It answers main's envelopes (engine-channel.ts), parsing each on arrival and each call's
+// params with the contract's parseRequest, so nothing unvalidated reaches the engine. serveEngine takes
+// any port; the tests drive it over a Node MessageChannel. The process entry at the bottom only runs
+// where Electron provides process.parentPort.
 
 import type { ParentPort } from 'electron';
 import { openLibrary } from '../cli/library-options.js';
+import { configuredModel } from '../cli/model-options.js';
 import { ApiError, EVENTS, parseRequest, type EventName } from '../shared/api.js';
-import { Engine } from './engine.js';
+import type { Engine } from './engine.js';
+import { EngineHolder } from './engine-host.js';
 import { ToEngine, type EnginePort, type FromEngine } from './engine-channel.js';
 import { resolveMedia, type MediaFile, type MediaKind } from './media-paths.js';
 
@@ -127,9 +131,24 @@ export function parentPortAdapter(parentPort: ParentPort): EnginePort {
   };
 }
 
+/** The EngineHolder as the process serves it: with no model yet it answers app.state and models.*. */
+export function hostForHolder(holder: EngineHolder): EngineHost {
+  return {
+    engine: holder,
+    resolveMedia: (kind, id) => {
+      const { library } = holder;
+      return library ? resolveMedia(library, kind, id) : null;
+    },
+    close: () => holder.close(),
+  };
+}
+
 async function openHost(): Promise<EngineHost> {
-  const library = await openLibrary({});
-  return hostFor(new Engine(library));
+  const holder = await EngineHolder.start({
+    configured: () => configuredModel({}),
+    open: (model) => openLibrary({}, model),
+  });
+  return hostForHolder(holder);
 }
 
 // The process entry: only in an Electron utility process (absent in plain Node and the tests).

@@ -115,8 +115,58 @@ const Settings = z.object({
   ),
 });
 
+/** A model cache id, as the catalogue and `lumen models` name models. */
+const ModelId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, 'not a model id');
+
+/** The model variants the app offers for download (the CLI takes any the catalogue lists). */
+const ModelVariant = z.enum(['fp32', 'fp16', 'quantized']);
+
+const ModelListing = z.object({
+  id: z.string(),
+  name: z.string(),
+  family: z.string(),
+  /** The Hugging Face repository; null for a model imported from a folder. */
+  repo: z.string().nullable(),
+  /** In the model cache (at least one variant complete). */
+  present: z.boolean(),
+  isDefault: z.boolean(),
+  /** The model the library is open with now. */
+  active: z.boolean(),
+  /** Download size of the variant models.download picks by default, where the catalogue knows it. */
+  sizeBytes: z.number().nullable(),
+  license: z.string().nullable(),
+  /** What it is good for, and any caveat (unconfirmed, needs runtime support). */
+  note: z.string().nullable(),
+});
+
 /** Every method: what it takes and what it gives back. */
 export const API = {
+  /**
+   * Whether the engine has a library open (ready); otherwise why not (reason 'no model yet' on a first
+   * run), and only app.state and the models.* methods work until a model is downloaded or chosen.
+   */
+  'app.state': {
+    params: Empty,
+    result: z.object({ ready: z.boolean(), reason: z.string().nullable() }),
+  },
+  /** The catalogue's models and imported ones, with what is in the model cache. */
+  'models.list': { params: Empty, result: z.array(ModelListing) },
+  /**
+   * Downloads a model in the background (default variant: quantized): models.progress events until
+   * state done, failed or cancelled. One download at a time (started false while one runs). With no
+   * model open yet, the finished model becomes the chosen one and the library opens on it.
+   */
+  'models.download': {
+    params: z.object({ id: ModelId, variant: ModelVariant.optional() }).strict(),
+    result: z.object({ started: z.boolean() }),
+  },
+  /** Stops the running download; what was fetched is kept and the next download resumes from it. */
+  'models.cancel': { params: Empty, result: Ok },
+  /**
+   * Makes an installed model the chosen one (the setting `lumen models use` writes, for app and CLI)
+   * and reopens the library on it: library.changed {reason: 'model ready'}.
+   */
+  'models.use': { params: z.object({ id: ModelId }).strict(), result: Ok },
   'library.status': { params: Empty, result: Status },
   'library.addFolder': { params: z.object({ path: text(4096) }).strict(), result: Ok },
   'library.removeFolder': {
@@ -324,6 +374,19 @@ export const EVENTS = {
   /** Activating an adapter: phase 'projecting' (embeddings into its space), then 'indexing'. */
   'adapter.progress': z.object({ phase: z.string(), done: z.number(), total: z.number() }),
   'library.changed': z.object({ reason: z.string() }),
+  /**
+   * A model download: bytes so far of the total (null while unknown) and the file being fetched (null
+   * between files); 'verifying' while checksums and the model folder are checked. At most about 10 a
+   * second; every change of state is sent.
+   */
+  'models.progress': z.object({
+    id: z.string(),
+    file: z.string().nullable(),
+    doneBytes: z.number(),
+    totalBytes: z.number().nullable(),
+    state: z.enum(['downloading', 'verifying', 'done', 'failed', 'cancelled']),
+    error: z.string().nullable(),
+  }),
 } as const satisfies Record<string, z.ZodType>;
 
 export type EventName = keyof typeof EVENTS;

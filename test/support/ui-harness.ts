@@ -1,6 +1,7 @@
 // End-to-end harness for the UI: `lumen serve` from source in a child process, on a fresh library
-// with the test model, and Debian's Chromium driven by playwright-core. Every test saves screenshots
-// under test-results/ui/ (the CI artifacts) so a person can look at what the test saw.
+// with the test model (or with none, for the first run), and Debian's Chromium driven by
+// playwright-core. Every test saves screenshots under test-results/ui/ (the CI artifacts) so a person
+// can look at what the test saw.
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
@@ -23,8 +24,22 @@ export interface Ui {
   close(): Promise<void>;
 }
 
+export interface UiOptions {
+  width?: number;
+  height?: number;
+  colorScheme?: 'light' | 'dark';
+  /** The model folder serve opens (default: the test model); null starts with no model (a first run). */
+  model?: string | null;
+  /** More environment for serve, e.g. LUMEN_HUB_URL and LUMEN_CATALOGUE for a fake hub. */
+  env?: Record<string, string>;
+}
+
 /** Starts `lumen serve --port 0` and resolves with the URL it prints. */
-function serve(root: string): Promise<{ child: ChildProcess; url: string }> {
+function serve(
+  root: string,
+  options: Pick<UiOptions, 'model' | 'env'>,
+): Promise<{ child: ChildProcess; url: string }> {
+  const model = options.model === undefined ? TEST_MODEL_DIR : options.model;
   const child = spawn(
     join(REPO_ROOT, 'node_modules', '.bin', 'tsx'),
     [
@@ -34,11 +49,10 @@ function serve(root: string): Promise<{ child: ChildProcess; url: string }> {
       '0',
       '--db',
       join(root, 'library', 'library.sqlite'),
-      '--model',
-      TEST_MODEL_DIR,
+      ...(model === null ? [] : ['--model', model]),
     ],
     {
-      env: { ...process.env, LUMEN_HOME: join(root, 'home'), LUMEN_MODEL: '' },
+      env: { ...process.env, LUMEN_HOME: join(root, 'home'), LUMEN_MODEL: '', ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
@@ -57,14 +71,12 @@ function serve(root: string): Promise<{ child: ChildProcess; url: string }> {
   });
 }
 
-export async function startUi(
-  options: { width?: number; height?: number; colorScheme?: 'light' | 'dark' } = {},
-): Promise<Ui> {
+export async function startUi(options: UiOptions = {}): Promise<Ui> {
   if (!existsSync(join(REPO_ROOT, 'dist', 'renderer', 'index.html')))
     throw new Error('the renderer is not built: run `npm run build:renderer` (npm test does it)');
   mkdirSync(SHOTS_DIR, { recursive: true });
   const root = tempDir('lumen-ui-');
-  const { child, url } = await serve(root);
+  const { child, url } = await serve(root, options);
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],

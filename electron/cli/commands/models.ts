@@ -46,7 +46,8 @@ export const models: Command = {
   use ID [--variant V]         the model every command uses when --model is not given
 
   --root DIR    the model cache (default: the app-data folder's models/, shared with the app)
-  --hub URL     a Hugging Face mirror with the same URL scheme
+  --hub URL     a Hugging Face mirror with the same URL scheme (default $LUMEN_HUB_URL,
+                else https://huggingface.co)
   --json        print JSON`,
   async run(argv, out, err) {
     const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: OPTIONS });

@@ -4,11 +4,12 @@
 import { parseArgs } from 'node:util';
 import { join } from 'node:path';
 import { PACKAGE_ROOT } from '../../core/package-root.js';
-import { Engine } from '../../engine/engine.js';
+import { EngineHolder } from '../../engine/engine-host.js';
 import { checkServeConfig, ServeConfigError, startServer } from '../../engine/http-server.js';
 import { usageError } from '../cli-error.js';
 import type { Command } from '../command.js';
 import { LIBRARY_HELP, LIBRARY_OPTIONS, openLibrary } from '../library-options.js';
+import { configuredModel } from '../model-options.js';
 
 export const serve: Command = {
   name: 'serve',
@@ -19,6 +20,8 @@ Serves the UI and the engine API (POST /api/<method>, events at /api/events,
 images at /media/thumb/<id> and /media/photo/<id>) on http://127.0.0.1:8765 by
 default. Another --host (e.g. 0.0.0.0) needs --token (16+ characters, or
 $LUMEN_TOKEN), sent as "Authorization: Bearer T" or ?token=T. Ctrl-C stops.
+With no model yet it starts anyway: the UI offers the download (from
+$LUMEN_HUB_URL when set) and opens the library when it is done.
 
 ${LIBRARY_HELP}`,
   async run(argv, out, err) {
@@ -41,23 +44,28 @@ ${LIBRARY_HELP}`,
       if (e instanceof ServeConfigError) throw usageError(e.message);
       throw e;
     }
-    const library = await openLibrary(values);
-    const engine = new Engine(library);
+    // Without a model (a first run) the UI and the models.* methods are served, and the library
+    // opens once a model is downloaded or chosen there.
+    const holder = await EngineHolder.start({
+      configured: () => configuredModel(values),
+      open: (model) => openLibrary(values, model),
+    });
     const running = await startServer({
-      engine,
+      engine: holder,
       host,
       port,
       token,
       rendererDir: join(PACKAGE_ROOT, 'dist', 'renderer'),
     });
     out.write(`Lumen is at ${running.url}${token ? ' (token required)' : ''}\n`);
+    if (!holder.engine) err.write('no model yet: download one in the UI, or run "lumen models download"\n');
     await new Promise<void>((resolve) => {
       process.once('SIGINT', resolve);
       process.once('SIGTERM', resolve);
     });
     err.write('stopping\n');
     await running.close();
-    library.close();
+    await holder.close();
     return 0;
   },
 };

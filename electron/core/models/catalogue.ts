@@ -63,8 +63,12 @@ export function isValidModelId(id: string): boolean {
   return ID.test(id) && id !== '.' && id !== '..';
 }
 
-/** Where the catalogue sits: models/catalogue.json at the package root, from source or from dist/. */
-export function defaultCatalogueFile(): string {
+/**
+ * Where the catalogue sits: $LUMEN_CATALOGUE (a catalogue of your own, e.g. for a mirror), else
+ * models/catalogue.json at the package root, from source or from dist/.
+ */
+export function defaultCatalogueFile(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.LUMEN_CATALOGUE) return env.LUMEN_CATALOGUE;
   const candidate = join(PACKAGE_ROOT, 'models', 'catalogue.json');
   if (existsSync(candidate)) return candidate;
   throw new CatalogueError('models/catalogue.json', 'not found above the Lumen installation');

@@ -56,6 +56,11 @@ import {
 
 export const DEFAULT_HUB_URL = 'https://huggingface.co';
 
+/** Where downloads come from by default: $LUMEN_HUB_URL (a mirror with the hub's URL scheme), else the hub. */
+export function defaultHubUrl(env: NodeJS.ProcessEnv = process.env): string {
+  return env.LUMEN_HUB_URL || DEFAULT_HUB_URL;
+}
+
 export interface DownloadProgress {
   phase: 'checking' | 'downloading' | 'placing' | 'done';
   /** The repo path being worked on, null between files. */
@@ -73,7 +78,7 @@ export interface DownloadProgress {
 export interface DownloadOptions {
   /** The cache root; default <app data>/models. The model goes to <root>/<id>. */
   root?: string;
-  /** Hub base URL; default https://huggingface.co (a mirror with the same URL scheme works). */
+  /** Hub base URL; default $LUMEN_HUB_URL, else https://huggingface.co (a mirror with its URL scheme). */
   hubUrl?: string;
   signal?: AbortSignal;
   onProgress?: (progress: DownloadProgress) => void;
@@ -183,7 +188,7 @@ class Downloader {
     private readonly target: string,
     private readonly options: DownloadOptions,
   ) {
-    this.hubUrl = options.hubUrl ?? DEFAULT_HUB_URL;
+    this.hubUrl = options.hubUrl ?? defaultHubUrl();
     this.fetch = options.fetch ?? globalThis.fetch;
     this.files = options.files ?? nodeFileLayer;
     this.retries = options.retries ?? 4;

@@ -170,6 +170,12 @@ export interface ResolveOptions extends CacheOptions {
   onCpu?: boolean;
 }
 
+/** A model folder to open, and the variant chosen for it (absent: the runtime's default). */
+export interface ModelChoice {
+  dir: string;
+  variant?: Precision;
+}
+
 export interface ResolvedModel {
   id: string;
   dir: string;

@@ -15,8 +15,27 @@ import {
   type Result,
 } from '../../shared/api.js';
 
-export type Handlers = { [M in Method]: (params: Params<M>) => Promise<Result<M>> | Result<M> };
-export type HandlerGroup<M extends Method> = Pick<Handlers, M>;
+/**
+ * The methods the engine host answers itself, with or without a library open: the app's state and the
+ * model catalogue and downloads (a first run has no model, so no library). Engine has the rest.
+ */
+export const HOST_METHODS = [
+  'app.state',
+  'models.list',
+  'models.download',
+  'models.cancel',
+  'models.use',
+] as const satisfies readonly Method[];
+export type HostMethod = (typeof HOST_METHODS)[number];
+export type LibraryMethod = Exclude<Method, HostMethod>;
+
+export function isHostMethod(method: Method): method is HostMethod {
+  return (HOST_METHODS as readonly string[]).includes(method);
+}
+
+export type Handler<M extends Method> = (params: Params<M>) => Promise<Result<M>> | Result<M>;
+export type Handlers = { [M in LibraryMethod]: Handler<M> };
+export type HandlerGroup<M extends LibraryMethod> = Pick<Handlers, M>;
 
 export interface EngineOptions {
   /** The model cache and catalogue settings.get lists (default: the app's own). */

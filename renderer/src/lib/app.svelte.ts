@@ -1,6 +1,7 @@
 // The renderer's shared state, as Svelte 5 runes: which view is open, the library's status and the
-// running index job, the timeline, the current search and the photo viewer. Views read it and call the
-// engine through `app.transport`; engine events (progress, library changes) update it here, once.
+// running index job, the timeline, the current search and the photo viewer, and whether the engine has a
+// library at all (a first run has no model yet) with the model download's progress. Views read it and
+// call the engine through `app.transport`; engine events (progress, library changes) update it here, once.
 
 import type { EventData, Params, Result } from '../../../electron/shared/api';
 import type { GridItem } from './grid-layout';
@@ -47,6 +48,12 @@ export class App {
   searching = $state(false);
   viewer = $state.raw<ViewerContext | null>(null);
   error = $state<string | null>(null);
+  /** Whether the engine has a library open (null until app.state answers); the first run has none. */
+  ready = $state<boolean | null>(null);
+  /** Why it is not ready ('no model yet' on a first run). */
+  notReadyReason = $state<string | null>(null);
+  /** The last model download event, for the first-run panel and Settings. */
+  modelProgress = $state.raw<EventData<'models.progress'> | null>(null);
   private refreshTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor() {
@@ -54,8 +61,27 @@ export class App {
       if (event === 'index.progress') {
         this.progress = data as EventData<'index.progress'>;
         if (this.progress.state !== 'running' && this.progress.state !== 'paused') this.scheduleRefresh(0);
-      } else if (event === 'library.changed') this.scheduleRefresh(300);
+      } else if (event === 'models.progress') {
+        this.modelProgress = data as EventData<'models.progress'>;
+      } else if (event === 'library.changed') {
+        if ((data as EventData<'library.changed'>).reason === 'model ready') void this.start();
+        else this.scheduleRefresh(300);
+      }
     });
+  }
+
+  /** Asks the engine whether a library is open, then loads it; a first run shows the first-run panel. */
+  async start(): Promise<void> {
+    try {
+      const state = await this.transport.call('app.state', {});
+      this.ready = state.ready;
+      this.notReadyReason = state.reason;
+    } catch (err) {
+      this.ready = false;
+      this.notReadyReason = err instanceof Error ? err.message : String(err);
+      return;
+    }
+    if (this.ready) await this.refresh();
   }
 
   /** Shows an engine error in the status bar instead of failing silently. */
@@ -88,6 +114,7 @@ export class App {
   }
 
   async refresh(): Promise<void> {
+    if (!this.ready) return;
     await this.run(async () => {
       const [status, timeline] = await Promise.all([
         this.transport.call('library.status', {}),

@@ -2,7 +2,7 @@
 // without leaving the machine. It speaks the hub's scheme: <repo>/resolve/<rev>/<path> answers HEAD and
 // GET; LFS files (the .onnx graphs) get a 302 to /cdn/<sha256> with X-Linked-Etag and X-Linked-Size,
 // small files a 200 with their git blob sha1 as ETag. The CDN honours Range (206). Faults are switched
-// on per test: dropped connections, corrupted bytes, wrong published hashes, HTTP errors.
+// on per test: dropped connections, corrupted bytes, wrong published hashes, HTTP errors, a slow line.
 
 import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
@@ -30,6 +30,8 @@ export interface Faults {
   status: Map<string, { code: number; times: number }>;
   /** Answer range requests with the whole file (200), as a server without Range support does. */
   ignoreRange: boolean;
+  /** Send bodies in chunks of this many bytes with a pause between them (a slow connection). */
+  slow: { chunkBytes: number; pauseMs: number } | null;
 }
 
 export interface LoggedRequest {
@@ -109,6 +111,7 @@ export class FakeHub {
     wrongHash: new Set(),
     status: new Map(),
     ignoreRange: false,
+    slow: null,
   };
   private readonly byPath = new Map<string, HubFile>();
   private readonly bySha = new Map<string, HubFile>();
@@ -244,6 +247,22 @@ export class FakeHub {
       res.write(body.subarray(0, drop), () => {
         setTimeout(() => res.socket?.destroy(), 20);
       });
+      return;
+    }
+    const slow = this.faults.slow;
+    if (slow) {
+      let at = 0;
+      const next = (): void => {
+        if (res.destroyed) return;
+        if (at >= body.length) {
+          res.end();
+          return;
+        }
+        const chunk = body.subarray(at, at + slow.chunkBytes);
+        at += chunk.length;
+        res.write(chunk, () => setTimeout(next, slow.pauseMs));
+      };
+      next();
       return;
     }
     res.end(body);
