@@ -5,7 +5,7 @@
 // screenshots under test-results/ui/.
 /// <reference lib="dom" />
 
-import { utimesSync } from 'node:fs';
+import { readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generatePhotoFolder, type GeneratedPhoto } from '../support/shapes/photo-folder.js';
@@ -61,6 +61,8 @@ describe.skipIf(!HAS_CHROMIUM)('the UI in Chromium, over lumen serve', () => {
       utimesSync(p.path, t, t);
       byPath.set(p.path, p);
     });
+    // One file that only looks like a photo: it must be listed as failed, with why, and block nothing.
+    writeFileSync(join(photosDir, 'broken.jpg'), 'not a jpeg at all');
   }, 300_000);
 
   afterAll(async () => {
@@ -108,6 +110,10 @@ describe.skipIf(!HAS_CHROMIUM)('the UI in Chromium, over lumen serve', () => {
           .evaluate((img) => (img as HTMLImageElement).naturalWidth),
       )
       .toBeGreaterThan(0);
+    await page.click('button:has-text("could not be indexed")');
+    const failures = page.locator('[data-testid="failures"] li');
+    await expect.poll(() => failures.count()).toBe(1);
+    expect(await failures.first().textContent()).toContain('broken.jpg');
     await ui.shot('02-library-indexed');
   });
 
@@ -159,6 +165,23 @@ describe.skipIf(!HAS_CHROMIUM)('the UI in Chromium, over lumen serve', () => {
     const similar = await Promise.all((await gridIds('search-grid', 3)).map(photoOf));
     expect(similar.every((p) => p.colour === 'red' && p.shape === 'star')).toBe(true);
     await ui.shot('05-find-similar');
+    // Drop an image file from outside the library on the search box: search by example.
+    const outside = photos.find((p) => p.colour === 'blue' && p.shape === 'star');
+    if (!outside) throw new Error('no blue star generated');
+    const bytes = readFileSync(outside.path).toString('base64');
+    const drop = await page.evaluateHandle((b64) => {
+      const data = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+      const dt = new DataTransfer();
+      dt.items.add(new File([data], 'dropped.jpg', { type: 'image/jpeg' }));
+      return dt;
+    }, bytes);
+    await page.dispatchEvent('form[role="search"]', 'drop', { dataTransfer: drop });
+    await expect.poll(() => page.locator('[data-testid="search-example"]').textContent()).toContain('dropped.jpg');
+    // The grid still shows the previous results until the new ones arrive.
+    await expect
+      .poll(async () => (await Promise.all((await gridIds('search-grid', 3)).map(photoOf))).map((p) => `${p.colour} ${p.shape}`))
+      .toEqual(['blue star', 'blue star', 'blue star']);
+    await ui.shot('05b-search-by-dropped-image');
   });
 
   it('defines a category with a live preview, runs it and reviews the least certain tags by keyboard', async () => {
@@ -254,6 +277,35 @@ describe.skipIf(!HAS_CHROMIUM)('the UI in Chromium, over lumen serve', () => {
     await ui.shot('10-finetune');
   });
 
+  it('makes a manual album from the viewer and a smart album from a query, and opens them', async () => {
+    const { page } = ui;
+    await page.click('nav button:has-text("Tags")');
+    await page.fill('[data-testid="album-name"]', 'favourites');
+    await page.click('[data-testid="album-create"]');
+    await page.locator('[data-testid="album-list"] button:has-text("favourites")').waitFor();
+    await page.fill('[data-testid="album-name"]', 'blue stars');
+    await page.fill('[data-testid="album-query"]', 'a photo of a blue star');
+    await page.click('[data-testid="album-create"]');
+    await page.locator('[data-testid="album-list"] button:has-text("blue stars")').waitFor();
+    // Add the top red star to "favourites" from the viewer.
+    await page.fill('#search-input', 'a photo of a red star');
+    await page.press('#search-input', 'Enter');
+    await page.locator('[data-testid="search-summary"]').waitFor();
+    const top = (await gridIds('search-grid', 1))[0] as number;
+    await page.click(`[data-testid="search-grid"] [data-photo-id="${top}"]`);
+    await page.click('[data-testid="add-to-album"]');
+    await page.locator('[data-testid="viewer"] :text("Added to favourites")').waitFor();
+    await page.keyboard.press('Escape');
+    await page.click('nav button:has-text("Tags")');
+    await page.click('[data-testid="album-list"] button:has-text("favourites")');
+    expect(await gridIds('album-grid', 5)).toEqual([top]);
+    await page.click('[data-testid="album-list"] button:has-text("blue stars")');
+    await expect.poll(async () => (await gridIds('album-grid', 50)).length).toBeGreaterThan(0);
+    const inSmart = await Promise.all((await gridIds('album-grid', 3)).map(photoOf));
+    expect(inSmart.every((p) => p.colour === 'blue' && p.shape === 'star')).toBe(true);
+    await ui.shot('10b-albums');
+  });
+
   it('switches between the light and dark themes', async () => {
     const { page } = ui;
     await page.click('nav button:has-text("Settings")');
@@ -269,5 +321,9 @@ describe.skipIf(!HAS_CHROMIUM)('the UI in Chromium, over lumen serve', () => {
     await page.click('nav button:has-text("Settings")');
     await page.click('[data-testid="theme-light"]');
     await expect.poll(bg).toBe(light);
+    // The large-screen layout, too.
+    await page.setViewportSize({ width: 1920, height: 1080 });
+    await page.click('nav button:has-text("Library")');
+    await ui.shot('13-library-1920');
   });
 });

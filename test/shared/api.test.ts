@@ -55,6 +55,22 @@ describe('the API contract', () => {
     }
   });
 
+  it('checks the long timeline arrays element by element, with a fast loop', () => {
+    const timeline = API['photos.timeline'].result;
+    const good = { total: 3, ids: [3, 2, 1], takenAt: [5, null, 4], aspect: [1, 1.5, 0.75] };
+    expect(timeline.safeParse(good).success).toBe(true);
+    for (const bad of [
+      { ids: [3, '2', 1] },
+      { ids: [3, 0, 1] },
+      { ids: [3, 2.5, 1] },
+      { takenAt: [5, Number.NaN, 4] },
+      { takenAt: [5, undefined, 4] },
+      { aspect: [1, null, 1] },
+      { aspect: 'many' },
+    ])
+      expect(timeline.safeParse({ ...good, ...bad }).success, JSON.stringify(bad)).toBe(false);
+  });
+
   it('gives every method a params and a result schema, and every event a schema', () => {
     for (const [name, m] of Object.entries(API)) {
       expect(typeof m.params.safeParse, name).toBe('function');

@@ -7,6 +7,15 @@ import type { EventData, Params, Result } from '../../../electron/shared/api';
 import type { GridItem } from './grid-layout';
 import { CallError, pickTransport, type Transport } from './transport';
 
+/** Photos in the first timeline request: a few screens of the newest. */
+const FIRST_PAGE = 1000;
+
+function toItems(t: Result<'photos.timeline'>): GridItem[] {
+  const items = new Array<GridItem>(t.ids.length);
+  for (let i = 0; i < t.ids.length; i++) items[i] = { id: t.ids[i] as number, takenAt: t.takenAt[i] ?? null };
+  return items;
+}
+
 export type View = 'library' | 'search' | 'tags' | 'finetune' | 'settings';
 export type Theme = 'system' | 'light' | 'dark';
 
@@ -116,16 +125,21 @@ export class App {
   async refresh(): Promise<void> {
     if (!this.ready) return;
     await this.run(async () => {
+      // The first load shows the newest photos at once and fetches the rest behind them: on a 100k
+      // library the whole timeline is a few MB. Later refreshes replace it in one go, so a user
+      // scrolled deep into the grid is not thrown back to the top while indexing runs.
+      const first = this.timelineLoaded ? {} : { limit: FIRST_PAGE };
       const [status, timeline] = await Promise.all([
         this.transport.call('library.status', {}),
-        this.transport.call('photos.timeline', {}),
+        this.transport.call('photos.timeline', first),
       ]);
       this.status = status;
-      const items: GridItem[] = new Array<GridItem>(timeline.ids.length);
-      for (let i = 0; i < timeline.ids.length; i++)
-        items[i] = { id: timeline.ids[i] as number, takenAt: timeline.takenAt[i] ?? null };
-      this.timeline = items;
+      this.timeline = toItems(timeline);
       this.timelineLoaded = true;
+      if (timeline.total > timeline.ids.length) {
+        const rest = await this.transport.call('photos.timeline', { offset: timeline.ids.length });
+        this.timeline = [...this.timeline, ...toItems(rest)];
+      }
     });
   }
 
