@@ -94,7 +94,11 @@ for (let r = 0; r < RUNS; r++) {
       const t = performance.now();
       input.form.requestSubmit();
       for (;;) {
-        await new Promise<void>((r) => requestAnimationFrame(() => r()));
+        await new Promise<void>((r) =>
+          requestAnimationFrame(() => {
+            r();
+          }),
+        );
         if (document.querySelector('[data-testid="search-grid"] [data-photo-id]')) break;
       }
       return performance.now() - t;
@@ -117,11 +121,19 @@ async function scrollFrames(step: number, frames: number) {
       const times: number[] = [];
       let maxNodes = 0;
       // No named helpers in here: tsx would wrap them in a __name() the page does not have.
-      await new Promise<void>((r) => requestAnimationFrame(() => r()));
+      await new Promise<void>((r) =>
+        requestAnimationFrame(() => {
+          r();
+        }),
+      );
       let last = performance.now();
       for (let i = 1; i <= frames; i++) {
         el.scrollTop = i * px;
-        await new Promise<void>((r) => requestAnimationFrame(() => r()));
+        await new Promise<void>((r) =>
+          requestAnimationFrame(() => {
+            r();
+          }),
+        );
         const now = performance.now();
         times.push(now - last);
         last = now;

@@ -15,13 +15,13 @@ const id = z.number().int().positive();
  */
 function numbers(name: string, ok: (x: number) => boolean) {
   return z.custom<number[]>((a) => Array.isArray(a) && a.every((x) => typeof x === 'number' && ok(x)), {
-    message: `${name} must be an array of valid numbers`,
+    error: `${name} must be an array of valid numbers`,
   });
 }
 function nullableNumbers(name: string) {
   return z.custom<(number | null)[]>(
     (a) => Array.isArray(a) && a.every((x) => x === null || (typeof x === 'number' && Number.isFinite(x))),
-    { message: `${name} must be an array of numbers or nulls` },
+    { error: `${name} must be an array of numbers or nulls` },
   );
 }
 const text = (max: number) => z.string().trim().min(1).max(max);

@@ -176,10 +176,16 @@ describe.skipIf(!HAS_CHROMIUM)('the UI in Chromium, over lumen serve', () => {
       return dt;
     }, bytes);
     await page.dispatchEvent('form[role="search"]', 'drop', { dataTransfer: drop });
-    await expect.poll(() => page.locator('[data-testid="search-example"]').textContent()).toContain('dropped.jpg');
+    await expect
+      .poll(() => page.locator('[data-testid="search-example"]').textContent())
+      .toContain('dropped.jpg');
     // The grid still shows the previous results until the new ones arrive.
     await expect
-      .poll(async () => (await Promise.all((await gridIds('search-grid', 3)).map(photoOf))).map((p) => `${p.colour} ${p.shape}`))
+      .poll(async () =>
+        (await Promise.all((await gridIds('search-grid', 3)).map(photoOf))).map(
+          (p) => `${p.colour} ${p.shape}`,
+        ),
+      )
       .toEqual(['blue star', 'blue star', 'blue star']);
     await ui.shot('05b-search-by-dropped-image');
   });
