@@ -43,7 +43,12 @@ export interface IndexJobOptions {
   onBatch?: (ids: readonly number[]) => void | Promise<void>;
 }
 
-type Prepared = { id: number; result: { ok: true; photo: ReadPhoto } | { ok: false; error: string } }[];
+/** known: indexed before (with another model), so its keywords and caption were read already. */
+type Prepared = {
+  id: number;
+  known?: boolean;
+  result: { ok: true; photo: ReadPhoto } | { ok: false; error: string };
+}[];
 
 export class IndexJob {
   private pausedPromise: Promise<void> | null = null;
@@ -87,7 +92,7 @@ export class IndexJob {
             model.spec.image,
             this.options.maxPixels ? { maxPixels: this.options.maxPixels } : {},
           );
-          return { id, result: { ok: true as const, photo } };
+          return { id, known: row.status === 'indexed', result: { ok: true as const, photo } };
         } catch (err) {
           return {
             id,
@@ -143,6 +148,7 @@ export class IndexJob {
 
       const ok = current.filter((c) => c.result.ok) as {
         id: number;
+        known?: boolean;
         result: { ok: true; photo: ReadPhoto };
       }[];
       for (const c of current) if (!c.result.ok) store.recordFailure(c.id, c.result.error);
@@ -164,11 +170,14 @@ export class IndexJob {
           };
         });
         const saved = new Set(store.saveIndexed(modelId, items));
+        // A photo indexed before keeps its tags and captions as the user left them.
         this.deps.applyLabels?.(
           ok
             .filter(
               (c) =>
-                saved.has(c.id) && (c.result.photo.labels.keywords.length || c.result.photo.labels.caption),
+                saved.has(c.id) &&
+                !c.known &&
+                (c.result.photo.labels.keywords.length || c.result.photo.labels.caption),
             )
             .map((c) => ({ id: c.id, labels: c.result.photo.labels })),
         );

@@ -302,7 +302,10 @@ export class Library {
     return summary;
   }
 
-  /** A job that indexes every pending photo; call run() on it. */
+  /**
+   * A job that indexes every photo pending for this model: new or changed ones, and those indexed with
+   * another model only (their tags, captions and thumbnail stay; this model's embedding is added).
+   */
   indexJob(options: IndexJobOptions = {}): { job: IndexJob; ids: number[] } {
     const { onBatch } = options;
     const job = new IndexJob(
@@ -332,7 +335,7 @@ export class Library {
         },
       },
     );
-    return { job, ids: this.store.pendingIds() };
+    return { job, ids: this.store.pendingIds(this.modelId) };
   }
 
   /**
@@ -356,7 +359,7 @@ export class Library {
 
   status(): LibraryStatus {
     return {
-      ...this.store.counts(),
+      ...this.store.counts(this.modelId),
       folders: this.store.folders().map((f) => f.path),
       failures: this.store.failures(),
     };

@@ -140,11 +140,24 @@ export class PhotoStore {
     })();
   }
 
-  pendingIds(limit = -1): number[] {
+  /**
+   * The photos to index: those never read, and, given a model, those indexed with another model that
+   * have no embedding for this one (the library was opened with a different model). One pass over the
+   * photos with a primary-key probe of embeddings(model_id, photo_id) each.
+   */
+  pendingIds(modelId: number | null = null, limit = -1): number[] {
+    if (modelId === null)
+      return this.db
+        .prepare("SELECT id FROM photos WHERE status = 'pending' ORDER BY id LIMIT ?")
+        .pluck()
+        .all(limit) as number[];
     return this.db
-      .prepare("SELECT id FROM photos WHERE status = 'pending' ORDER BY id LIMIT ?")
+      .prepare(
+        `SELECT id FROM photos p WHERE status = 'pending' OR (status = 'indexed' AND NOT EXISTS
+           (SELECT 1 FROM embeddings e INDEXED BY embeddings_photo WHERE e.model_id = ? AND e.photo_id = p.id)) ORDER BY id LIMIT ?`,
+      )
       .pluck()
-      .all(limit) as number[];
+      .all(modelId, limit) as number[];
   }
 
   recordFailure(id: number, error: string): void {
@@ -153,14 +166,26 @@ export class PhotoStore {
       .run(error, Date.now(), id);
   }
 
-  counts(): StatusCounts {
-    const rows = this.db.prepare('SELECT status, COUNT(*) AS n FROM photos GROUP BY status').all() as {
-      status: PhotoStatus;
-      n: number;
-    }[];
+  /**
+   * Photos by status. Given a model, an indexed photo without an embedding for it counts as pending:
+   * indexed means searchable with that model.
+   */
+  counts(modelId: number | null = null): StatusCounts {
+    const rows = (
+      modelId === null
+        ? this.db.prepare('SELECT status, COUNT(*) AS n FROM photos GROUP BY status').all()
+        : this.db
+            .prepare(
+              `SELECT CASE WHEN status = 'indexed' AND NOT EXISTS
+                 (SELECT 1 FROM embeddings e INDEXED BY embeddings_photo WHERE e.model_id = ? AND e.photo_id = p.id)
+                 THEN 'pending' ELSE status END AS status, COUNT(*) AS n
+               FROM photos p GROUP BY 1`,
+            )
+            .all(modelId)
+    ) as { status: PhotoStatus; n: number }[];
     const c: StatusCounts = { total: 0, indexed: 0, pending: 0, failed: 0 };
     for (const r of rows) {
-      c[r.status] = r.n;
+      c[r.status] += r.n;
       c.total += r.n;
     }
     return c;
@@ -211,13 +236,17 @@ export class PhotoStore {
 
   /**
    * Records a batch of indexed photos in one transaction: metadata, status, thumbnail and embedding.
-   * Photos deleted meanwhile (their folder removed) are skipped; returns the ids actually saved.
+   * Photos deleted meanwhile (their folder removed) are skipped; returns the ids actually saved. A photo
+   * indexed before (with another model) gets this model's embedding beside the other's and keeps the
+   * time it was first indexed.
    */
   saveIndexed(modelId: number, items: readonly IndexedPhoto[]): number[] {
     const update = this.db.prepare(
       `UPDATE photos SET content_hash = @contentHash, width = @width, height = @height, format = @format,
          taken_at = @takenAt, camera = @camera, lens = @lens, gps_lat = @gpsLat, gps_lon = @gpsLon,
-         orientation = @orientation, status = 'indexed', error = NULL, indexed_at = @now WHERE id = @id`,
+         orientation = @orientation, error = NULL,
+         indexed_at = CASE WHEN status = 'indexed' THEN COALESCE(indexed_at, @now) ELSE @now END,
+         status = 'indexed' WHERE id = @id`,
     );
     const thumb = this.db.prepare(
       'INSERT OR REPLACE INTO thumbnails (photo_id, file, width, height) VALUES (?, ?, ?, ?)',
