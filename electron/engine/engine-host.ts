@@ -2,14 +2,18 @@
 // current Engine, or none while there is no model (a first run), and answers the methods that need no
 // library itself: app.state and the model catalogue and downloads (model-service.ts). Every other
 // method goes to the Engine, or fails with a clear "no model yet" while there is none. When a download
-// finishes with no library open, or models.use picks another model, it opens the library on that model
-// in place (no restart) and says so with library.changed {reason: 'model ready'}. Transports see one
+// finishes with no library open, it opens the library on that model in place (no restart) and says so
+// with library.changed {reason: 'model ready'}. models.use with a library open starts a ModelSwitch
+// (model-switch.ts): the new model's library is indexed in the background beside the current one, which
+// answers every call meanwhile; once it is done the new engine takes over, the old one is closed, the
+// model becomes the chosen one, and library.changed {reason: 'model ready'} follows. Transports see one
 // object with the Engine's call/on and the library behind media URLs (null: none yet), whichever engine
 // is current.
 
 import { EventEmitter } from 'node:events';
 import { resolve } from 'node:path';
 import type { Library } from '../core/library/library.js';
+import type { IndexJobOptions } from '../core/library/index-job.js';
 import type { ModelChoice } from '../core/models/installed.js';
 import {
   API,
@@ -25,6 +29,7 @@ import {
 import { Engine } from './engine.js';
 import { isHostMethod, ok, type Handler, type HostMethod } from './handlers/context.js';
 import { ModelService, type ModelServiceOptions } from './model-service.js';
+import { ModelSwitch } from './model-switch.js';
 
 /** app.state's reason on a first run. */
 export const NO_MODEL = 'no model yet';
@@ -41,17 +46,24 @@ export interface EngineHolderOptions {
   configured?: () => ModelChoice | null;
   /** The model cache, catalogue, settings file and hub the models.* methods use. */
   models?: ModelServiceOptions;
+  /** A model switch's indexing: batch size, a hook per batch (tests), time between events. */
+  switching?: Pick<IndexJobOptions, 'batchSize' | 'onBatch'> & { progressIntervalMs?: number };
 }
 
 const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));
+
+const sameModel = (a: ModelChoice, b: ModelChoice): boolean =>
+  resolve(a.dir) === resolve(b.dir) && a.variant === b.variant;
 
 export class EngineHolder {
   private current: Engine | null = null;
   private choice: ModelChoice | null = null;
   private detach: (() => void) | null = null;
   private reason: string = NO_MODEL;
-  /** The model being opened (or switched to); library calls wait for it. Never rejects. */
+  /** The model being opened (or swapped in); library calls wait for it. Never rejects. */
   private switching: Promise<void> = Promise.resolve();
+  /** A model being indexed in the background after models.use, and its end (never rejects). */
+  private pending: { change: ModelSwitch; ended: Promise<void> } | null = null;
   private closed = false;
   private readonly events = new EventEmitter();
   readonly models: ModelService;
@@ -70,16 +82,32 @@ export class EngineHolder {
       },
     });
     this.hostHandlers = {
-      'app.state': () => ({ ready: this.current !== null, reason: this.current ? null : this.reason }),
+      'app.state': () => ({
+        ready: this.current !== null,
+        reason: this.current ? null : this.reason,
+        switching: this.pending?.change.progress ?? null,
+      }),
       'models.list': () => this.models.list(this.current?.library.model.info().dir ?? null),
       'models.download': (p) => this.models.download(p),
       'models.cancel': () => {
         this.models.cancel();
+        this.cancelSwitch();
         return ok;
       },
       'models.use': async ({ id }) => {
-        const choice = this.models.use(id);
-        if (!this.isOpen(choice)) await this.switchTo(choice);
+        const choice = this.models.resolve(id);
+        if (!this.current) {
+          // Nothing to keep answering from: choose it and open it now.
+          this.cancelSwitch();
+          await this.switchTo(this.models.use(id));
+        } else if (this.isOpen(choice)) {
+          // The model in use: a switch away from it stops.
+          this.cancelSwitch();
+          this.models.use(id);
+        } else if (!this.pending || !sameModel(this.pending.change.choice, choice)) {
+          this.cancelSwitch();
+          this.startSwitch(id, choice);
+        }
         return ok;
       },
     };
@@ -135,13 +163,81 @@ export class EngineHolder {
   }
 
   private isOpen(choice: ModelChoice): boolean {
-    const open = this.choice;
-    return (
-      this.current !== null &&
-      open !== null &&
-      resolve(open.dir) === resolve(choice.dir) &&
-      open.variant === choice.variant
+    return this.current !== null && this.choice !== null && sameModel(this.choice, choice);
+  }
+
+  /** Indexes `choice` in the background beside the current engine, which it replaces when done. */
+  private startSwitch(id: string, choice: ModelChoice): void {
+    const current = this.current;
+    if (!current) return;
+    const { progressIntervalMs, ...job } = this.options.switching ?? {};
+    const change = new ModelSwitch({
+      id,
+      choice,
+      open: this.options.open,
+      scan: () => current.scan(),
+      emit: (data) => {
+        this.emit('models.switch', data);
+      },
+      job,
+      ...(progressIntervalMs !== undefined && { progressIntervalMs }),
+    });
+    const ended = change.ready.then(
+      (library) => this.finishSwitch(change, library),
+      (err: unknown) => {
+        if (this.pending?.change === change) this.pending = null;
+        change.end('failed', message(err));
+      },
     );
+    this.pending = { change, ended };
+  }
+
+  /** Swaps in a switch's indexed library, unless it was cancelled (or replaced) meanwhile. */
+  private async finishSwitch(change: ModelSwitch, library: Library | null): Promise<void> {
+    const wanted = this.pending?.change === change && !this.closed;
+    if (this.pending?.change === change) this.pending = null;
+    if (!library || !wanted) {
+      library?.close();
+      change.end('cancelled');
+      return;
+    }
+    const run = this.switching.then(() => this.swap(change, library));
+    this.switching = run.catch(() => undefined);
+    try {
+      await run;
+    } catch (err) {
+      change.end('failed', message(err));
+      return;
+    }
+    change.end('done');
+  }
+
+  /** The switch's engine becomes current; the old one is closed and the new model becomes the chosen one. */
+  private async swap(change: ModelSwitch, library: Library): Promise<void> {
+    if (this.closed) {
+      library.close();
+      throw new ApiError('failed', 'the engine is shutting down');
+    }
+    const previous = this.current;
+    this.detach?.();
+    this.detach = null;
+    this.attach(new Engine(library, this.engineOptions()), change.choice);
+    if (previous) {
+      try {
+        await previous.close();
+      } finally {
+        previous.library.close();
+      }
+    }
+    this.models.use(change.id);
+    this.emit('library.changed', { reason: 'model ready' });
+  }
+
+  /** Stops a switch in progress; its 'cancelled' event follows once its job has stopped. */
+  private cancelSwitch(): void {
+    const pending = this.pending;
+    this.pending = null;
+    pending?.change.cancel();
   }
 
   /** Opens the library on `choice` after whatever open or switch is under way; rejects if it fails. */
@@ -207,10 +303,16 @@ export class EngineHolder {
     }
   }
 
-  /** Cancels a download, waits for a model being opened, stops the engine and closes the library. */
+  /**
+   * Cancels a download and a model switch, waits for a model being opened, stops the engine and closes
+   * the library.
+   */
   async close(): Promise<void> {
     this.closed = true;
+    const pending = this.pending;
+    this.cancelSwitch();
     await this.models.stop();
+    await pending?.ended;
     await this.switching;
     await this.drop();
   }

@@ -8,7 +8,7 @@
 import { EventEmitter } from 'node:events';
 import { resolve } from 'node:path';
 import type { IndexJob } from '../core/library/index-job.js';
-import type { Library } from '../core/library/library.js';
+import type { Library, ScanSummary } from '../core/library/library.js';
 import { QuerySyntaxError } from '../core/library/query-syntax.js';
 import { Searcher, SearchFilterError } from '../core/library/search.js';
 import type { CategoryInput } from '../core/tags/tag-store.js';
@@ -49,6 +49,7 @@ export class Engine {
   private readonly events = new EventEmitter();
   private job: IndexJob | null = null;
   private indexing: Promise<void> | null = null;
+  private scanning: Promise<ScanSummary> | null = null;
   private closed = false;
   private readonly searcher: Searcher;
   private readonly finetune: FineTuneJobs;
@@ -74,11 +75,15 @@ export class Engine {
     };
   }
 
-  /** Stops the long jobs (indexing, fine-tuning) and waits for them; call before closing the library. */
+  /** Stops the long jobs (indexing, fine-tuning, a scan) and waits for them; call before closing the library. */
   async close(): Promise<void> {
     this.closed = true;
     this.job?.cancel();
-    await Promise.all([this.indexing?.catch(() => undefined), this.finetune.stop()]);
+    await Promise.all([
+      this.indexing?.catch(() => undefined),
+      this.scanning?.catch(() => undefined),
+      this.finetune.stop(),
+    ]);
   }
 
   on<E extends EventName>(event: E, listener: (data: EventData<E>) => void): () => void {
@@ -113,10 +118,26 @@ export class Engine {
     return API[method].result.parse(result) as Result<M>;
   }
 
+  /**
+   * Reconciles the folders with the disk, then says library.changed {reason: 'scan'}. One scan at a
+   * time: index.start and a model switch (engine-host.ts) asking together share it.
+   */
+  scan(): Promise<ScanSummary> {
+    this.scanning ??= this.library
+      .scan()
+      .then((summary) => {
+        this.emit('library.changed', { reason: 'scan' });
+        return summary;
+      })
+      .finally(() => {
+        this.scanning = null;
+      });
+    return this.scanning;
+  }
+
   private async runIndex(): Promise<void> {
     const { library } = this;
-    await library.scan();
-    this.emit('library.changed', { reason: 'scan' });
+    await this.scan();
     if (this.closed) return;
     const { job, ids } = library.indexJob({
       onProgress: (p) => {

@@ -1,6 +1,6 @@
 // The model catalogue and downloads for the UI: what models.list shows, the one background download
 // (models.download / models.cancel) with its models.progress events, and choosing a model
-// (models.use writes the same settings file `lumen models use` does). It needs no library, so the
+// (use writes the same settings file `lumen models use` does; resolve finds a model without choosing it). It needs no library, so the
 // engine host serves it before any model is there. Downloads go through the same resumable, verified
 // downloader as `lumen models download`.
 
@@ -19,6 +19,7 @@ import { downloadModel, type DownloadOptions, type DownloadProgress } from '../c
 import {
   defaultSettingsFile,
   listModels,
+  preferredVariants,
   resolveModel,
   writeModelSettings,
   type ModelChoice,
@@ -218,6 +219,24 @@ export class ModelService {
 
   cancel(): void {
     this.job?.controller.abort(new Error('cancelled'));
+  }
+
+  /**
+   * Where an installed model is, with the variant it would open in (the one asked for if installed,
+   * else the preferred one), without choosing it; `use` makes it the chosen one.
+   */
+  resolve(id: string, variant?: Precision): ModelChoice & { id: string; variant: Precision } {
+    const listing = listModels(this.cache()).find((m) => m.id === id);
+    if (!listing) throw new ApiError('not-found', `no model "${id}" in the catalogue or the model cache`);
+    if (!listing.installed || !listing.dir)
+      throw new ApiError('bad-request', `model "${id}" is not downloaded yet`);
+    const installed = listing.installedVariants;
+    const chosen =
+      (variant && installed.includes(variant) ? variant : undefined) ??
+      preferredVariants(true).find((p) => installed.includes(p)) ??
+      installed[0];
+    if (!chosen) throw new ApiError('bad-request', `model "${id}" has no complete variant`);
+    return { id, dir: listing.dir, variant: chosen };
   }
 
   /**

@@ -160,10 +160,16 @@ export const API = {
   /**
    * Whether the engine has a library open (ready); otherwise why not (reason 'no model yet' on a first
    * run), and only app.state and the models.* methods work until a model is downloaded or chosen.
+   * switching: the model being indexed in the background after models.use (null: none), with its
+   * progress; everything is answered from the current model until it is done.
    */
   'app.state': {
     params: Empty,
-    result: z.object({ ready: z.boolean(), reason: z.string().nullable() }),
+    result: z.object({
+      ready: z.boolean(),
+      reason: z.string().nullable(),
+      switching: z.object({ id: z.string(), done: z.number(), total: z.number() }).nullable(),
+    }),
   },
   /** The catalogue's models and imported ones, with what is in the model cache. */
   'models.list': { params: Empty, result: z.array(ModelListing) },
@@ -176,11 +182,18 @@ export const API = {
     params: z.object({ id: ModelId, variant: ModelVariant.optional() }).strict(),
     result: z.object({ started: z.boolean() }),
   },
-  /** Stops the running download; what was fetched is kept and the next download resumes from it. */
+  /**
+   * Stops the running download (what was fetched is kept and the next download resumes from it) and a
+   * model switch in progress (the current model stays the chosen one).
+   */
   'models.cancel': { params: Empty, result: Ok },
   /**
-   * Makes an installed model the chosen one (the setting `lumen models use` writes, for app and CLI)
-   * and reopens the library on it: library.changed {reason: 'model ready'}.
+   * Switches to an installed model. With no library open, it becomes the chosen one (the setting
+   * `lumen models use` writes, for app and CLI) and the library opens on it. With one open, the new
+   * model's library is opened beside it and indexed in the background (models.switch events) while
+   * every call is still answered from the current model; when that is done the new model takes over,
+   * becomes the chosen one, and library.changed {reason: 'model ready'} follows. Naming the model in use
+   * cancels a switch in progress.
    */
   'models.use': { params: z.object({ id: ModelId }).strict(), result: Ok },
   'library.status': { params: Empty, result: Status },
@@ -401,6 +414,20 @@ export const EVENTS = {
     doneBytes: z.number(),
     totalBytes: z.number().nullable(),
     state: z.enum(['downloading', 'verifying', 'done', 'failed', 'cancelled']),
+    error: z.string().nullable(),
+  }),
+  /**
+   * A model switch (models.use with a library open): photos indexed for the new model so far, of the
+   * total, while search keeps using the current one; 'done' once the new model is in use. At most about
+   * 10 a second; every change of state is sent.
+   */
+  'models.switch': z.object({
+    id: z.string(),
+    state: z.enum(['indexing', 'done', 'cancelled', 'failed']),
+    done: z.number(),
+    total: z.number(),
+    photosPerSecond: z.number(),
+    etaSeconds: z.number().nullable(),
     error: z.string().nullable(),
   }),
 } as const satisfies Record<string, z.ZodType>;

@@ -4,9 +4,9 @@
 // opens on the new model in place, with no restart, and answers like any engine. Over HTTP (and the
 // app's engine channel) media answer 404 (null) while there is no library.
 
-import { readFileSync } from 'node:fs';
+import { cpSync, readFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { MessageChannel } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClipModel } from '../../electron/core/clip/clip-model.js';
@@ -25,6 +25,7 @@ import { generatePhotoFolder } from '../support/shapes/photo-folder.js';
 import { tempDir } from '../support/temp.js';
 
 type Progress = EventData<'models.progress'>;
+type Switch = EventData<'models.switch'>;
 
 /** Resolves with the first event of that name that passes the test. */
 function next<E extends EventName>(
@@ -54,7 +55,19 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
-const ended = (p: Progress): boolean => p.state === 'done' || p.state === 'failed' || p.state === 'cancelled';
+const ended = (p: Progress | Switch): boolean =>
+  p.state === 'done' || p.state === 'failed' || p.state === 'cancelled';
+
+/** A copy of the test model with only one variant's graphs, so that is the variant it opens in. */
+function onlyVariant(to: string, suffix: '' | '_fp16'): string {
+  cpSync(TEST_MODEL_DIR, to, {
+    recursive: true,
+    filter: (src) =>
+      !src.endsWith('.onnx') ||
+      /^(vision|text)_model(_\w+)?\.onnx$/.exec(basename(src))?.[2] === (suffix || undefined),
+  });
+  return to;
+}
 
 describe('EngineHolder without a model', () => {
   const root = tempDir('lumen-host-');
@@ -68,6 +81,9 @@ describe('EngineHolder without a model', () => {
   const opened: ModelChoice[] = [];
   const progress: Progress[] = [];
   const changes: string[] = [];
+  const switches: Switch[] = [];
+  /** Holds a model switch's indexing after its first batch while set. */
+  let hold: { reached: () => void; gate: Promise<void> } | null = null;
 
   beforeAll(async () => {
     files = hubFilesFrom(TEST_MODEL_DIR, modelFilePaths(TEST_MODEL_DIR));
@@ -76,6 +92,7 @@ describe('EngineHolder without a model', () => {
     holder = await EngineHolder.start({
       open: (model) => {
         opened.push(model);
+        if (model.dir.endsWith('shapes-broken')) return Promise.reject(new Error('this model is broken'));
         return Library.load({
           dbPath: join(root, 'library', 'library.sqlite'),
           model: ClipModel.open(model.dir, model.variant ? { precision: model.variant } : {}),
@@ -88,8 +105,17 @@ describe('EngineHolder without a model', () => {
         hubUrl: hub.url,
         download: { retries: 1, retryDelayMs: 5, timeoutMs: 5000 },
       },
+      switching: {
+        batchSize: 2,
+        onBatch: async () => {
+          if (!hold) return;
+          hold.reached();
+          await hold.gate;
+        },
+      },
     });
     holder.on('models.progress', (p) => progress.push(p));
+    holder.on('models.switch', (p) => switches.push(p));
     holder.on('library.changed', (d) => changes.push(d.reason));
     server = await startServer({ engine: holder });
   });
@@ -104,7 +130,11 @@ describe('EngineHolder without a model', () => {
     expect(holder.engine).toBeNull();
     expect(holder.library).toBeNull();
     expect(opened).toEqual([]);
-    expect(await holder.call('app.state', {})).toEqual({ ready: false, reason: 'no model yet' });
+    expect(await holder.call('app.state', {})).toEqual({
+      ready: false,
+      reason: 'no model yet',
+      switching: null,
+    });
     for (const [method, params] of [
       ['library.status', {}],
       ['search.text', { query: 'a red star' }],
@@ -148,7 +178,7 @@ describe('EngineHolder without a model', () => {
 
   it('over HTTP: app.state answers, media are 404 and library methods fail clearly', async () => {
     const state = await fetch(`${server.url}/api/app.state`, { method: 'POST', body: '{}' });
-    expect(await state.json()).toEqual({ result: { ready: false, reason: 'no model yet' } });
+    expect(await state.json()).toEqual({ result: { ready: false, reason: 'no model yet', switching: null } });
     expect((await fetch(`${server.url}/media/thumb/1`)).status).toBe(404);
     expect((await fetch(`${server.url}/media/photo/1`)).status).toBe(404);
     const status = await fetch(`${server.url}/api/library.status`, { method: 'POST', body: '{}' });
@@ -168,7 +198,11 @@ describe('EngineHolder without a model', () => {
       );
       client.connect(port1);
       await ready;
-      expect(await client.call('app.state', {})).toEqual({ ready: false, reason: 'no model yet' });
+      expect(await client.call('app.state', {})).toEqual({
+        ready: false,
+        reason: 'no model yet',
+        switching: null,
+      });
       expect(await client.resolveMedia('photo', 1)).toBeNull();
       await expect(client.call('library.status', {})).rejects.toMatchObject({ message: NO_MODEL_MESSAGE });
     } finally {
@@ -185,7 +219,11 @@ describe('EngineHolder without a model', () => {
     const last = await done;
     expect(last).toMatchObject({ id: 'shapes-clip', state: 'failed' });
     expect(last.error).toMatch(/config\.json: the hub answered HTTP 404/);
-    expect(await holder.call('app.state', {})).toEqual({ ready: false, reason: 'no model yet' });
+    expect(await holder.call('app.state', {})).toEqual({
+      ready: false,
+      reason: 'no model yet',
+      switching: null,
+    });
   });
 
   it('says so when the hub cannot be reached', async () => {
@@ -208,7 +246,11 @@ describe('EngineHolder without a model', () => {
       expect(last.error).toMatch(
         /^cannot reach 127\.0\.0\.1:\d+ \(ECONNREFUSED\): this computer seems to be offline/,
       );
-      expect(await offline.call('app.state', {})).toEqual({ ready: false, reason: 'no model yet' });
+      expect(await offline.call('app.state', {})).toEqual({
+        ready: false,
+        reason: 'no model yet',
+        switching: null,
+      });
     } finally {
       await offline.close();
     }
@@ -253,7 +295,7 @@ describe('EngineHolder without a model', () => {
   });
 
   it('is ready on the downloaded model, chosen for the CLI too, and answers library calls', async () => {
-    expect(await holder.call('app.state', {})).toEqual({ ready: true, reason: null });
+    expect(await holder.call('app.state', {})).toEqual({ ready: true, reason: null, switching: null });
     expect(holder.library).not.toBeNull();
     expect(opened).toEqual([{ dir: join(modelRoot, 'shapes-clip'), variant: 'quantized' }]);
     expect(JSON.parse(readFileSync(settingsFile, 'utf8'))).toEqual({ model: 'shapes-clip' });
@@ -291,24 +333,119 @@ describe('EngineHolder without a model', () => {
     });
   });
 
-  it('models.use switches the library to another model in place', async () => {
+  it('models.use on a model with the same weights switches at once: nothing to index', async () => {
     await importModelFolder(TEST_MODEL_DIR, { root: modelRoot, id: 'shapes-copy' });
     const before = holder.engine;
+    switches.length = 0;
     const ready = next(holder, 'library.changed', (d) => d.reason === 'model ready');
-    const switching = holder.call('models.use', { id: 'shapes-copy' });
-    // A library call made meanwhile waits for the new model instead of failing.
-    const status = holder.call('library.status', {});
-    expect(await switching).toEqual({ ok: true });
+    const done = next(holder, 'models.switch', ended);
+    expect(await holder.call('models.use', { id: 'shapes-copy' })).toEqual({ ok: true });
+    expect(await done).toMatchObject({ id: 'shapes-copy', state: 'done', done: 0, total: 0, error: null });
     await ready;
-    expect((await status).total).toBe(8);
+    expect(switches.map((s) => s.state)).toEqual(['indexing', 'done']);
     expect(holder.engine).not.toBe(before);
+    expect(before?.library.db.open).toBe(false);
     expect(opened.at(-1)?.dir).toBe(join(modelRoot, 'shapes-copy'));
     expect(JSON.parse(readFileSync(settingsFile, 'utf8'))).toEqual({ model: 'shapes-copy' });
+    expect(await holder.call('library.status', {})).toMatchObject({ total: 8, indexed: 8, pending: 0 });
     const list = await holder.call('models.list', {});
     expect(list.map((m) => [m.id, m.active, m.repo])).toEqual([
       ['shapes-clip', false, 'lumen-test/shapes-clip'],
       ['shapes-copy', true, null],
     ]);
     expect((await holder.call('settings.get', {})).model.path).toBe(join(modelRoot, 'shapes-copy'));
+  });
+
+  it('models.use on another model indexes it in the background; the old one answers until it is done', async () => {
+    await importModelFolder(onlyVariant(join(root, 'fp32-only'), ''), { root: modelRoot, id: 'shapes-fp32' });
+    const before = holder.engine;
+    const query = { query: 'a red star', limit: 3, strictness: 0 } as const;
+    const oldResult = await holder.call('search.text', query);
+    switches.length = 0;
+    changes.length = 0;
+    let release = (): void => undefined;
+    const reached = new Promise<void>((resolve) => {
+      hold = { reached: resolve, gate: new Promise<void>((r) => (release = r)) };
+    });
+    expect(await holder.call('models.use', { id: 'shapes-fp32' })).toEqual({ ok: true });
+    await reached;
+
+    // Mid-switch: the current model answers everything, and is still the one chosen.
+    expect(await holder.call('app.state', {})).toEqual({
+      ready: true,
+      reason: null,
+      switching: { id: 'shapes-fp32', done: 0, total: 8 },
+    });
+    expect(holder.engine).toBe(before);
+    expect(await holder.call('search.text', query)).toEqual(oldResult);
+    expect(await holder.call('library.status', {})).toMatchObject({ total: 8, indexed: 8, pending: 0 });
+    expect(JSON.parse(readFileSync(settingsFile, 'utf8'))).toEqual({ model: 'shapes-copy' });
+    expect((await holder.call('models.list', {})).find((m) => m.active)?.id).toBe('shapes-copy');
+    // Asking again for the model being switched to changes nothing.
+    expect(await holder.call('models.use', { id: 'shapes-fp32' })).toEqual({ ok: true });
+
+    const done = next(holder, 'models.switch', ended);
+    hold = null;
+    release();
+    expect(await done).toMatchObject({ id: 'shapes-fp32', state: 'done', done: 8, total: 8, error: null });
+    expect(switches[0]).toMatchObject({ state: 'indexing', done: 0, total: 0 });
+    expect(switches.filter((s) => s.state !== 'indexing').map((s) => s.state)).toEqual(['done']);
+    expect(switches.some((s) => s.state === 'indexing' && s.total === 8 && s.photosPerSecond > 0)).toBe(true);
+    const dones = switches.map((s) => s.done);
+    expect(dones).toEqual([...dones].sort((a, b) => a - b));
+    expect(changes).toContain('model ready');
+
+    // Now the new model answers: its own embeddings, so its own scores; the old engine is closed.
+    expect(holder.engine).not.toBe(before);
+    expect(before?.library.db.open).toBe(false);
+    expect(holder.library?.modelId).not.toBe(before?.library.modelId);
+    expect(JSON.parse(readFileSync(settingsFile, 'utf8'))).toEqual({ model: 'shapes-fp32' });
+    expect(await holder.call('app.state', {})).toEqual({ ready: true, reason: null, switching: null });
+    expect(await holder.call('library.status', {})).toMatchObject({ total: 8, indexed: 8, pending: 0 });
+    expect((await holder.call('settings.get', {})).model.precision).toBe('fp32');
+    const newResult = await holder.call('search.text', query);
+    expect(newResult.hits).toHaveLength(3);
+    expect(newResult.hits.map((h) => h.score)).not.toEqual(oldResult.hits.map((h) => h.score));
+    expect((await holder.call('models.list', {})).find((m) => m.active)?.id).toBe('shapes-fp32');
+  });
+
+  it('models.cancel stops a switch: the current model stays in use and chosen', async () => {
+    await importModelFolder(onlyVariant(join(root, 'fp16-only'), '_fp16'), {
+      root: modelRoot,
+      id: 'shapes-fp16',
+    });
+    const before = holder.engine;
+    switches.length = 0;
+    let release = (): void => undefined;
+    const reached = new Promise<void>((resolve) => {
+      hold = { reached: resolve, gate: new Promise<void>((r) => (release = r)) };
+    });
+    expect(await holder.call('models.use', { id: 'shapes-fp16' })).toEqual({ ok: true });
+    await reached;
+    expect((await holder.call('app.state', {})).switching).toMatchObject({ id: 'shapes-fp16', total: 8 });
+    const done = next(holder, 'models.switch', ended);
+    expect(await holder.call('models.cancel', {})).toEqual({ ok: true });
+    expect((await holder.call('app.state', {})).switching).toBeNull();
+    hold = null;
+    release();
+    expect(await done).toMatchObject({ id: 'shapes-fp16', state: 'cancelled', error: null });
+    expect(holder.engine).toBe(before);
+    expect(JSON.parse(readFileSync(settingsFile, 'utf8'))).toEqual({ model: 'shapes-fp32' });
+    expect(await holder.call('library.status', {})).toMatchObject({ total: 8, indexed: 8, pending: 0 });
+    expect((await holder.call('search.text', { query: 'a red star', limit: 3 })).hits.length).toBeGreaterThan(
+      0,
+    );
+  });
+
+  it('a model that cannot be opened fails the switch and the current one stays', async () => {
+    await importModelFolder(TEST_MODEL_DIR, { root: modelRoot, id: 'shapes-broken' });
+    const before = holder.engine;
+    const done = next(holder, 'models.switch', ended);
+    expect(await holder.call('models.use', { id: 'shapes-broken' })).toEqual({ ok: true });
+    expect(await done).toMatchObject({ id: 'shapes-broken', state: 'failed', error: 'this model is broken' });
+    expect(holder.engine).toBe(before);
+    expect(await holder.call('app.state', {})).toEqual({ ready: true, reason: null, switching: null });
+    expect(JSON.parse(readFileSync(settingsFile, 'utf8'))).toEqual({ model: 'shapes-fp32' });
+    expect(await holder.call('library.status', {})).toMatchObject({ total: 8, indexed: 8 });
   });
 });

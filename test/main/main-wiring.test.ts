@@ -226,7 +226,7 @@ describe('the main process, wired to a fake electron', () => {
   it('answers lumen:call from the real engine', async () => {
     expect(await call({ method: 'app.state', params: {} })).toEqual({
       ok: true,
-      result: { ready: true, reason: null },
+      result: { ready: true, reason: null, switching: null },
     });
     expect(await call({ method: 'library.status', params: {} })).toEqual({
       ok: true,

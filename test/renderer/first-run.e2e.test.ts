@@ -2,16 +2,30 @@
 // folder), its downloads going to a local fake of the Hugging Face Hub ($LUMEN_HUB_URL) with a catalogue
 // of the test model ($LUMEN_CATALOGUE). The page shows the first-run panel instead of the views, a
 // failed download says why, a download shows its progress bar, and when it is done the normal app
-// appears with the library open on the new model. Screenshots: test-results/ui/first-run-*.png.
+// appears with the library open on the new model. In Settings, a second model (full precision, so other
+// embeddings) is downloaded and used: its photos are indexed in the background with progress while the
+// first model stays in use, then it takes over. Screenshots: test-results/ui/first-run-*.png.
 /// <reference lib="dom" />
 
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_MODEL_DIR } from '../support/paths.js';
+import { generatePhotoFolder } from '../support/shapes/photo-folder.js';
 import { tempDir } from '../support/temp.js';
 import { HAS_CHROMIUM, startUi, type Ui } from '../support/ui-harness.js';
 import { entryFor, FakeHub, hubFilesFrom, modelFilePaths } from '../core/models/fake-hub.js';
+
+/** Photos in the library when the second model is used: enough for its progress to be seen. */
+const PHOTOS = 150;
+
+async function waitFor(test: () => Promise<boolean>, timeoutMs = 120_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!(await test())) {
+    if (Date.now() > until) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
 
 describe.skipIf(!HAS_CHROMIUM)('the first run in Chromium, over lumen serve with no model', () => {
   let ui: Ui;
@@ -31,13 +45,15 @@ describe.skipIf(!HAS_CHROMIUM)('the first run in Chromium, over lumen serve with
     const files = hubFilesFrom(TEST_MODEL_DIR, modelFilePaths(TEST_MODEL_DIR));
     hub = await FakeHub.start(files);
     const catalogue = join(tempDir('lumen-catalogue-'), 'catalogue.json');
-    const other = entryFor(files, {
+    const copy = entryFor(files, {
       id: 'shapes-clip-copy',
       name: 'Shapes CLIP, a second copy (test)',
       default: false,
       license: 'MIT',
-      goodFor: 'The same test model, offered as a second choice.',
+      goodFor: 'The same test model in full precision, offered as a second choice.',
     });
+    // Full precision only: other embeddings than the default's quantized ones, so using it indexes.
+    const other = { ...copy, variants: { fp32: copy.variants.fp32 ?? [] } };
     writeFileSync(
       catalogue,
       JSON.stringify({
@@ -67,7 +83,7 @@ describe.skipIf(!HAS_CHROMIUM)('the first run in Chromium, over lumen serve with
     expect(await model.textContent()).toContain('Shapes CLIP (test)');
     expect(await model.textContent()).toContain('MIT');
     expect(await page.locator('[data-testid="first-run-size"]').textContent()).toMatch(/about 1\.\d MB/);
-    expect(await api('app.state')).toEqual({ ready: false, reason: 'no model yet' });
+    expect(await api('app.state')).toEqual({ ready: false, reason: 'no model yet', switching: null });
     await ui.shot('first-run-01-welcome');
 
     // The other catalogue models can be picked; the default stays chosen here.
@@ -112,7 +128,7 @@ describe.skipIf(!HAS_CHROMIUM)('the first run in Chromium, over lumen serve with
     await page.locator('#folder-path').waitFor();
     expect(await page.locator('[data-testid="first-run"]').count()).toBe(0);
     expect(await page.locator('nav button.active').textContent()).toBe('Library');
-    expect(await api('app.state')).toEqual({ ready: true, reason: null });
+    expect(await api('app.state')).toEqual({ ready: true, reason: null, switching: null });
     await ui.shot('first-run-05-library');
   });
 
@@ -139,12 +155,46 @@ describe.skipIf(!HAS_CHROMIUM)('the first run in Chromium, over lumen serve with
     await ui.shot('first-run-07-settings-downloading');
     hub.faults.slow = null;
     await other.locator('[data-testid="model-use"]').waitFor({ timeout: 60_000 });
+
+    // Photos indexed with the first model, so the second has them all to index.
+    const photos = join(ui.root, 'photos');
+    await generatePhotoFolder(photos, { count: PHOTOS, seed: 12, formats: ['png', 'tiff'] });
+    await api('library.addFolder', { path: photos });
+    await api('index.start');
+    await waitFor(async () => (await api<{ indexed: number }>('library.status')).indexed === PHOTOS);
+
+    await page.locator(`text=${PHOTOS} photos`).waitFor();
+
+    // Use: indexing for it runs in the background, with progress; the first model stays in use.
     await other.locator('[data-testid="model-use"]').click();
-    await other.locator('.badge:has-text("in use")').waitFor();
-    expect(await row.locator('.badge:has-text("in use")').count()).toBe(0);
-    expect(await page.locator('[data-testid="model-info"] .path').textContent()).toContain(
-      'shapes-clip-copy',
+    const progress = page.locator('[data-testid="model-switch"]');
+    await progress.waitFor();
+    await page.waitForFunction(
+      (total) =>
+        document.querySelector('[data-testid="model-switch-count"]')?.textContent.endsWith(`/ ${total}`),
+      PHOTOS,
     );
-    await ui.shot('first-run-08-settings-switched');
+    expect(await progress.textContent()).toMatch(
+      /Indexing your photos for Shapes CLIP, a second copy \(test\)\s*\d+ \/ \d+/,
+    );
+    expect(await progress.textContent()).toContain('search keeps using Shapes CLIP (test) until it is done');
+    expect(await row.locator('.badge:has-text("in use")').count()).toBe(1);
+    expect(await other.locator('.badge:has-text("indexing")').count()).toBe(1);
+    await ui.shot('first-run-08-settings-switching');
+    const state = await api<{ switching: { id: string; total: number } | null }>('app.state');
+    // (It may have finished since the progress was on screen.)
+    if (state.switching) expect(state.switching).toMatchObject({ id: 'shapes-clip-copy', total: PHOTOS });
+
+    // Done: the second model is in use, and chosen.
+    await other.locator('.badge:has-text("in use")').waitFor({ timeout: 120_000 });
+    expect(await row.locator('.badge:has-text("in use")').count()).toBe(0);
+    expect(await page.locator('[data-testid="model-switch"]').count()).toBe(0);
+    await page.waitForFunction(() =>
+      document.querySelector('[data-testid="model-info"] .path')?.textContent.includes('shapes-clip-copy'),
+    );
+    expect(await page.locator('[data-testid="model-info"]').textContent()).toContain('fp32');
+    expect(await api('app.state')).toEqual({ ready: true, reason: null, switching: null });
+    expect(await api('library.status')).toMatchObject({ total: PHOTOS, indexed: PHOTOS, pending: 0 });
+    await ui.shot('first-run-09-settings-switched');
   });
 });

@@ -63,6 +63,8 @@ export class App {
   notReadyReason = $state<string | null>(null);
   /** The last model download event, for the first-run panel and Settings. */
   modelProgress = $state.raw<EventData<'models.progress'> | null>(null);
+  /** The last model switch event (models.use with a library open), for Settings. */
+  modelSwitch = $state.raw<EventData<'models.switch'> | null>(null);
   private refreshTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor() {
@@ -72,6 +74,8 @@ export class App {
         if (this.progress.state !== 'running' && this.progress.state !== 'paused') this.scheduleRefresh(0);
       } else if (event === 'models.progress') {
         this.modelProgress = data as EventData<'models.progress'>;
+      } else if (event === 'models.switch') {
+        this.modelSwitch = data as EventData<'models.switch'>;
       } else if (event === 'library.changed') {
         if ((data as EventData<'library.changed'>).reason === 'model ready') void this.start();
         else this.scheduleRefresh(300);
@@ -85,6 +89,17 @@ export class App {
       const state = await this.transport.call('app.state', {});
       this.ready = state.ready;
       this.notReadyReason = state.reason;
+      // A switch under way when the page loaded (or one that ended while events were missed).
+      const sw = state.switching;
+      if (sw && this.modelSwitch?.id !== sw.id)
+        this.modelSwitch = {
+          ...sw,
+          state: 'indexing',
+          photosPerSecond: 0,
+          etaSeconds: null,
+          error: null,
+        };
+      else if (!sw && this.modelSwitch?.state === 'indexing') this.modelSwitch = null;
     } catch (err) {
       this.ready = false;
       this.notReadyReason = err instanceof Error ? err.message : String(err);
