@@ -611,8 +611,12 @@ class Downloader {
         if (this.signal?.aborted) throw new DownloadCancelledError(path, { cause: err });
         const retryable =
           err instanceof TransientError || err instanceof TransientHttpError || err instanceof ConnectError;
-        const hopeless = err instanceof ConnectError && err.reason === 'ENOTFOUND';
-        if (!retryable || hopeless || attempt >= this.retries) throw finalError(err, path, attempt + 1);
+        // No network at all (no DNS, no route) will not come back within a backoff, and a refused or
+        // unanswered connection gets one more try: an offline user hears so in about a second, not
+        // after the ~15 s a full backoff for dropped transfers would take.
+        const hopeless = err instanceof ConnectError && NO_NETWORK_CODES.has(err.reason);
+        const limit = err instanceof ConnectError ? Math.min(1, this.retries) : this.retries;
+        if (!retryable || hopeless || attempt >= limit) throw finalError(err, path, attempt + 1);
         const delay = this.retryDelayMs * 2 ** attempt * (0.75 + Math.random() * 0.5);
         this.logger.debug(`${path}: ${(err as Error).message}; retrying in ${Math.round(delay)} ms`);
         await sleep(delay, this.signal);
@@ -669,6 +673,8 @@ function finalError(err: unknown, path: string, attempts: number): unknown {
   }
   return err;
 }
+
+const NO_NETWORK_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ENETDOWN']);
 
 const OFFLINE_CODES = new Set([
   'ENOTFOUND',

@@ -253,11 +253,13 @@ describe('downloadModel', () => {
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
     const { port } = closed.address() as AddressInfo;
     await new Promise((resolve) => closed.close(resolve));
+    // Default retry delays: being offline must be reported in seconds, not after a full backoff.
+    const started = Date.now();
     const err = await downloadModel(entryFor(files), 'quantized', {
-      ...FAST,
       root,
       hubUrl: `http://127.0.0.1:${port}`,
     }).catch((e: unknown) => e);
+    expect(Date.now() - started).toBeLessThan(4000);
     expect(err).toBeInstanceOf(OfflineError);
     expect((err as Error).message).toMatch(
       new RegExp(`^cannot reach 127\\.0\\.0\\.1:${port} \\(ECONNREFUSED\\)`),
