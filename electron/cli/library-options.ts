@@ -7,6 +7,7 @@ import { Library } from '../core/library/library.js';
 import { readStoredSettings } from '../core/library/settings-store.js';
 import type { SearchFilters, SearchOptions } from '../core/library/search.js';
 import { usageError } from './cli-error.js';
+import { ensureModel } from './first-run.js';
 import { MODEL_HELP, MODEL_OPTIONS, openModel, type ModelChoice, type ModelValues } from './model-options.js';
 
 export const LIBRARY_OPTIONS = {
@@ -42,11 +43,15 @@ export const FILTER_HELP = `  --limit N            at most N results (default 20
   --tag NAME           only photos tagged NAME (repeat: all of them)
   --album NAME         only photos in album NAME (repeat: any of them)`;
 
-/** Opens the library the options describe, on the model they choose (or on `choice`). */
-export function openLibrary(
+/**
+ * Opens the library the options describe, on the model they choose (or on `choice`); on a first run
+ * on a terminal it offers to download the default model first.
+ */
+export async function openLibrary(
   values: ModelValues & { db?: string | undefined },
   choice?: ModelChoice,
 ): Promise<Library> {
+  if (!choice) await ensureModel(values);
   const dbPath = values.db ?? defaultDatabasePath();
   // The library's own thread setting (settings.set in the app) applies unless --threads is given.
   const threads = values.threads ? null : readStoredSettings(dbPath).threads;

@@ -3,6 +3,7 @@
 import { parseArgs } from 'node:util';
 import { EXIT, usageError } from '../cli-error.js';
 import type { Command } from '../command.js';
+import { ensureModel } from '../first-run.js';
 import { MODEL_HELP, MODEL_OPTIONS, openModel } from '../model-options.js';
 
 export const classify: Command = {
@@ -36,6 +37,7 @@ ${MODEL_HELP}
     if (positionals.length === 0) throw usageError('no images given');
     const template = values.template ?? 'a photo of a {}.';
     if (!template.includes('{}')) throw usageError('--template must contain {}');
+    await ensureModel(values);
     const model = openModel(values);
     try {
       const prompts = await model.encodeTexts(labels.map((l) => template.replace('{}', l)));

@@ -3,6 +3,7 @@
 import { parseArgs } from 'node:util';
 import { EXIT, usageError } from '../cli-error.js';
 import type { Command } from '../command.js';
+import { ensureModel } from '../first-run.js';
 import { MODEL_HELP, MODEL_OPTIONS, openModel } from '../model-options.js';
 
 export const embed: Command = {
@@ -29,6 +30,7 @@ ${MODEL_HELP}
     const texts = values.text ?? [];
     const images = values.image ?? [];
     if (texts.length + images.length === 0) throw usageError('nothing to embed: give --text or --image');
+    await ensureModel(values);
     const model = openModel(values);
     try {
       const rows: { kind: 'text' | 'image'; input: string; embedding?: number[]; error?: string }[] = [];

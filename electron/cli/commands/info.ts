@@ -3,6 +3,7 @@
 import { parseArgs } from 'node:util';
 import { detectEnvironment } from '../../core/clip/providers.js';
 import { EXIT } from '../cli-error.js';
+import { ensureModel } from '../first-run.js';
 import { MODEL_HELP, MODEL_OPTIONS, openModel } from '../model-options.js';
 import type { Command } from '../command.js';
 
@@ -18,6 +19,7 @@ ${MODEL_HELP}
   --json               print one JSON object`,
   async run(argv, out) {
     const { values } = parseArgs({ args: argv, options: { ...MODEL_OPTIONS, json: { type: 'boolean' } } });
+    await ensureModel(values);
     const model = openModel(values);
     try {
       await model.encodeText('a photo');

@@ -5,13 +5,11 @@
 import { parseArgs } from 'node:util';
 import { PRECISIONS, type Precision } from '../../core/clip/model-spec.js';
 import { defaultModel, findModel, loadCatalogue, variantsOf } from '../../core/models/catalogue.js';
-import { DownloadError } from '../../core/models/errors.js';
-import { downloadModel } from '../../core/models/hub-download.js';
 import { listModels, readModelSettings, writeModelSettings } from '../../core/models/installed.js';
 import { importModelFolder } from '../../core/models/model-import.js';
-import { CliError, EXIT, usageError } from '../cli-error.js';
-import { printer, interruptSignal, type Command } from '../command.js';
-import { Progress } from '../progress.js';
+import { EXIT, usageError } from '../cli-error.js';
+import { printer, type Command } from '../command.js';
+import { defaultVariant, downloadWithProgress } from '../model-download.js';
 
 const OPTIONS = {
   json: { type: 'boolean' },
@@ -27,9 +25,6 @@ function variantOf(text: string | undefined): Precision | undefined {
     throw usageError(`--variant must be one of ${PRECISIONS.join(', ')}`);
   return text as Precision;
 }
-
-const mb = (bytes: number | null | undefined): string =>
-  bytes == null ? '?' : `${(bytes / 2 ** 20).toFixed(0)} MB`;
 
 export const models: Command = {
   name: 'models',
@@ -85,44 +80,20 @@ export const models: Command = {
         const catalogue = loadCatalogue();
         const entry = arg ? findModel(catalogue, arg) : defaultModel(catalogue);
         if (!entry) throw usageError(`no model "${arg ?? ''}" in the catalogue (lumen models list)`);
-        const variant =
-          variantOf(values.variant) ?? (variantsOf(entry).includes('quantized') ? 'quantized' : 'fp32');
+        const variant = variantOf(values.variant) ?? defaultVariant(entry);
         if (!variantsOf(entry).includes(variant))
           throw usageError(`${entry.id} has no ${variant} variant (it has ${variantsOf(entry).join(', ')})`);
         if (entry.requires.length)
           err.write(`note: ${entry.id} needs runtime support for ${entry.requires.join(', ')}\n`);
-        const bar = new Progress(err, 5000);
-        const stop = interruptSignal();
-        try {
-          const result = await downloadModel(entry, variant, {
-            ...root,
-            ...(values.hub && { hubUrl: values.hub }),
-            signal: stop.signal,
-            onProgress: (p) => {
-              bar.update({
-                label: `${p.phase} ${mb(p.bytes)} of ${mb(p.total)}`,
-                done: p.filesDone,
-                total: p.filesTotal,
-              });
-            },
-          });
-          bar.finish();
-          print(
-            result,
-            `${result.alreadyInstalled ? 'already installed' : 'installed'}: ${result.id} (${result.variant}) in ${result.dir}\n`,
-          );
-          return EXIT.ok;
-        } catch (e) {
-          bar.finish();
-          if (e instanceof DownloadError)
-            throw new CliError(
-              `${e.message}${stop.signal.aborted ? '' : '\nrun the same command again to resume'}`,
-              stop.signal.aborted ? 130 : EXIT.failure,
-            );
-          throw e;
-        } finally {
-          stop.release();
-        }
+        const result = await downloadWithProgress(entry, variant, err, {
+          ...root,
+          ...(values.hub && { hubUrl: values.hub }),
+        });
+        print(
+          result,
+          `${result.alreadyInstalled ? 'already installed' : 'installed'}: ${result.id} (${result.variant}) in ${result.dir}\n`,
+        );
+        return EXIT.ok;
       }
       case 'import': {
         if (!arg) throw usageError('models import needs a folder');
