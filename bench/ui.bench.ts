@@ -25,7 +25,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 
 requireBenchModel('vision_model_quantized.onnx');
 const model = ClipModel.open(BENCH_MODEL_DIR, { precision: 'quantized', providers: ['cpu'] });
-const dir = join(BENCH_CACHE, `bench-search-${N}`);
+const dir = join(BENCH_CACHE, `bench-ui-${N}`);
 mkdirSync(dir, { recursive: true });
 const synthetic = syntheticLibrary(dir, N, model);
 const library = await Library.load({ dbPath: synthetic.dbPath, model });
