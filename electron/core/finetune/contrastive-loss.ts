@@ -45,6 +45,37 @@ async function project(
   return ew;
 }
 
+/**
+ * One cross-entropy term over the logits scale * cos[first + t * stride], t < count, whose target is
+ * t = target: adds its gradient (softmax - one-hot) / 2N into g and returns its loss / 2N. The
+ * exponentials are computed once into `exps` and reused for the probabilities.
+ */
+function softmaxGrad(
+  cos: Float64Array,
+  g: Float64Array,
+  scale: number,
+  first: number,
+  stride: number,
+  count: number,
+  target: number,
+  n: number,
+  exps: Float64Array,
+): number {
+  let max = -Infinity;
+  for (let t = 0; t < count; t++) max = Math.max(max, scale * (cos[first + t * stride] as number));
+  let sum = 0;
+  for (let t = 0; t < count; t++) {
+    const e = Math.exp(scale * (cos[first + t * stride] as number) - max);
+    exps[t] = e;
+    sum += e;
+  }
+  for (let t = 0; t < count; t++) {
+    const at = first + t * stride;
+    g[at] = (g[at] as number) + ((exps[t] as number) / sum - (t === target ? 1 : 0)) / (2 * n);
+  }
+  return -(scale * (cos[first + target * stride] as number) - max - Math.log(sum)) / (2 * n);
+}
+
 /** Loss and gradients with respect to W_image, W_text and the log scale. */
 export async function contrastiveLoss(p: AdapterParams, batch: Batch, mm: MatMul): Promise<LossAndGrad> {
   const d = p.dim;
@@ -58,29 +89,10 @@ export async function contrastiveLoss(p: AdapterParams, batch: Batch, mm: MatMul
 
   // dLoss/dlogit, accumulated from both directions.
   const g = new Float64Array(rows * cols);
+  const exps = new Float64Array(Math.max(rows, cols));
   let loss = 0;
-  for (let i = 0; i < n; i++) {
-    let max = -Infinity;
-    for (let j = 0; j < cols; j++) max = Math.max(max, scale * (cos[i * cols + j] as number));
-    let sum = 0;
-    for (let j = 0; j < cols; j++) sum += Math.exp(scale * (cos[i * cols + j] as number) - max);
-    loss -= (scale * (cos[i * cols + i] as number) - max - Math.log(sum)) / (2 * n);
-    for (let j = 0; j < cols; j++) {
-      const prob = Math.exp(scale * (cos[i * cols + j] as number) - max) / sum;
-      g[i * cols + j] = (g[i * cols + j] as number) + (prob - (i === j ? 1 : 0)) / (2 * n);
-    }
-  }
-  for (let j = 0; j < n; j++) {
-    let max = -Infinity;
-    for (let i = 0; i < rows; i++) max = Math.max(max, scale * (cos[i * cols + j] as number));
-    let sum = 0;
-    for (let i = 0; i < rows; i++) sum += Math.exp(scale * (cos[i * cols + j] as number) - max);
-    loss -= (scale * (cos[j * cols + j] as number) - max - Math.log(sum)) / (2 * n);
-    for (let i = 0; i < rows; i++) {
-      const prob = Math.exp(scale * (cos[i * cols + j] as number) - max) / sum;
-      g[i * cols + j] = (g[i * cols + j] as number) + (prob - (i === j ? 1 : 0)) / (2 * n);
-    }
-  }
+  for (let i = 0; i < n; i++) loss += softmaxGrad(cos, g, scale, i * cols, 1, cols, i, n, exps);
+  for (let j = 0; j < n; j++) loss += softmaxGrad(cos, g, scale, j, cols, rows, j, n, exps);
   // logits = scale * cos: d/dlogScale = sum g * logits; d/dcos = scale * g.
   let dLogScale = 0;
   for (let k = 0; k < g.length; k++) {

@@ -80,7 +80,8 @@ describe('fine-tuning', () => {
       `fine-tune: ${report.pairs.train} training pairs, ${report.pairs.heldOut} held out; ` +
         `held-out recall@5 ${before.heldOutRecallAt5.toFixed(3)} -> ${after.heldOutRecallAt5.toFixed(3)}; ` +
         `zero-shot pair top-1 ${zeroBefore.toFixed(3)} -> ${zeroAfter.toFixed(3)}; ` +
-        `${report.result.steps} steps (${report.result.stopped}) in ${(report.result.ms / 1000).toFixed(1)} s`,
+        `${report.result.steps} steps (${report.result.stopped}, weights of step ${report.result.bestStep} kept) ` +
+        `in ${(report.result.ms / 1000).toFixed(1)} s`,
     );
     expect(report.pairs.train).toBeLessThanOrEqual(30);
     expect(report.pairs.heldOut).toBeGreaterThanOrEqual(30);
