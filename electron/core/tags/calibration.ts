@@ -28,25 +28,33 @@ interface Component {
 
 interface Histogram {
   counts: Float64Array;
+  /** Each bin's centre score, computed once: the fits below read them many times over. */
+  centres: Float64Array;
   centre: (bin: number) => number;
   n: number;
 }
 
-function histogram(scores: ArrayLike<number>): Histogram {
+function histogram(scores: Float32Array): Histogram {
+  const n = scores.length;
   let min = Infinity;
   let max = -Infinity;
-  for (let i = 0; i < scores.length; i++) {
+  for (let i = 0; i < n; i++) {
     const v = scores[i] as number;
     if (v < min) min = v;
     if (v > max) max = v;
   }
   const width = Math.max((max - min) / BINS, 1e-9);
-  const counts = new Float64Array(BINS);
-  for (let i = 0; i < scores.length; i++) {
-    const b = Math.min(BINS - 1, Math.floor(((scores[i] as number) - min) / width));
-    counts[b] = (counts[b] as number) + 1;
+  const perBin = 1 / width;
+  // Integer counts, and truncation by `| 0` (scores - min >= 0): this pass runs once per category
+  // over every photo, so it is most of calibration's cost.
+  const counts = new Int32Array(BINS);
+  for (let i = 0; i < n; i++) {
+    const b = (((scores[i] as number) - min) * perBin) | 0;
+    const bin = b < BINS ? b : BINS - 1;
+    counts[bin] = (counts[bin] as number) + 1;
   }
-  return { counts, centre: (b) => min + (b + 0.5) * width, n: scores.length };
+  const centres = Float64Array.from({ length: BINS }, (_, b) => min + (b + 0.5) * width);
+  return { counts: Float64Array.from(counts), centres, centre: (b) => centres[b] as number, n };
 }
 
 function quantile(h: Histogram, q: number, value: (bin: number) => number = h.centre): number {
@@ -83,34 +91,45 @@ function otsu(h: Histogram): number {
 const density = (c: Component, x: number): number =>
   (c.weight / (c.sd * Math.sqrt(2 * Math.PI))) * Math.exp(-0.5 * ((x - c.mean) / c.sd) ** 2);
 
-function moments(h: Histogram, weightOf: (bin: number) => number, floorSd: number): Component {
+/** Weight 1 for the bins from `from` on (or, with `below`, the bins before it), 0 elsewhere. */
+function step(from: number, below = false): Float64Array {
+  const w = new Float64Array(BINS);
+  for (let b = 0; b < BINS; b++) w[b] = b >= from !== below ? 1 : 0;
+  return w;
+}
+
+function moments(h: Histogram, weights: Float64Array, floorSd: number): Component {
+  const { counts, centres } = h;
   let w = 0;
   let s = 0;
   for (let b = 0; b < BINS; b++) {
-    const r = (h.counts[b] as number) * weightOf(b);
+    const r = (counts[b] as number) * (weights[b] as number);
     w += r;
-    s += r * h.centre(b);
+    s += r * (centres[b] as number);
   }
   const mean = s / Math.max(w, 1e-12);
   let v = 0;
-  for (let b = 0; b < BINS; b++) v += (h.counts[b] as number) * weightOf(b) * (h.centre(b) - mean) ** 2;
+  for (let b = 0; b < BINS; b++)
+    v += (counts[b] as number) * (weights[b] as number) * ((centres[b] as number) - mean) ** 2;
   return { weight: w / h.n, mean, sd: Math.max(Math.sqrt(v / Math.max(w, 1e-12)), floorSd) };
 }
 
 /** EM for two Gaussians over the histogram, started from Otsu's split. */
 function fitMixture(h: Histogram, floorSd: number): [Component, Component] {
   const cut = otsu(h);
-  let lo = moments(h, (b) => (b <= cut ? 1 : 0), floorSd);
-  let hi = moments(h, (b) => (b > cut ? 1 : 0), floorSd);
+  let lo = moments(h, step(cut + 1, true), floorSd);
+  let hi = moments(h, step(cut + 1), floorSd);
   for (let iter = 0; iter < 40; iter++) {
     const upper = new Float64Array(BINS);
+    const lower = new Float64Array(BINS);
     for (let b = 0; b < BINS; b++) {
-      const a = density(lo, h.centre(b));
-      const c = density(hi, h.centre(b));
+      const a = density(lo, h.centres[b] as number);
+      const c = density(hi, h.centres[b] as number);
       upper[b] = a + c > 0 ? c / (a + c) : b > cut ? 1 : 0;
+      lower[b] = 1 - (upper[b] as number);
     }
-    const nextLo = moments(h, (b) => 1 - (upper[b] as number), floorSd);
-    const nextHi = moments(h, (b) => upper[b] as number, floorSd);
+    const nextLo = moments(h, lower, floorSd);
+    const nextHi = moments(h, upper, floorSd);
     const moved = Math.abs(nextLo.mean - lo.mean) + Math.abs(nextHi.mean - hi.mean);
     lo = nextLo;
     hi = nextHi;
@@ -197,7 +216,7 @@ export function calibrate(scores: ArrayLike<number>): Calibration {
       separation: 0,
     };
   }
-  const h = histogram(scores);
+  const h = histogram(scores instanceof Float32Array ? scores : Float32Array.from(scores));
   const median = quantile(h, 0.5);
   const binWidth = h.centre(1) - h.centre(0);
   // MAD from the histogram: the median of |score - median|, found by widening a window around it.
@@ -228,8 +247,8 @@ export function calibrate(scores: ArrayLike<number>): Calibration {
     if (split && rank(split) === 3) break;
     for (const bin of valleys(h, width)) {
       const c = {
-        lo: moments(h, (b) => (b < bin ? 1 : 0), binWidth),
-        hi: moments(h, (b) => (b >= bin ? 1 : 0), binWidth),
+        lo: moments(h, step(bin, true), binWidth),
+        hi: moments(h, step(bin), binWidth),
         threshold: h.centre(bin),
       };
       if (

@@ -3,6 +3,7 @@
 // the user and survive every re-run.
 
 import { createHash } from 'node:crypto';
+import type { Statement } from 'better-sqlite3';
 import type { Db } from '../library/database.js';
 import { blobToVector, vectorToBlob } from '../library/photo-store.js';
 
@@ -310,27 +311,79 @@ export class TagStore {
   ): void {
     const decided = this.userDecided(categoryId);
     const now = Date.now();
-    const put = this.db.prepare(
+    this.db.transaction(() => {
+      if (scope === null) {
+        this.replaceAllAutoTags(categoryId, tags, from, decided, now);
+        return;
+      }
+      const del = this.deleteAutoTag();
+      for (const id of scope) del.run(categoryId, id);
+      const put = this.upsertAutoTag();
+      for (const t of tags) {
+        if (decided.has(t.photoId)) continue;
+        put.run(t.photoId, categoryId, t.score, t.margin, from.modelId, from.adapter, from.promptSet, now);
+      }
+    })();
+  }
+
+  private upsertAutoTag(): Statement {
+    return this.db.prepare(
       `INSERT INTO photo_tags (photo_id, category_id, source, score, margin, model_id, adapter, prompt_set, updated_at)
        VALUES (?, ?, 'auto', ?, ?, ?, ?, ?, ?)
        ON CONFLICT (photo_id, category_id) DO UPDATE SET score = excluded.score, margin = excluded.margin,
          model_id = excluded.model_id, adapter = excluded.adapter, prompt_set = excluded.prompt_set,
          updated_at = excluded.updated_at WHERE photo_tags.source = 'auto'`,
     );
-    this.db.transaction(() => {
-      if (scope === null) {
-        this.db.prepare("DELETE FROM photo_tags WHERE category_id = ? AND source = 'auto'").run(categoryId);
-      } else {
-        const del = this.db.prepare(
-          "DELETE FROM photo_tags WHERE category_id = ? AND photo_id = ? AND source = 'auto'",
-        );
-        for (const id of scope) del.run(categoryId, id);
-      }
-      for (const t of tags) {
-        if (decided.has(t.photoId)) continue;
-        put.run(t.photoId, categoryId, t.score, t.margin, from.modelId, from.adapter, from.promptSet, now);
-      }
-    })();
+  }
+
+  private deleteAutoTag(): Statement {
+    return this.db.prepare(
+      "DELETE FROM photo_tags WHERE category_id = ? AND photo_id = ? AND source = 'auto'",
+    );
+  }
+
+  /**
+   * A whole-library re-run writes only what changed: a re-run mostly reproduces the same tags with the
+   * same scores, and rewriting 100k rows (and their index entries) was most of a tagging run's time.
+   * A tag's updated_at therefore says when it last changed.
+   */
+  private replaceAllAutoTags(
+    categoryId: number,
+    tags: readonly AutoTag[],
+    from: Provenance,
+    decided: ReadonlySet<number>,
+    now: number,
+  ): void {
+    const existing = new Map<number, [number, number, number | null, string | null, string | null]>();
+    const rows = this.db
+      .prepare(
+        "SELECT photo_id, score, margin, model_id, adapter, prompt_set FROM photo_tags WHERE category_id = ? AND source = 'auto'",
+      )
+      .raw()
+      .iterate(categoryId) as IterableIterator<
+      [number, number, number, number | null, string | null, string | null]
+    >;
+    for (const [id, ...rest] of rows) existing.set(id, rest);
+    const put = this.upsertAutoTag();
+    for (const t of tags) {
+      if (decided.has(t.photoId)) continue;
+      const old = existing.get(t.photoId);
+      existing.delete(t.photoId);
+      // Scores are float32 values stored as REAL, so an unchanged tag compares exactly equal.
+      if (
+        old &&
+        old[0] === t.score &&
+        old[1] === t.margin &&
+        old[2] === from.modelId &&
+        old[3] === from.adapter &&
+        old[4] === from.promptSet
+      )
+        continue;
+      put.run(t.photoId, categoryId, t.score, t.margin, from.modelId, from.adapter, from.promptSet, now);
+    }
+    // What is left was tagged before and no longer is.
+    const del = this.deleteAutoTag();
+    for (const id of existing.keys()) del.run(categoryId, id);
   }
 
   /** A tag the user set, accepted or rejected. A rejection keeps the score so the queue can explain it. */

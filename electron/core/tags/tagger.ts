@@ -209,22 +209,25 @@ export class Tagger {
     const scoreOf = (c: number, i: number): number => scores[c * n + i] as number;
 
     // Thresholds: the user's, else calibrated on the whole library (full runs), else the stored one.
-    const cal = cats.map((c, k): { threshold: number; spread: number; method: CategoryReport['method'] } => {
-      const stored = vectors[k] as CategoryVectors;
-      if (options.photoIds && (stored.threshold === null || stored.spread === null))
-        // Never calibrated on the whole library: a few new photos are no basis for a threshold, so
-        // this category waits for the next full run (Library.refreshTags).
-        return { threshold: Infinity, spread: 1, method: 'uncalibrated' };
-      if (options.photoIds && stored.threshold !== null && stored.spread !== null)
-        return {
-          threshold: c.threshold ?? stored.threshold,
-          spread: stored.spread,
-          method: c.threshold !== null ? 'user' : 'stored',
-        };
-      const fit = calibrate(scores.subarray(k * n, (k + 1) * n));
-      if (!options.photoIds) tags.saveCalibration(c.id, modelId, fit.threshold, fit.spread, fit.method);
-      return c.threshold !== null ? { threshold: c.threshold, spread: fit.spread, method: 'user' } : fit;
-    });
+    // One transaction for all the saved calibrations, not a commit per category.
+    const cal = this.deps.db.transaction(() =>
+      cats.map((c, k): { threshold: number; spread: number; method: CategoryReport['method'] } => {
+        const stored = vectors[k] as CategoryVectors;
+        if (options.photoIds && (stored.threshold === null || stored.spread === null))
+          // Never calibrated on the whole library: a few new photos are no basis for a threshold, so
+          // this category waits for the next full run (Library.refreshTags).
+          return { threshold: Infinity, spread: 1, method: 'uncalibrated' };
+        if (options.photoIds && stored.threshold !== null && stored.spread !== null)
+          return {
+            threshold: c.threshold ?? stored.threshold,
+            spread: stored.spread,
+            method: c.threshold !== null ? 'user' : 'stored',
+          };
+        const fit = calibrate(scores.subarray(k * n, (k + 1) * n));
+        if (!options.photoIds) tags.saveCalibration(c.id, modelId, fit.threshold, fit.spread, fit.method);
+        return c.threshold !== null ? { threshold: c.threshold, spread: fit.spread, method: 'user' } : fit;
+      }),
+    )();
     // Exclusive groups: a photo keeps only its best category of the group.
     const winner = new Map<string, Int32Array>();
     for (const g of groups) {
