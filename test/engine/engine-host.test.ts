@@ -84,6 +84,15 @@ describe('EngineHolder without a model', () => {
   const switches: Switch[] = [];
   /** Holds a model switch's indexing after its first batch while set. */
   let hold: { reached: () => void; gate: Promise<void> } | null = null;
+  /** Holds the next model switch after its first batch: `reached` resolves there, `release` lets it go on. */
+  const holdNextSwitch = (): { reached: Promise<void>; release: () => void } => {
+    let release = (): void => undefined;
+    // The executors run synchronously, so `release` is the gate's resolver by the time this returns.
+    const reached = new Promise<void>((resolve) => {
+      hold = { reached: resolve, gate: new Promise<void>((r) => (release = r)) };
+    });
+    return { reached, release };
+  };
 
   beforeAll(async () => {
     files = hubFilesFrom(TEST_MODEL_DIR, modelFilePaths(TEST_MODEL_DIR));
@@ -363,10 +372,7 @@ describe('EngineHolder without a model', () => {
     const oldResult = await holder.call('search.text', query);
     switches.length = 0;
     changes.length = 0;
-    let release = (): void => undefined;
-    const reached = new Promise<void>((resolve) => {
-      hold = { reached: resolve, gate: new Promise<void>((r) => (release = r)) };
-    });
+    const { reached, release } = holdNextSwitch();
     expect(await holder.call('models.use', { id: 'shapes-fp32' })).toEqual({ ok: true });
     await reached;
 
@@ -416,10 +422,7 @@ describe('EngineHolder without a model', () => {
     });
     const before = holder.engine;
     switches.length = 0;
-    let release = (): void => undefined;
-    const reached = new Promise<void>((resolve) => {
-      hold = { reached: resolve, gate: new Promise<void>((r) => (release = r)) };
-    });
+    const { reached, release } = holdNextSwitch();
     expect(await holder.call('models.use', { id: 'shapes-fp16' })).toEqual({ ok: true });
     await reached;
     expect((await holder.call('app.state', {})).switching).toMatchObject({ id: 'shapes-fp16', total: 8 });

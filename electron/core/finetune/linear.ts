@@ -2,9 +2,7 @@
 // contrastive gradient needs. The large products go through a pluggable MatMul: onnxruntime's
 // (float32, fast) in training, an exact JavaScript one in the gradient check.
 
-import { availableParallelism } from 'node:os';
-import { InferenceSession, Tensor } from 'onnxruntime-node';
-import { matmulModelBytes } from '../math/onnx-matmul.js';
+import { matmul } from '../math/onnx-matmul.js';
 
 /** a [n, k] x b [k, m] -> [n, m], row-major. */
 export type MatMul = (
@@ -26,43 +24,14 @@ export const jsMatmul: MatMul = (a, n, k, b, m) => {
   return Promise.resolve(out);
 };
 
-let trainingSession: Promise<InferenceSession> | null = null;
-
-/**
- * The shared one-node MatMul graph in a session of its own whose pool threads sleep between runs.
- * A training step is seven small products with JavaScript in between; spinning pool threads (the
- * default) took the CPU from that JavaScript: 1k-pair training ran ~1.4x slower on a 2-core machine.
- * MLAS splits a product by output blocks, so results do not depend on the thread count.
- */
-function session(): Promise<InferenceSession> {
-  trainingSession ??= InferenceSession.create(matmulModelBytes(), {
-    executionProviders: ['cpu'],
-    intraOpNumThreads: availableParallelism(),
-    graphOptimizationLevel: 'all',
-    logSeverityLevel: 3,
-    extra: { session: { intra_op: { allow_spinning: '0' } } },
-  });
-  return trainingSession;
-}
-
-/** a [n, k] x b [k, m] in float32 through onnxruntime (MLAS sgemm), row-major. */
-export async function ortMatmulF32(
+/** a [n, k] x b [k, m] in float32 through onnxruntime (MLAS sgemm), row-major, non-spinning threads. */
+export const ortMatmulF32 = (
   a: Float32Array,
   n: number,
   k: number,
   b: Float32Array,
   m: number,
-): Promise<Float32Array> {
-  if (n === 0 || m === 0) return new Float32Array(n * m);
-  const out = await (
-    await session()
-  ).run({
-    rows: new Tensor('float32', a.subarray(0, n * k), [n, k]),
-    queries: new Tensor('float32', b.subarray(0, k * m), [k, m]),
-  });
-  if (!out.scores) throw new Error('MatMul returned no output');
-  return out.scores.data as Float32Array;
-}
+): Promise<Float32Array> => matmul(a, n, k, b, m, { spinning: false });
 
 /** onnxruntime's MLAS sgemm: float32 inside, an order of magnitude faster for 512 x 512 adapters. */
 export const ortMatmul: MatMul = async (a, n, k, b, m) =>

@@ -37,7 +37,7 @@ function floatTensorInfo(name: string, dims: readonly string[]): number[] {
 }
 
 /** ModelProto bytes for scores[n, c] = rows[n, d] x queries[d, c]. */
-export function matmulModelBytes(): Uint8Array {
+function matmulModelBytes(): Uint8Array {
   const node = [
     ...bytesField(1, 'rows'),
     ...bytesField(1, 'queries'),
@@ -61,16 +61,31 @@ export function matmulModelBytes(): Uint8Array {
   ]);
 }
 
-let session: Promise<InferenceSession> | null = null;
+export interface MatmulOptions {
+  /**
+   * Whether the pool threads spin between runs (onnxruntime's default, best for one big product).
+   * Training runs many small products with JavaScript in between, and spinning threads took the CPU
+   * from that JavaScript: 1k-pair training ran ~1.4x slower on a 2-core machine. MLAS splits a product
+   * by output blocks, so results do not depend on this.
+   */
+  spinning?: boolean;
+}
 
-function matmulSession(): Promise<InferenceSession> {
-  session ??= InferenceSession.create(matmulModelBytes(), {
-    executionProviders: ['cpu'],
-    intraOpNumThreads: availableParallelism(),
-    graphOptimizationLevel: 'all',
-    logSeverityLevel: 3,
-  });
-  return session;
+const sessions = new Map<boolean, Promise<InferenceSession>>();
+
+function matmulSession(spinning: boolean): Promise<InferenceSession> {
+  let s = sessions.get(spinning);
+  if (!s) {
+    s = InferenceSession.create(matmulModelBytes(), {
+      executionProviders: ['cpu'],
+      intraOpNumThreads: availableParallelism(),
+      graphOptimizationLevel: 'all',
+      logSeverityLevel: 3,
+      ...(!spinning && { extra: { session: { intra_op: { allow_spinning: '0' } } } }),
+    });
+    sessions.set(spinning, s);
+  }
+  return s;
 }
 
 /** a [n, k] x b [k, m], both row-major; returns [n, m] row-major. */
@@ -80,10 +95,11 @@ export async function matmul(
   k: number,
   b: Float32Array,
   m: number,
+  options: MatmulOptions = {},
 ): Promise<Float32Array> {
   if (a.length < n * k || b.length < k * m) throw new Error(`matmul: expected ${n}x${k} by ${k}x${m}`);
   if (n === 0 || m === 0) return new Float32Array(n * m);
-  const s = await matmulSession();
+  const s = await matmulSession(options.spinning ?? true);
   const out = await s.run({
     rows: new Tensor('float32', a.subarray(0, n * k), [n, k]),
     queries: new Tensor('float32', b.subarray(0, k * m), [k, m]),

@@ -24,6 +24,14 @@ export function fmtSeconds(seconds: number | null | undefined): string {
   return `${m} min ${Math.round(seconds - m * 60)} s`;
 }
 
+/** A job's estimated time left, rounded as a person would say it; `unknown` while there is no estimate. */
+export function fmtTimeLeft(seconds: number | null, unknown = ''): string {
+  if (seconds === null || !Number.isFinite(seconds)) return unknown;
+  if (seconds < 60) return `${Math.ceil(seconds)} s left`;
+  if (seconds < 3600) return `${Math.round(seconds / 60)} min left`;
+  return `${(seconds / 3600).toFixed(1)} h left`;
+}
+
 /** The message of anything thrown, for inline errors that should not go to the status bar. */
 export function messageOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
