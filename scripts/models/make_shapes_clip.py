@@ -36,6 +36,7 @@ import shapes_world as world  # noqa: E402
 from bpe_tokenizer import Tokenizer, train_merges  # noqa: E402
 from clip_model import Clip, ClipDims  # noqa: E402
 from onnx_export import convert_fp16, export_towers, quantize_dynamic_int8  # noqa: E402
+from onnx_import import load_onnx_weights  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]
 CLIP_MEAN = [0.48145466, 0.4578275, 0.40821073]
@@ -164,8 +165,10 @@ def zero_shot(model: Clip, tok: Tokenizer, images: np.ndarray, scenes: list[dict
         key = "held" if (sc["colour"], sc["shape"]) in world.HELD_OUT else "seen"
         res[f"{key}_pair"] += ok
         res[f"{key}_n"] += 1
+    tone = tone_metrics(model, tok, images, scenes)
     model.train()
     return {
+        **tone,
         "shape_word_top1": word_hits / len(images),
         "colour_top1": res["colour"] / res["n"],
         "shape_top1": res["shape"] / res["n"],
@@ -175,29 +178,63 @@ def zero_shot(model: Clip, tok: Tokenizer, images: np.ndarray, scenes: list[dict
     }
 
 
+@torch.no_grad()
+def tone_metrics(model: Clip, tok: Tokenizer, images: np.ndarray, scenes: list[dict]) -> dict:
+    """How well the model tells dark backgrounds from light ones.
+
+    tone_top1: the right one of "a {colour} {shape} on a dark/light background" for each photo;
+    dark_auc: ROC AUC of the score for "a dark background" as a detector of dark photos."""
+    ctx = model.dims.context_length
+    img = torch.cat([model.encode_image(to_pixels(images[i : i + 512])) for i in range(0, len(images), 512)])
+    pairs = [(c, s, t) for c in world.COLOURS for s in world.SHAPES for t in ("dark", "light")]
+    txt = model.encode_text(*batch_tokens(tok, [f"a {c} {s} on a {t} background" for c, s, t in pairs], ctx))
+    index = {p: i for i, p in enumerate(pairs)}
+    right = 0
+    for i, sc in enumerate(scenes):
+        other = "light" if sc["tone"] == "dark" else "dark"
+        right += float(img[i] @ txt[index[(sc["colour"], sc["shape"], sc["tone"])]]) > float(img[i] @ txt[index[(sc["colour"], sc["shape"], other)]])
+    dark = (img @ model.encode_text(*batch_tokens(tok, ["a dark background"], ctx))[0]).numpy()
+    truth = np.array([sc["tone"] == "dark" for sc in scenes])
+    auc = float((dark[truth][:, None] > dark[~truth][None, :]).mean())
+    return {"tone_top1": right / len(scenes), "dark_auc": auc}
+
+
 # ---------------------------------------------------------------- training
 
-def sample_batch(gen: np.random.Generator, groups: list[np.ndarray], size: int, group: int) -> np.ndarray:
+def sample_batch(gen: np.random.Generator, groups: list[np.ndarray], tone_groups: list[np.ndarray], tone_share: float, size: int, group: int) -> tuple[np.ndarray, np.ndarray]:
     """A batch made of groups of look-alike photos.
 
     With random batches, colour and background explain most of the contrastive loss and shape is learnt
     very late. Each group here draws from one pool of photos that share colour (and, for the finer pools,
     background tone and kind), so inside a group mainly shape tells captions apart. The loss is still
     the paper's symmetric cross-entropy over the whole batch.
+
+    With probability tone_share a group comes instead from a pool of one colour and one shape, whose
+    photos differ mainly in background tone, kind and size; those photos get captions that name the tone
+    (see pick_caption). The second array marks them.
     """
     if size % group:
         raise SystemExit(f"--batch {size} must be a multiple of --group {group}")
-    parts = [gen.choice(groups[gen.integers(len(groups))], size=group, replace=False) for _ in range(size // group)]
-    return np.concatenate(parts)
+    parts, tone = [], []
+    for _ in range(size // group):
+        is_tone = bool(tone_groups) and gen.random() < tone_share
+        pools = tone_groups if is_tone else groups
+        parts.append(gen.choice(pools[gen.integers(len(pools))], size=group, replace=False))
+        tone.append(np.full(group, is_tone))
+    return np.concatenate(parts), np.concatenate(tone)
 
 
-def look_alike_pools(scenes: list[dict], group: int) -> list[np.ndarray]:
-    """Pools by colour, and by colour + background tone + background kind, each at least a group large."""
+def look_alike_pools(scenes: list[dict], group: int) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Pools by colour, and by colour + background tone + background kind; and the tone pools, by colour +
+    shape. Each at least a group large."""
     pools: dict[tuple, list[int]] = {}
+    tone_pools: dict[tuple, list[int]] = {}
     for i, s in enumerate(scenes):
         pools.setdefault((s["colour"],), []).append(i)
         pools.setdefault((s["colour"], s["tone"], s["kind"]), []).append(i)
-    return [np.array(v) for v in pools.values() if len(v) >= group]
+        tone_pools.setdefault((s["colour"], s["shape"]), []).append(i)
+    keep = lambda d: [np.array(v) for v in d.values() if len(v) >= group]  # noqa: E731
+    return keep(pools), keep(tone_pools)
 
 
 def pick_caption(gen: np.random.Generator, scene: dict, captions: list[str], core: bool) -> str:
@@ -214,11 +251,25 @@ def pick_caption(gen: np.random.Generator, scene: dict, captions: list[str], cor
     return captions[n_full + gen.integers(len(captions) - n_full)]
 
 
+def pick_tone_caption(gen: np.random.Generator, tone_captions: list[str]) -> str:
+    """A caption for a photo in a tone group: one of those that name its background's tone."""
+    return tone_captions[gen.integers(len(tone_captions))]
+
+
+def load_tokenizer(folder: Path) -> Tokenizer:
+    """The tokenizer an exported model folder was trained with (its merges, hence its exact vocabulary)."""
+    data = json.loads((folder / "tokenizer.json").read_text())
+    tok = Tokenizer([tuple(m.split(" ")) for m in data["model"]["merges"]])
+    if tok.vocab != data["model"]["vocab"]:
+        raise SystemExit(f"{folder / 'tokenizer.json'}: its vocabulary is not the one its merges build")
+    return tok
+
+
 def train(args: argparse.Namespace) -> tuple[Clip, Tokenizer, dict]:
     torch.manual_seed(args.seed)
     random.seed(args.seed)
-    corpus = world.caption_words()
-    tok = Tokenizer(train_merges(corpus, args.merges))
+    init = Path(args.init_from) if args.init_from else None
+    tok = load_tokenizer(init) if init else Tokenizer(train_merges(world.caption_words(), args.merges))
     dims = ClipDims(**{**SHAPES_DIMS.to_dict(), "vocab_size": len(tok.vocab)})
     print(f"tokenizer: {len(tok.vocab)} tokens ({len(tok.merges)} merges)", flush=True)
 
@@ -227,27 +278,31 @@ def train(args: argparse.Namespace) -> tuple[Clip, Tokenizer, dict]:
     ev_images, ev_scenes = make_eval_set(args.eval_per_pair, dims.image_size, args.seed + 1, args.workers)
     print(f"data: {len(images)} training photos, {len(ev_images)} evaluation photos in {time.time() - t0:.0f}s", flush=True)
     caption_sets = [world.captions(world.Scene(**s)) for s in scenes]
+    tone_sets = [world.tone_captions(world.Scene(**s)) for s in scenes]
 
     model = Clip(dims, tok.eos_id, args.logit_scale_init)
     # Distinct token embeddings from the start make captions distinguishable before the text tower has
     # learnt anything (CLIP's 0.02 left every caption's embedding nearly the same for the first steps).
     torch.nn.init.normal_(model.text.token.weight, std=args.token_init_std)
+    if init:
+        load_onnx_weights(model, init)
+        print(f"continuing from {init}: " + " ".join(f"{k} {v:.3f}" for k, v in zero_shot(model, tok, ev_images, ev_scenes).items()), flush=True)
     decay = [p for n, p in model.named_parameters() if p.ndim >= 2 and "pos" not in n and "token" not in n]
     no_decay = [p for n, p in model.named_parameters() if not (p.ndim >= 2 and "pos" not in n and "token" not in n)]
     opt = torch.optim.AdamW([{"params": decay, "weight_decay": 0.1}, {"params": no_decay, "weight_decay": 0.0}], lr=args.lr, betas=(0.9, 0.98), eps=1e-6)
-    warmup = min(300, args.steps // 10)
+    warmup = max(1, min(300, args.steps // 10))
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: min(1.0, (s + 1) / warmup) * 0.5 * (1 + math.cos(math.pi * min(s, args.steps) / args.steps)))
     gen = np.random.default_rng(args.seed)
-    pools = look_alike_pools(scenes, args.group)
+    pools, tone_pools = look_alike_pools(scenes, args.group)
     t0 = time.time()
     metrics: dict = {}
     for step in range(1, args.steps + 1):
-        idx = sample_batch(gen, pools, args.batch, args.group)
+        idx, tone = sample_batch(gen, pools, tone_pools, args.tone_share, args.batch, args.group)
         batch = images[idx]
         if gen.random() < 0.5:
             batch = batch[:, :, ::-1].copy()  # a mirrored scene is the same scene
         core = step <= args.core_steps
-        texts = [pick_caption(gen, scenes[i], caption_sets[i], core) for i in idx]
+        texts = [pick_tone_caption(gen, tone_sets[i]) if t else pick_caption(gen, scenes[i], caption_sets[i], core) for i, t in zip(idx, tone)]
         ids, mask = batch_tokens(tok, texts, dims.context_length)
         loss = model.contrastive_loss(to_pixels(batch), ids, mask)
         opt.zero_grad(set_to_none=True)
@@ -260,6 +315,9 @@ def train(args: argparse.Namespace) -> tuple[Clip, Tokenizer, dict]:
         if step % args.eval_every == 0 or step == args.steps:
             metrics = zero_shot(model, tok, ev_images, ev_scenes)
             print(f"eval step {step}: " + " ".join(f"{k} {v:.3f}" for k, v in metrics.items()), flush=True)
+            if args.checkpoint_dir:
+                Path(args.checkpoint_dir).mkdir(parents=True, exist_ok=True)
+                torch.save(model.state_dict(), Path(args.checkpoint_dir) / f"step-{step}.pt")
     metrics["train_seconds"] = round(time.time() - t0)
     metrics["steps"] = args.steps
     return model.eval(), tok, metrics
@@ -392,6 +450,9 @@ def main() -> None:
     ap.add_argument("--eval-every", type=int, default=250)
     ap.add_argument("--merges", type=int, default=600)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--init-from", help="continue training an exported model folder (its weights and tokenizer)")
+    ap.add_argument("--tone-share", type=float, default=0.0, help="share of batch groups of one colour and shape, captioned with their background tone")
+    ap.add_argument("--checkpoint-dir", help="save the weights at every evaluation here")
     ap.add_argument("--threads", type=int, default=os.cpu_count() or 2)
     ap.add_argument("--workers", type=int, default=os.cpu_count() or 2)
     ap.add_argument("--full-size", action="store_true", help="write the random ViT-B/32 benchmark model instead")

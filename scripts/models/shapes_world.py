@@ -211,6 +211,18 @@ def captions(scene: Scene) -> list[str]:
 N_FULL_CAPTIONS = 15
 
 
+def tone_captions(scene: Scene) -> list[str]:
+    """Captions for batches of photos of one colour and shape: they differ only in what the background
+    is (its tone, and for one of them its kind), so the only way to match them is to see the background.
+
+    Every one of them is also in captions(), so the tokenizer does not change."""
+    c, s, t, k = scene.colour, scene.shape, scene.tone, scene.kind
+    bg = f"{t} {k} background" if k != "plain" else f"plain {t} background"
+    out = [f"a {c} {s} on a {t} background", f"a {t} background", f"a {s} on a {t} background", f"a photo with a {bg}"]
+    assert set(out) <= set(captions(scene))
+    return out
+
+
 def caption_words() -> list[str]:
     """Every caption template filled with every value: the tokenizer's training text."""
     out = []

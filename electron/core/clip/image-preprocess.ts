@@ -48,13 +48,35 @@ export function channelAffine(spec: ImageSpec): { a: number[]; b: number[] } {
   return { a, b };
 }
 
+/**
+ * From this many times the model's input size (short side against short side) a photo is shrunk on
+ * load as far as libjpeg goes (1/8 in the DCT), which saves about 15% of a 12 MP JPEG's CPU time.
+ * Smaller images keep a real resampling step after a gentler shrink-on-load, which matches PIL more
+ * closely (about 0.3/255 instead of 0.8/255 mean difference); both agree with PIL to better than
+ * 0.0001 in embedding cosine.
+ */
+export const FAST_SHRINK_FACTOR = 8;
+
 /** Resize by libvips: right for shrinking (it matches PIL's filters closely) and fast. */
 function vipsResize(img: Sharp, spec: ImageSpec, width: number, height: number): Sharp {
   const size = resizedSize(spec, width, height);
   if (size.width === width && size.height === height) return img;
-  // fastShrinkOnLoad: false keeps JPEG/WebP shrink-on-load but leaves libvips a real resampling step,
-  // which brings the result within about 0.3/255 of PIL (the fast mode was 0.8-1.5/255 off).
-  return img.resize(size.width, size.height, { fit: 'fill', kernel: spec.kernel, fastShrinkOnLoad: false });
+  const fastShrinkOnLoad = Math.min(width, height) >= FAST_SHRINK_FACTOR * Math.min(size.width, size.height);
+  return img.resize(size.width, size.height, { fit: 'fill', kernel: spec.kernel, fastShrinkOnLoad });
+}
+
+/** The centre crop's box in the resized image, with transformers' offsets (rounded down). */
+function cropBox(
+  spec: ImageSpec,
+  size: { width: number; height: number },
+): { left: number; top: number; width: number; height: number } | null {
+  if (!spec.crop) return null;
+  return {
+    left: Math.floor((size.width - spec.crop.width) / 2),
+    top: Math.floor((size.height - spec.crop.height) / 2),
+    width: spec.crop.width,
+    height: spec.crop.height,
+  };
 }
 
 const toRgb8 = (img: Sharp): Sharp => img.toColourspace('srgb').removeAlpha().raw({ depth: 'uchar' });
@@ -102,29 +124,31 @@ export async function preprocessToRgb(
     const size = resizedSize(spec, width, height);
     const enlarging = size.width > width || size.height > height;
     const untaggedCmyk = meta.space === 'cmyk' && !meta.icc;
-    let resized: Uint8Array;
+    const crop = cropBox(spec, size);
     if (!enlarging && !meta.hasAlpha && !untaggedCmyk) {
-      resized = await toRgb8(vipsResize(img, spec, width, height)).toBuffer();
-    } else {
-      // Two passes. Alpha: PIL's convert("RGB") keeps the colour under transparent pixels, but libvips
-      // resizes premultiplied, so drop alpha before resizing. Enlarging: resample as Pillow does.
-      // Untagged CMYK: convert by formula first.
-      const full = await decodeFullRgb(img, untaggedCmyk);
-      resized = enlarging
-        ? resampleRgb(full, width, height, size.width, size.height, spec.kernel)
-        : await vipsResize(sharp(full, { raw: { width, height, channels: 3 } }), spec, width, height)
-            .raw()
-            .toBuffer();
+      // One libvips pipeline. The crop comes after the resize, so libvips, which computes only the
+      // pixels asked for, resamples just the cropped part (and shrink-on-load still applies).
+      const resized = vipsResize(img, spec, width, height);
+      const out = await toRgb8(crop ? resized.extract(crop) : resized).toBuffer();
+      const expected = (crop ?? size).width * (crop ?? size).height * 3;
+      if (out.length !== expected)
+        throw new Error(`resizing produced ${out.length} bytes, expected ${expected}`);
+      return out;
     }
+    // Two passes. Alpha: PIL's convert("RGB") keeps the colour under transparent pixels, but libvips
+    // resizes premultiplied, so drop alpha before resizing. Enlarging: resample as Pillow does.
+    // Untagged CMYK: convert by formula first.
+    const full = await decodeFullRgb(img, untaggedCmyk);
+    const resized = enlarging
+      ? resampleRgb(full, width, height, size.width, size.height, spec.kernel)
+      : await vipsResize(sharp(full, { raw: { width, height, channels: 3 } }), spec, width, height)
+          .raw()
+          .toBuffer();
     if (resized.length !== size.width * size.height * 3) {
       throw new Error(`resizing produced ${resized.length} bytes, expected ${size.width}x${size.height}x3`);
     }
-    // Crop here rather than with sharp's extract: extract after an auto-orient turns off shrink-on-load
-    // (a 12 MP JPEG then takes 300 ms instead of 40).
-    if (!spec.crop) return Buffer.from(resized.buffer, resized.byteOffset, resized.length);
-    const left = Math.floor((size.width - spec.crop.width) / 2);
-    const top = Math.floor((size.height - spec.crop.height) / 2);
-    return Buffer.from(cropRgb(resized, size.width, left, top, spec.crop.width, spec.crop.height).buffer);
+    if (!crop) return Buffer.from(resized.buffer, resized.byteOffset, resized.length);
+    return Buffer.from(cropRgb(resized, size.width, crop.left, crop.top, crop.width, crop.height).buffer);
   } catch (err) {
     throw await decodeError(input, err, options.maxPixels);
   }

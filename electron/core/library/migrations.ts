@@ -177,4 +177,11 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX photos_timeline ON photos(COALESCE(taken_at, mtime_ms) DESC, id, width, height)
     WHERE status = 'indexed';
   `,
+  // 5: a category's automatic tags in photo order with everything a re-run compares, so that re-tagging
+  // the whole library reads them from this index alone instead of looking up every tag's row (100k
+  // tags: about 35 ms against 300-450 ms).
+  `
+  CREATE INDEX photo_tags_auto ON photo_tags(category_id, photo_id, score, margin, model_id, adapter, prompt_set)
+    WHERE source = 'auto';
+  `,
 ];

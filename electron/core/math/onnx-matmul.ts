@@ -1,7 +1,6 @@
-// Dense similarity matrices (stored embeddings x text embeddings) computed by onnxruntime's MatMul,
-// whose CPU kernel (MLAS) is an order of magnitude faster than a JavaScript loop: tagging 100k photos
-// against 200 categories is 10 GFLOP. The one-node graph is encoded here as ONNX protobuf bytes, so no
-// model file ships for it.
+// Dense matrix products computed by onnxruntime's MatMul and Gemm, whose CPU kernel (MLAS) is an order
+// of magnitude faster than a JavaScript loop: tagging 100k photos against 200 categories is 10 GFLOP.
+// The one-node graphs are encoded here as ONNX protobuf bytes, so no model file ships for them.
 
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { availableParallelism } from 'node:os';
@@ -36,21 +35,35 @@ function floatTensorInfo(name: string, dims: readonly string[]): number[] {
   return [...bytesField(1, name), ...bytesField(2, bytesField(1, tensorType))];
 }
 
-/** ModelProto bytes for scores[n, c] = rows[n, d] x queries[d, c]. */
-function matmulModelBytes(): Uint8Array {
+type Op = 'MatMul' | 'GemmTransB';
+
+/** AttributeProto of an INT attribute. */
+const intAttribute = (name: string, value: number): number[] => [
+  ...bytesField(1, name),
+  ...intField(3, value),
+  ...intField(20, 2), // AttributeType.INT
+];
+
+/**
+ * ModelProto bytes for one product of two float inputs `a` and `b` into `y`:
+ * MatMul: y[n, m] = a[n, k] x b[k, m]. GemmTransB: y[n, m] = a[n, k] x b[m, k]^T.
+ */
+function productModelBytes(op: Op): Uint8Array {
+  const gemm = op === 'GemmTransB';
   const node = [
-    ...bytesField(1, 'rows'),
-    ...bytesField(1, 'queries'),
-    ...bytesField(2, 'scores'),
-    ...bytesField(3, 'matmul'),
-    ...bytesField(4, 'MatMul'),
+    ...bytesField(1, 'a'),
+    ...bytesField(1, 'b'),
+    ...bytesField(2, 'y'),
+    ...bytesField(3, 'product'),
+    ...bytesField(4, gemm ? 'Gemm' : 'MatMul'),
+    ...(gemm ? bytesField(5, intAttribute('transB', 1)) : []),
   ];
   const graph = [
     ...bytesField(1, node),
-    ...bytesField(2, 'similarity'),
-    ...bytesField(11, floatTensorInfo('rows', ['n', 'd'])),
-    ...bytesField(11, floatTensorInfo('queries', ['d', 'c'])),
-    ...bytesField(12, floatTensorInfo('scores', ['n', 'c'])),
+    ...bytesField(2, 'product'),
+    ...bytesField(11, floatTensorInfo('a', ['n', 'k'])),
+    ...bytesField(11, floatTensorInfo('b', gemm ? ['m', 'k'] : ['k', 'm'])),
+    ...bytesField(12, floatTensorInfo('y', ['n', 'm'])),
   ];
   const opset = [...bytesField(1, ''), ...intField(2, 17)];
   return Uint8Array.from([
@@ -71,21 +84,30 @@ export interface MatmulOptions {
   spinning?: boolean;
 }
 
-const sessions = new Map<boolean, Promise<InferenceSession>>();
+const sessions = new Map<string, Promise<InferenceSession>>();
 
-function matmulSession(spinning: boolean): Promise<InferenceSession> {
-  let s = sessions.get(spinning);
+function productSession(op: Op, spinning: boolean): Promise<InferenceSession> {
+  const key = `${op}:${spinning}`;
+  let s = sessions.get(key);
   if (!s) {
-    s = InferenceSession.create(matmulModelBytes(), {
+    s = InferenceSession.create(productModelBytes(op), {
       executionProviders: ['cpu'],
       intraOpNumThreads: availableParallelism(),
       graphOptimizationLevel: 'all',
       logSeverityLevel: 3,
       ...(!spinning && { extra: { session: { intra_op: { allow_spinning: '0' } } } }),
     });
-    sessions.set(spinning, s);
+    sessions.set(key, s);
   }
   return s;
+}
+
+async function product(op: Op, a: Tensor, b: Tensor, spinning: boolean): Promise<Float32Array> {
+  const s = await productSession(op, spinning);
+  const out = await s.run({ a, b });
+  const y = out.y;
+  if (!y) throw new Error(`${op} returned no output`);
+  return y.data as Float32Array;
 }
 
 /** a [n, k] x b [k, m], both row-major; returns [n, m] row-major. */
@@ -99,19 +121,18 @@ export async function matmul(
 ): Promise<Float32Array> {
   if (a.length < n * k || b.length < k * m) throw new Error(`matmul: expected ${n}x${k} by ${k}x${m}`);
   if (n === 0 || m === 0) return new Float32Array(n * m);
-  const s = await matmulSession(options.spinning ?? true);
-  const out = await s.run({
-    rows: new Tensor('float32', a.subarray(0, n * k), [n, k]),
-    queries: new Tensor('float32', b.subarray(0, k * m), [k, m]),
-  });
-  const scores = out.scores;
-  if (!scores) throw new Error('MatMul returned no output');
-  return scores.data as Float32Array;
+  return product(
+    'MatMul',
+    new Tensor('float32', a.subarray(0, n * k), [n, k]),
+    new Tensor('float32', b.subarray(0, k * m), [k, m]),
+    options.spinning ?? true,
+  );
 }
 
 /**
  * rows: n row vectors of length d, row-major. queries: c vectors of length d.
- * Returns the n x c dot products, row-major (scores[i * c + j] = rows_i . queries_j).
+ * Returns the c x n dot products, query by query (scores[j * n + i] = queries_j . rows_i), so that each
+ * query's scores over all rows are one contiguous run: tagging reads them category by category.
  */
 export async function similarityMatrix(
   rows: Float32Array,
@@ -122,11 +143,16 @@ export async function similarityMatrix(
   if (n === 0 || c === 0) return new Float32Array(n * c);
   const d = rows.length / n;
   if (!Number.isInteger(d)) throw new Error(`rows hold ${rows.length} values, not a multiple of ${n}`);
-  // MatMul wants the queries as a [d, c] matrix: transpose once (c x d is small).
-  const q = new Float32Array(d * c);
+  const q = new Float32Array(c * d);
   queries.forEach((v, j) => {
     if (v.length !== d) throw new Error(`query ${j} has ${v.length} dimensions, rows have ${d}`);
-    for (let k = 0; k < d; k++) q[k * c + j] = v[k] as number;
+    q.set(v, j * d);
   });
-  return matmul(rows, n, d, q, c);
+  // Gemm with transB reads the rows as they are stored; the [c, n] result needs no transposing.
+  return product(
+    'GemmTransB',
+    new Tensor('float32', q, [c, d]),
+    new Tensor('float32', rows.subarray(0, n * d), [n, d]),
+    true,
+  );
 }

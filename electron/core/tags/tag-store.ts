@@ -354,36 +354,42 @@ export class TagStore {
     decided: ReadonlySet<number>,
     now: number,
   ): void {
-    const existing = new Map<number, [number, number, number | null, string | null, string | null]>();
-    const rows = this.db
+    // The old automatic tags in photo order (from the photo_tags_auto index alone), merged with the new
+    // ones, which arrive in photo order from a library-wide scoring run.
+    const old = this.db
       .prepare(
-        "SELECT photo_id, score, margin, model_id, adapter, prompt_set FROM photo_tags WHERE category_id = ? AND source = 'auto'",
+        `SELECT photo_id, score, margin, model_id, adapter, prompt_set FROM photo_tags
+         WHERE category_id = ? AND source = 'auto' ORDER BY photo_id`,
       )
       .raw()
-      .iterate(categoryId) as IterableIterator<
-      [number, number, number, number | null, string | null, string | null]
-    >;
-    for (const [id, ...rest] of rows) existing.set(id, rest);
+      .all(categoryId) as [number, number, number, number | null, string | null, string | null][];
+    const sorted = tags.every((t, i) => i === 0 || (tags[i - 1] as AutoTag).photoId < t.photoId)
+      ? tags
+      : [...tags].sort((a, b) => a.photoId - b.photoId);
     const put = this.upsertAutoTag();
-    for (const t of tags) {
+    const stale: number[] = [];
+    let j = 0;
+    for (const t of sorted) {
       if (decided.has(t.photoId)) continue;
-      const old = existing.get(t.photoId);
-      existing.delete(t.photoId);
+      while (j < old.length && (old[j] as (typeof old)[number])[0] < t.photoId)
+        stale.push((old[j++] as (typeof old)[number])[0]);
+      const prev = old[j]?.[0] === t.photoId ? old[j++] : undefined;
       // Scores are float32 values stored as REAL, so an unchanged tag compares exactly equal.
       if (
-        old &&
-        old[0] === t.score &&
-        old[1] === t.margin &&
-        old[2] === from.modelId &&
-        old[3] === from.adapter &&
-        old[4] === from.promptSet
+        prev &&
+        prev[1] === t.score &&
+        prev[2] === t.margin &&
+        prev[3] === from.modelId &&
+        prev[4] === from.adapter &&
+        prev[5] === from.promptSet
       )
         continue;
       put.run(t.photoId, categoryId, t.score, t.margin, from.modelId, from.adapter, from.promptSet, now);
     }
     // What is left was tagged before and no longer is.
+    while (j < old.length) stale.push((old[j++] as (typeof old)[number])[0]);
     const del = this.deleteAutoTag();
-    for (const id of existing.keys()) del.run(categoryId, id);
+    for (const id of stale) del.run(categoryId, id);
   }
 
   /** A tag the user set, accepted or rejected. A rejection keeps the score so the queue can explain it. */

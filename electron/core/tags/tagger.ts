@@ -129,7 +129,12 @@ export class Tagger {
     });
     const total = photoIds
       ? photoIds.length
-      : (db.prepare('SELECT COUNT(*) FROM embeddings WHERE model_id = ?').pluck().get(modelId) as number);
+      : // Counted on the photo index, whose small entries are all it reads: through the primary key
+        // SQLite walks the table itself, vectors included (100k: ~8 ms against ~80 ms).
+        (db
+          .prepare('SELECT COUNT(*) FROM embeddings INDEXED BY embeddings_photo WHERE model_id = ?')
+          .pluck()
+          .get(modelId) as number);
     const ids = new Int32Array(total);
     const scores = new Float32Array(vectors.length * total);
     const blocked = new Uint8Array(vectors.length * total);
@@ -139,31 +144,31 @@ export class Tagger {
     const flush = async (): Promise<void> => {
       if (filled === 0) return;
       if (options.signal?.aborted) throw new TagRunCancelled();
+      // Query by query: m[j * filled + i] is query j against photo i of this chunk.
       const m = await similarityMatrix(rows.subarray(0, filled * dim), filled, queries);
-      const q = queries.length;
-      // Column by column, so the writes into the category-major score arrays run sequentially.
-      for (let j = 0; j < q; j++) {
-        const o = owner[j] as number;
-        if (o < 0) continue;
-        const base = o * total + n;
-        for (let i = 0; i < filled; i++) scores[base + i] = m[i * q + j] as number;
-      }
+      owner.forEach((o, j) => {
+        if (o >= 0) scores.set(m.subarray(j * filled, (j + 1) * filled), o * total + n);
+      });
       // A photo nearer one of the category's negative prompts than to the category is left out.
-      for (let j = 0; j < q; j++) {
-        const o = owner[j] as number;
-        if (o >= 0) continue;
+      owner.forEach((o, j) => {
+        if (o >= 0) return;
         const base = (-1 - o) * total + n;
+        const row = j * filled;
         for (let i = 0; i < filled; i++)
-          if ((m[i * q + j] as number) > (scores[base + i] as number)) blocked[base + i] = 1;
-      }
+          if ((m[row + i] as number) > (scores[base + i] as number)) blocked[base + i] = 1;
+      });
       n += filled;
       filled = 0;
       options.onProgress?.({ phase: 'scoring', done: n, total });
     };
+    // Straight into the chunk buffer, bytewise (SQLite's blob may not be 4-byte aligned), through one
+    // byte view: a view per photo was 100k short-lived objects per run.
+    const rowBytes = new Uint8Array(rows.buffer, rows.byteOffset, rows.byteLength);
     const take = async (id: number, blob: Buffer): Promise<void> => {
+      if (blob.length !== dim * 4)
+        throw new Error(`photo ${id}: stored embedding has ${blob.length / 4} dimensions, the model ${dim}`);
       ids[n + filled] = id;
-      // Straight into the chunk buffer, bytewise: SQLite's blob may not be 4-byte aligned.
-      new Uint8Array(rows.buffer, rows.byteOffset + filled * dim * 4, dim * 4).set(blob.subarray(0, dim * 4));
+      rowBytes.set(blob, filled * dim * 4);
       if (++filled === CHUNK) await flush();
     };
     if (photoIds) {

@@ -1,4 +1,4 @@
-// The hand-encoded MatMul graph loads in onnxruntime and gives the same dot products as plain loops.
+// The hand-encoded MatMul and Gemm graphs load in onnxruntime and gives the same dot products as plain loops.
 
 import { describe, expect, it } from 'vitest';
 import { similarityMatrix } from '../../../electron/core/math/onnx-matmul.js';
@@ -18,7 +18,7 @@ describe('similarityMatrix', () => {
       queries.forEach((q, j) => {
         let s = 0;
         for (let k = 0; k < d; k++) s += (rows[i * d + k] as number) * (q[k] as number);
-        expect(scores[i * 5 + j]).toBeCloseTo(s, 4);
+        expect(scores[j * n + i]).toBeCloseTo(s, 4);
       });
     }
   });
