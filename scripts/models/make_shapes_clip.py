@@ -251,8 +251,12 @@ def pick_caption(gen: np.random.Generator, scene: dict, captions: list[str], cor
     return captions[n_full + gen.integers(len(captions) - n_full)]
 
 
-def pick_tone_caption(gen: np.random.Generator, tone_captions: list[str]) -> str:
-    """A caption for a photo in a tone group: one of those that name its background's tone."""
+def pick_tone_caption(gen: np.random.Generator, scene: dict, tone_captions: list[str]) -> str:
+    """A caption for a photo in a tone group: half the time the tone's word alone ("dark", as the core
+    phase uses the shape's name: a one-word caption leaves the text tower no way to overlook it),
+    otherwise one of the captions that name the background's tone."""
+    if gen.random() < 0.5:
+        return scene["tone"]
     return tone_captions[gen.integers(len(tone_captions))]
 
 
@@ -286,12 +290,36 @@ def train(args: argparse.Namespace) -> tuple[Clip, Tokenizer, dict]:
     torch.nn.init.normal_(model.text.token.weight, std=args.token_init_std)
     if init:
         load_onnx_weights(model, init)
+        # Words the model learnt to ignore on both sides (the committed model embeds "on a dark
+        # background" and "on a light background" alike, cosine 1.0000) sit at a saddle: with equal text
+        # embeddings no gradient asks the image tower for tone, and without tone in the images none asks
+        # the text tower to tell the words apart. Fresh random token embeddings did not break it (the
+        # trained text tower still embedded "dark" and "light" alike after 200 steps, cosine 0.999,
+        # even with a 30x learning rate on them): it only reads the directions its own words use. So
+        # each such word starts as a copy of a related word it does read ("dark" from "black"), which
+        # makes the two captions differ from the first step; training then moves them apart.
+        for word, like in args.init_words:
+            (t,), (u,) = tok.encode(word, dims.context_length)[1:-1], tok.encode(like, dims.context_length)[1:-1]
+            model.text.token.weight.data[t] = model.text.token.weight.data[u]
+    # The copied words' token embeddings get their own, faster learning rate for the first --reinit-steps
+    # steps (every other token embedding is held still meanwhile), so they can leave their models' place.
+    fresh = sorted({tok.encode(w, dims.context_length)[1] for w, _ in args.init_words}) if init else []
+    if fresh:
+        keep = torch.zeros(dims.vocab_size, 1)
+        keep[fresh] = 1.0
+        model.text.token.weight.register_hook(lambda g: g * keep if sched.last_epoch < args.reinit_steps else g)
         print(f"continuing from {init}: " + " ".join(f"{k} {v:.3f}" for k, v in zero_shot(model, tok, ev_images, ev_scenes).items()), flush=True)
     decay = [p for n, p in model.named_parameters() if p.ndim >= 2 and "pos" not in n and "token" not in n]
-    no_decay = [p for n, p in model.named_parameters() if not (p.ndim >= 2 and "pos" not in n and "token" not in n)]
-    opt = torch.optim.AdamW([{"params": decay, "weight_decay": 0.1}, {"params": no_decay, "weight_decay": 0.0}], lr=args.lr, betas=(0.9, 0.98), eps=1e-6)
+    no_decay = [p for n, p in model.named_parameters() if not (p.ndim >= 2 and "pos" not in n and "token" not in n) and "token" not in n]
+    token = [model.text.token.weight]
+    opt = torch.optim.AdamW(
+        [{"params": decay, "weight_decay": 0.1}, {"params": no_decay, "weight_decay": 0.0}, {"params": token, "weight_decay": 0.0}],
+        lr=args.lr, betas=(0.9, 0.98), eps=1e-6,
+    )
     warmup = max(1, min(300, args.steps // 10))
-    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: min(1.0, (s + 1) / warmup) * 0.5 * (1 + math.cos(math.pi * min(s, args.steps) / args.steps)))
+    base = lambda s: min(1.0, (s + 1) / warmup) * 0.5 * (1 + math.cos(math.pi * min(s, args.steps) / args.steps))  # noqa: E731
+    boost = lambda s: args.reinit_lr_factor if fresh and s < args.reinit_steps else base(s)  # noqa: E731
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, [base, base, boost])
     gen = np.random.default_rng(args.seed)
     pools, tone_pools = look_alike_pools(scenes, args.group)
     t0 = time.time()
@@ -302,7 +330,7 @@ def train(args: argparse.Namespace) -> tuple[Clip, Tokenizer, dict]:
         if gen.random() < 0.5:
             batch = batch[:, :, ::-1].copy()  # a mirrored scene is the same scene
         core = step <= args.core_steps
-        texts = [pick_tone_caption(gen, tone_sets[i]) if t else pick_caption(gen, scenes[i], caption_sets[i], core) for i, t in zip(idx, tone)]
+        texts = [pick_tone_caption(gen, scenes[i], tone_sets[i]) if t else pick_caption(gen, scenes[i], caption_sets[i], core) for i, t in zip(idx, tone)]
         ids, mask = batch_tokens(tok, texts, dims.context_length)
         loss = model.contrastive_loss(to_pixels(batch), ids, mask)
         opt.zero_grad(set_to_none=True)
@@ -401,12 +429,23 @@ def write_folder(model: Clip, out: Path, tok_writer, bos_id: int, eos_id: int, n
     tmp.rename(out)
 
 
+def training_record(model: Clip, args: argparse.Namespace, metrics: dict) -> dict:
+    """training.json: the model's dims and its Python-side evaluation, and, for a continued run, how it
+    was continued and the record of the model it started from (so the whole recipe stays on file)."""
+    record = {"dims": model.dims.to_dict(), "seed": args.seed, "python_zero_shot": metrics, "held_out_pairs": world.VOCAB["heldOutPairs"]}
+    if args.init_from:
+        keys = ("steps", "lr", "batch", "group", "tone_share", "init_words", "reinit_steps", "reinit_lr_factor", "dataset", "seed")
+        record["continued"] = {k: getattr(args, k) for k in keys}
+        record["continued_from"] = json.loads((Path(args.init_from) / "training.json").read_text())
+    return record
+
+
 def make_shapes(args: argparse.Namespace) -> None:
     model, tok, metrics = train(args)
     out = Path(args.out)
     write_folder(model, out, lambda d: tok.write(d, model.dims.context_length), tok.bos_id, tok.eos_id, "lumen/shapes-clip", ("fp16", "quantized", "text_quantized"))
     # The Python side's own view, for comparison with what the TypeScript runtime measures.
-    (out / "training.json").write_text(json.dumps({"dims": model.dims.to_dict(), "seed": args.seed, "python_zero_shot": metrics, "held_out_pairs": world.VOCAB["heldOutPairs"]}, indent=2) + "\n")
+    (out / "training.json").write_text(json.dumps(training_record(model, args, metrics), indent=2) + "\n")
     token_cases = [{"text": t, "ids": tok.encode(t, model.dims.context_length)} for t in sorted(set(world.caption_words()))[::7]]
     token_cases += [{"text": t, "ids": tok.encode(t, model.dims.context_length)} for t in ["a photo of a zebra", "Ünïcödé and 123 numbers!", "a " * 40]]
     (REPO / "test" / "fixtures" / "shapes" / "tokenizer-cases.json").write_text(json.dumps(token_cases, indent=1, ensure_ascii=False) + "\n")
@@ -453,6 +492,9 @@ def main() -> None:
     ap.add_argument("--init-from", help="continue training an exported model folder (its weights and tokenizer)")
     ap.add_argument("--tone-share", type=float, default=0.0, help="share of batch groups of one colour and shape, captioned with their background tone")
     ap.add_argument("--checkpoint-dir", help="save the weights at every evaluation here")
+    ap.add_argument("--reinit-steps", type=int, default=300, help="steps in which only the --init-words token embeddings learn, faster")
+    ap.add_argument("--reinit-lr-factor", type=float, default=10.0, help="their learning rate then, as a multiple of --lr")
+    ap.add_argument("--init-words", type=lambda v: [tuple(p.split("=")) for p in v.split(",") if p], default=[], help="with --init-from: word=like,... each word's token embedding starts as a copy of like's (one token each)")
     ap.add_argument("--threads", type=int, default=os.cpu_count() or 2)
     ap.add_argument("--workers", type=int, default=os.cpu_count() or 2)
     ap.add_argument("--full-size", action="store_true", help="write the random ViT-B/32 benchmark model instead")

@@ -37,8 +37,6 @@ interface Histogram {
   cumCount: Float64Array;
   cumSum: Float64Array;
   cumSq: Float64Array;
-  /** The bins that hold any score: the mixture fit visits only these. */
-  occupied: Int32Array;
   n: number;
 }
 
@@ -88,7 +86,6 @@ function histogram(scores: Float32Array): Histogram {
   const cumCount = new Float64Array(BINS + 1);
   const cumSum = new Float64Array(BINS + 1);
   const cumSq = new Float64Array(BINS + 1);
-  const occupied: number[] = [];
   for (let b = 0; b < BINS; b++) {
     const x = min + (b + 0.5) * width;
     const c = counts[b] as number;
@@ -96,7 +93,6 @@ function histogram(scores: Float32Array): Histogram {
     cumCount[b + 1] = (cumCount[b] as number) + c;
     cumSum[b + 1] = (cumSum[b] as number) + c * x;
     cumSq[b + 1] = (cumSq[b] as number) + c * x * x;
-    if (c > 0) occupied.push(b);
   }
   return {
     counts: Float64Array.from(counts),
@@ -105,7 +101,6 @@ function histogram(scores: Float32Array): Histogram {
     cumCount,
     cumSum,
     cumSq,
-    occupied: Int32Array.from(occupied),
     n,
   };
 }
@@ -163,17 +158,39 @@ function rangeMoments(h: Histogram, from: number, to: number, floorSd: number): 
   );
 }
 
+const EM_MERGE = 4;
+
+/** The occupied bins merged EM_MERGE at a time: count, mean score, and the first fine bin of each. */
+function mergedBins(h: Histogram): { counts: Float64Array; centres: Float64Array; firsts: Int32Array } {
+  const n = BINS / EM_MERGE;
+  const counts = new Float64Array(n);
+  const centres = new Float64Array(n);
+  const firsts = new Int32Array(n);
+  let k = 0;
+  for (let m = 0; m < n; m++) {
+    const from = m * EM_MERGE;
+    const w = (h.cumCount[from + EM_MERGE] as number) - (h.cumCount[from] as number);
+    if (w === 0) continue;
+    counts[k] = w;
+    centres[k] = ((h.cumSum[from + EM_MERGE] as number) - (h.cumSum[from] as number)) / w;
+    firsts[k++] = from;
+  }
+  return { counts: counts.subarray(0, k), centres: centres.subarray(0, k), firsts: firsts.subarray(0, k) };
+}
+
 /** EM for two Gaussians over the histogram, started from Otsu's split. */
 function fitMixture(h: Histogram, floorSd: number): [Component, Component] {
   const cut = otsu(h);
   let lo = rangeMoments(h, 0, cut + 1, floorSd);
   let hi = rangeMoments(h, cut + 1, BINS, floorSd);
-  const { counts, centres, occupied } = h;
+  // EM reads the histogram merged EM_MERGE bins at a time, each merged bin at its photos' mean score:
+  // a quarter of the work per iteration, and the fit (two broad Gaussians) does not need the fine bins.
+  const { counts, centres, firsts } = mergedBins(h);
   const totalW = h.cumCount[BINS] as number;
   const totalS = h.cumSum[BINS] as number;
   const totalQ = h.cumSq[BINS] as number;
   for (let iter = 0; iter < 40; iter++) {
-    // One pass: each occupied bin's share of the upper component, and the upper component's sums;
+    // One pass: each merged bin's share of the upper component, and the upper component's sums;
     // the lower one's are the totals minus these. The share is c / (a + c) for the two weighted
     // densities a and c, computed as 1 / (1 + a / c) with one exponential instead of two.
     const kLo = lo.weight / lo.sd;
@@ -181,15 +198,14 @@ function fitMixture(h: Histogram, floorSd: number): [Component, Component] {
     let w = 0;
     let s = 0;
     let q = 0;
-    for (let i = 0; i < occupied.length; i++) {
-      const b = occupied[i] as number;
+    for (let b = 0; b < counts.length; b++) {
       const x = centres[b] as number;
       const zLo = (x - lo.mean) / lo.sd;
       const zHi = (x - hi.mean) / hi.sd;
       const ratio = (kLo / kHi) * Math.exp(0.5 * (zHi * zHi - zLo * zLo)); // a / c
       let u = 1 / (1 + ratio);
       // Both densities underflow (or the upper one's weight is 0): the side of Otsu's cut decides.
-      if (!(u === u) || (kLo === 0 && kHi === 0)) u = b > cut ? 1 : 0;
+      if (!(u === u) || (kLo === 0 && kHi === 0)) u = (firsts[b] as number) > cut ? 1 : 0;
       const r = (counts[b] as number) * u;
       w += r;
       s += r * x;

@@ -355,14 +355,15 @@ export class TagStore {
     now: number,
   ): void {
     // The old automatic tags in photo order (from the photo_tags_auto index alone), merged with the new
-    // ones, which arrive in photo order from a library-wide scoring run.
+    // ones, which arrive in photo order from a library-wide scoring run. SQLite compares the provenance,
+    // so each row comes back as three numbers rather than with two strings.
     const old = this.db
       .prepare(
-        `SELECT photo_id, score, margin, model_id, adapter, prompt_set FROM photo_tags
+        `SELECT photo_id, score, margin, (model_id IS ? AND adapter IS ? AND prompt_set IS ?) FROM photo_tags
          WHERE category_id = ? AND source = 'auto' ORDER BY photo_id`,
       )
       .raw()
-      .all(categoryId) as [number, number, number, number | null, string | null, string | null][];
+      .all(from.modelId, from.adapter, from.promptSet, categoryId) as [number, number, number, 0 | 1][];
     const sorted = tags.every((t, i) => i === 0 || (tags[i - 1] as AutoTag).photoId < t.photoId)
       ? tags
       : [...tags].sort((a, b) => a.photoId - b.photoId);
@@ -375,15 +376,7 @@ export class TagStore {
         stale.push((old[j++] as (typeof old)[number])[0]);
       const prev = old[j]?.[0] === t.photoId ? old[j++] : undefined;
       // Scores are float32 values stored as REAL, so an unchanged tag compares exactly equal.
-      if (
-        prev &&
-        prev[1] === t.score &&
-        prev[2] === t.margin &&
-        prev[3] === from.modelId &&
-        prev[4] === from.adapter &&
-        prev[5] === from.promptSet
-      )
-        continue;
+      if (prev && prev[1] === t.score && prev[2] === t.margin && prev[3] === 1) continue;
       put.run(t.photoId, categoryId, t.score, t.margin, from.modelId, from.adapter, from.promptSet, now);
     }
     // What is left was tagged before and no longer is.

@@ -250,24 +250,34 @@ export class Tagger {
     const total = chosen.length;
     let done = 0;
     const adapter = this.adapterId();
-    for (const [k, c] of cats.entries()) {
-      if (!chosen.includes(c)) continue;
-      const { threshold, spread, method } = cal[k] as (typeof cal)[number];
-      const best = c.exclusiveGroup !== null ? winner.get(c.exclusiveGroup) : undefined;
-      const found: AutoTag[] = [];
-      for (let i = 0; i < n; i++) {
-        const s = scoreOf(k, i);
-        if (s < threshold || blocked[k * n + i] || (best && best[i] !== k)) continue;
-        found.push({ photoId: ids[i] as number, score: s, margin: (s - threshold) / Math.max(spread, 1e-6) });
+    // One transaction for the whole run's tags: a re-run lands all at once, and 200 categories do not
+    // pay for 200 commits.
+    this.deps.db.transaction(() => {
+      for (const [k, c] of cats.entries()) {
+        if (!chosen.includes(c)) continue;
+        const { threshold, spread, method } = cal[k] as (typeof cal)[number];
+        const best = c.exclusiveGroup !== null ? winner.get(c.exclusiveGroup) : undefined;
+        const row = scores.subarray(k * n, (k + 1) * n);
+        const out = blocked.subarray(k * n, (k + 1) * n);
+        const found: AutoTag[] = [];
+        for (let i = 0; i < n; i++) {
+          const s = row[i] as number;
+          if (s < threshold || out[i] || (best && best[i] !== k)) continue;
+          found.push({
+            photoId: ids[i] as number,
+            score: s,
+            margin: (s - threshold) / Math.max(spread, 1e-6),
+          });
+        }
+        tags.replaceAutoTags(c.id, options.photoIds ?? null, found, {
+          modelId,
+          adapter,
+          promptSet: (vectors[k] as CategoryVectors).promptSet,
+        });
+        reports.push({ id: c.id, name: c.name, threshold, method, tagged: found.length });
+        options.onProgress?.({ phase: 'saving', done: ++done, total });
       }
-      tags.replaceAutoTags(c.id, options.photoIds ?? null, found, {
-        modelId,
-        adapter,
-        promptSet: (vectors[k] as CategoryVectors).promptSet,
-      });
-      reports.push({ id: c.id, name: c.name, threshold, method, tagged: found.length });
-      options.onProgress?.({ phase: 'saving', done: ++done, total });
-    }
+    })();
     return { photos: n, categories: reports, ms: performance.now() - started };
   }
 
