@@ -79,6 +79,13 @@ function cropBox(
   };
 }
 
+/** The pixels, after checking they are width x height 8-bit RGB. */
+function expectRgb<T extends Uint8Array>(rgb: T, size: { width: number; height: number }): T {
+  if (rgb.length !== size.width * size.height * 3)
+    throw new Error(`resizing produced ${rgb.length} bytes, expected ${size.width}x${size.height}x3`);
+  return rgb;
+}
+
 const toRgb8 = (img: Sharp): Sharp => img.toColourspace('srgb').removeAlpha().raw({ depth: 'uchar' });
 
 /**
@@ -129,11 +136,7 @@ export async function preprocessToRgb(
       // One libvips pipeline. The crop comes after the resize, so libvips, which computes only the
       // pixels asked for, resamples just the cropped part (and shrink-on-load still applies).
       const resized = vipsResize(img, spec, width, height);
-      const out = await toRgb8(crop ? resized.extract(crop) : resized).toBuffer();
-      const expected = (crop ?? size).width * (crop ?? size).height * 3;
-      if (out.length !== expected)
-        throw new Error(`resizing produced ${out.length} bytes, expected ${expected}`);
-      return out;
+      return expectRgb(await toRgb8(crop ? resized.extract(crop) : resized).toBuffer(), crop ?? size);
     }
     // Two passes. Alpha: PIL's convert("RGB") keeps the colour under transparent pixels, but libvips
     // resizes premultiplied, so drop alpha before resizing. Enlarging: resample as Pillow does.
@@ -144,9 +147,7 @@ export async function preprocessToRgb(
       : await vipsResize(sharp(full, { raw: { width, height, channels: 3 } }), spec, width, height)
           .raw()
           .toBuffer();
-    if (resized.length !== size.width * size.height * 3) {
-      throw new Error(`resizing produced ${resized.length} bytes, expected ${size.width}x${size.height}x3`);
-    }
+    expectRgb(resized, size);
     if (!crop) return Buffer.from(resized.buffer, resized.byteOffset, resized.length);
     return Buffer.from(cropRgb(resized, size.width, crop.left, crop.top, crop.width, crop.height).buffer);
   } catch (err) {

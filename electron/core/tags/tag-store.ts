@@ -130,6 +130,10 @@ function unpackVectors(blob: Buffer | null, dim: number): Float32Array[] {
   return out;
 }
 
+/** An existing automatic tag as a re-run reads it: photo, score, margin, and 1 if from the same model,
+ * adapter and prompts. */
+type OldAutoTag = [photoId: number, score: number, margin: number, sameProvenance: 0 | 1];
+
 export class TagStore {
   constructor(readonly db: Db) {}
 
@@ -363,7 +367,7 @@ export class TagStore {
          WHERE category_id = ? AND source = 'auto' ORDER BY photo_id`,
       )
       .raw()
-      .all(from.modelId, from.adapter, from.promptSet, categoryId) as [number, number, number, 0 | 1][];
+      .all(from.modelId, from.adapter, from.promptSet, categoryId) as OldAutoTag[];
     const sorted = tags.every((t, i) => i === 0 || (tags[i - 1] as AutoTag).photoId < t.photoId)
       ? tags
       : [...tags].sort((a, b) => a.photoId - b.photoId);
@@ -372,15 +376,14 @@ export class TagStore {
     let j = 0;
     for (const t of sorted) {
       if (decided.has(t.photoId)) continue;
-      while (j < old.length && (old[j] as (typeof old)[number])[0] < t.photoId)
-        stale.push((old[j++] as (typeof old)[number])[0]);
+      while ((old[j]?.[0] ?? Infinity) < t.photoId) stale.push((old[j++] as OldAutoTag)[0]);
       const prev = old[j]?.[0] === t.photoId ? old[j++] : undefined;
       // Scores are float32 values stored as REAL, so an unchanged tag compares exactly equal.
       if (prev && prev[1] === t.score && prev[2] === t.margin && prev[3] === 1) continue;
       put.run(t.photoId, categoryId, t.score, t.margin, from.modelId, from.adapter, from.promptSet, now);
     }
     // What is left was tagged before and no longer is.
-    while (j < old.length) stale.push((old[j++] as (typeof old)[number])[0]);
+    while (j < old.length) stale.push((old[j++] as OldAutoTag)[0]);
     const del = this.deleteAutoTag();
     for (const id of stale) del.run(categoryId, id);
   }
