@@ -6,7 +6,14 @@
 // where libvips and PIL disagree.
 
 import sharp, { type Sharp } from 'sharp';
-import { decodeError, openImage, type ImageInput, type OpenOptions } from '../images/image-source.js';
+import {
+  decodeError,
+  headBytes,
+  openImage,
+  type ImageInput,
+  type OpenOptions,
+} from '../images/image-source.js';
+import { JPEG_HEADER_BYTES, orientedSize, parseJpegHeader } from '../images/jpeg-header.js';
 import { cropRgb, resampleRgb } from '../images/pil-resample.js';
 import type { ImageSpec } from './model-spec.js';
 
@@ -116,6 +123,26 @@ async function decodeFullRgb(img: Sharp, untaggedCmyk: boolean): Promise<Uint8Ar
   );
 }
 
+/** What the pipeline depends on: the size as displayed, and whether alpha or untagged CMYK need two passes. */
+interface Plan {
+  width: number;
+  height: number;
+  hasAlpha: boolean;
+  untaggedCmyk: boolean;
+}
+
+async function planOf(img: Sharp, input: ImageInput): Promise<Plan> {
+  // Most photos are JPEGs whose header says all this; reading it here spares libvips a second header
+  // load. Anything else (or an unusual JPEG) is asked of libvips.
+  const jpeg = parseJpegHeader(await headBytes(input, JPEG_HEADER_BYTES));
+  if (jpeg) return { ...orientedSize(jpeg), hasAlpha: false, untaggedCmyk: false };
+  const meta = await img.metadata();
+  // Dimensions as displayed, after EXIF orientation (5-8 swap width and height).
+  const { width, height } = meta.autoOrient;
+  if (!width || !height) throw new Error('image has no dimensions');
+  return { width, height, hasAlpha: meta.hasAlpha, untaggedCmyk: meta.space === 'cmyk' && !meta.icc };
+}
+
 /** Decodes, orients, resizes and crops to 8-bit sRGB RGB, HWC. */
 export async function preprocessToRgb(
   input: ImageInput,
@@ -124,15 +151,11 @@ export async function preprocessToRgb(
 ): Promise<Buffer> {
   try {
     const img = openImage(input, options);
-    const meta = await img.metadata();
-    // Dimensions as displayed, after EXIF orientation (5-8 swap width and height).
-    const { width, height } = meta.autoOrient;
-    if (!width || !height) throw new Error('image has no dimensions');
+    const { width, height, hasAlpha, untaggedCmyk } = await planOf(img, input);
     const size = resizedSize(spec, width, height);
     const enlarging = size.width > width || size.height > height;
-    const untaggedCmyk = meta.space === 'cmyk' && !meta.icc;
     const crop = cropBox(spec, size);
-    if (!enlarging && !meta.hasAlpha && !untaggedCmyk) {
+    if (!enlarging && !hasAlpha && !untaggedCmyk) {
       // One libvips pipeline. The crop comes after the resize, so libvips, which computes only the
       // pixels asked for, resamples just the cropped part (and shrink-on-load still applies).
       const resized = vipsResize(img, spec, width, height);

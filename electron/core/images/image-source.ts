@@ -32,11 +32,13 @@ export function openImage(input: ImageInput, options: OpenOptions = {}): Sharp {
 /** HEIF brands whose images are HEVC-coded (HEIC) rather than AV1-coded (AVIF). */
 const HEVC_BRANDS = new Set(['heic', 'heix', 'hevc', 'hevx', 'heim', 'heis', 'hevm', 'hevs']);
 
-async function headBytes(input: ImageInput, n: number): Promise<Buffer> {
+/** The first n bytes of the image (fewer if it is shorter). */
+export async function headBytes(input: ImageInput, n: number): Promise<Buffer> {
   if (typeof input !== 'string') return input.subarray(0, n);
   const fh = await open(input, 'r');
   try {
-    const buf = Buffer.alloc(n);
+    // Unzeroed: only the bytes read are returned.
+    const buf = Buffer.allocUnsafe(n);
     const { bytesRead } = await fh.read(buf, 0, n, 0);
     return buf.subarray(0, bytesRead);
   } finally {

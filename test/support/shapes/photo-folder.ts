@@ -31,6 +31,8 @@ export interface GeneratedPhoto {
   size: Scene['size'];
   tone: Scene['tone'];
   background: Scene['kind'];
+  /** Gaussian blur sigma in pixels (0: none), so captions can say "blurry". */
+  blur: number;
   /** Displayed (upright) size. */
   width: number;
   height: number;
@@ -179,6 +181,7 @@ export async function generatePhotoFolder(dir: string, options: FolderOptions): 
       size: scene.size,
       tone: scene.tone,
       background: scene.kind,
+      blur: scene.blur,
       width: scene.width,
       height: scene.height,
       kind: item.kind,
