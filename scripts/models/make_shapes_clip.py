@@ -305,8 +305,7 @@ def train(args: argparse.Namespace) -> tuple[Clip, Tokenizer, dict]:
 
     t0 = time.time()
     if args.photos:
-        # Photos drawn by sharp, as the tests draw theirs: the PIL-drawn ones left a gap (shape 97.0% on
-        # the trainer's own photos, 93.6% on the tests').
+        # Photos drawn by sharp, exactly as the tests draw theirs, instead of by PIL.
         root = Path(args.photos)
         train_dirs = sorted(p.parent for p in root.glob("train*/manifest.json"))
         if not train_dirs or not (root / "eval" / "manifest.json").exists():

@@ -21,7 +21,17 @@ interface Accuracy {
   n: number;
 }
 
-async function zeroShot(precision: Precision, photos: readonly GeneratedPhoto[]): Promise<Accuracy> {
+/**
+ * Colour and shape top-1 over the photos drawn uniformly from all 48 pairs (`uniform`), as the issue
+ * measures them; pair top-1 over every photo, held-out pairs apart. The extra held-out photos only
+ * make that last figure steadier: counted in colour and shape they would weigh the six held-out
+ * pairs at a third of the photos instead of an eighth.
+ */
+async function zeroShot(
+  precision: Precision,
+  photos: readonly GeneratedPhoto[],
+  uniform: ReadonlySet<GeneratedPhoto>,
+): Promise<Accuracy> {
   const model = ClipModel.open(TEST_MODEL_DIR, { precision });
   const prompts = await model.encodeTexts(PAIRS.map(([c, s]) => zeroShotPrompt(c, s)));
   const images = await model.encodeImages(photos.map((p) => p.path));
@@ -31,8 +41,10 @@ async function zeroShot(precision: Precision, photos: readonly GeneratedPhoto[])
   photos.forEach((p, i) => {
     const scores = prompts.map((t) => dot(images[i] as Float32Array, t));
     const [c, s] = PAIRS[scores.indexOf(Math.max(...scores))] as readonly [string, string];
-    colour += Number(c === p.colour);
-    shape += Number(s === p.shape);
+    if (uniform.has(p)) {
+      colour += Number(c === p.colour);
+      shape += Number(s === p.shape);
+    }
     const bucket = isHeldOut(p.colour, p.shape) ? pair.held : pair.seen;
     bucket[0] = (bucket[0] as number) + Number(c === p.colour && s === p.shape);
     bucket[1] = (bucket[1] as number) + 1;
@@ -40,8 +52,8 @@ async function zeroShot(precision: Precision, photos: readonly GeneratedPhoto[])
   await model.dispose();
   const rate = ([hit, n]: number[]) => (hit as number) / Math.max(n as number, 1);
   return {
-    colour: colour / photos.length,
-    shape: shape / photos.length,
+    colour: colour / uniform.size,
+    shape: shape / uniform.size,
     seenPair: rate(pair.seen),
     heldOutPair: rate(pair.held),
     n: photos.length,
@@ -51,6 +63,7 @@ async function zeroShot(precision: Precision, photos: readonly GeneratedPhoto[])
 describe('zero-shot on freshly generated photos', () => {
   const dir = tempDir();
   let photos: GeneratedPhoto[] = [];
+  let uniform = new Set<GeneratedPhoto>();
   const results: Partial<Record<Precision, Accuracy>> = {};
 
   it('generates photos of every pair, held-out pairs oversampled', async () => {
@@ -62,24 +75,25 @@ describe('zero-shot on freshly generated photos', () => {
       orientations: true,
     });
     photos = [...seen, ...held];
+    uniform = new Set(seen);
     expect(new Set(photos.map((p) => `${p.colour} ${p.shape}`)).size).toBeGreaterThan(44);
     expect(photos.filter((p) => isHeldOut(p.colour, p.shape)).length).toBeGreaterThanOrEqual(120);
   }, 600_000);
 
-  // The issue's bar is shape >= 95%. The committed model measures 93.6% here (97.0% on the Python
-  // trainer's own evaluation photos), so this guards the level it reaches; issue 2 stays open on it.
-  it('fp32 reaches colour >= 95%, shape >= 93% (target 95%), held-out pairs >= 80% (of 48)', async () => {
-    const acc = await zeroShot('fp32', photos);
+  // Colour and shape over the 240 photos drawn uniformly from all 48 pairs; held-out pairs over all
+  // their photos (the extra 120 included).
+  it('fp32 reaches colour >= 95%, shape >= 95%, held-out pairs >= 80% (of 48)', async () => {
+    const acc = await zeroShot('fp32', photos, uniform);
     results.fp32 = acc;
     process.stdout.write(`zero-shot fp32: ${JSON.stringify(acc)}\n`);
     expect(acc.colour).toBeGreaterThanOrEqual(0.95);
-    expect(acc.shape).toBeGreaterThanOrEqual(0.93);
+    expect(acc.shape).toBeGreaterThanOrEqual(0.95);
     expect(acc.heldOutPair).toBeGreaterThanOrEqual(0.8);
   });
 
   for (const precision of ['fp16', 'quantized'] as const) {
     it(`${precision} stays within 3 points of fp32`, async () => {
-      const acc = await zeroShot(precision, photos);
+      const acc = await zeroShot(precision, photos, uniform);
       process.stdout.write(`zero-shot ${precision}: ${JSON.stringify(acc)}\n`);
       const base = results.fp32;
       if (!base) throw new Error('fp32 result missing');
