@@ -127,11 +127,14 @@ def _load(args: tuple[str, int]) -> np.ndarray:
         return clip_preprocess(img.convert("RGB"), size)
 
 
-def load_photo_folder(folder: Path, size: int, workers: int) -> tuple[np.ndarray, list[dict]]:
+def load_photo_folder(folder: Path, size: int, workers: int, training: bool = False) -> tuple[np.ndarray, list[dict]]:
     """Photos the TypeScript generator drew with sharp (`npm run fixtures:photos`, which writes the
     manifest), preprocessed. The manifest records what the captions need (colour, shape, size, tone,
-    background, blur) but not the shape's geometry, which training does not use."""
+    background, blur) but not the shape's geometry, which training does not use. A training folder
+    with a held-out pair is refused before anything is decoded."""
     manifest = json.loads((folder / "manifest.json").read_text())
+    if training and any((m["colour"], m["shape"]) in world.HELD_OUT for m in manifest):
+        raise SystemExit(f"--photos: {folder} has photos of held-out pairs (write it with --pairs trained)")
     with mp.Pool(workers) as pool:
         images = pool.map(_load, [(str(folder / m["file"]), size) for m in manifest], chunksize=256)
     nan = float("nan")
@@ -142,8 +145,8 @@ def load_photo_folder(folder: Path, size: int, workers: int) -> tuple[np.ndarray
     return np.stack(images), scenes
 
 
-def load_photo_folders(folders: list[Path], size: int, workers: int) -> tuple[np.ndarray, list[dict]]:
-    parts = [load_photo_folder(f, size, workers) for f in folders]
+def load_training_folders(folders: list[Path], size: int, workers: int) -> tuple[np.ndarray, list[dict]]:
+    parts = [load_photo_folder(f, size, workers, training=True) for f in folders]
     return np.concatenate([p[0] for p in parts]), [s for p in parts for s in p[1]]
 
 
@@ -310,10 +313,7 @@ def train(args: argparse.Namespace) -> tuple[Clip, Tokenizer, dict]:
         train_dirs = sorted(p.parent for p in root.glob("train*/manifest.json"))
         if not train_dirs or not (root / "eval" / "manifest.json").exists():
             raise SystemExit(f"--photos {root}: expected train*/manifest.json and eval/manifest.json (see scripts/models/README.md)")
-        held = [d for d in train_dirs for m in json.loads((d / "manifest.json").read_text()) if (m["colour"], m["shape"]) in world.HELD_OUT]
-        if held:
-            raise SystemExit(f"--photos: {held[0]} has photos of held-out pairs (write it with --pairs trained)")
-        images, scenes = load_photo_folders(train_dirs, dims.image_size, args.workers)
+        images, scenes = load_training_folders(train_dirs, dims.image_size, args.workers)
         ev_images, ev_scenes = load_photo_folder(root / "eval", dims.image_size, args.workers)
     else:
         images, scenes = make_dataset(args.dataset, dims.image_size, args.seed, args.workers)

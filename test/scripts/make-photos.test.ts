@@ -1,28 +1,17 @@
 // scripts/make-photos.ts as the test model's trainer uses it: a child process that writes photos of the
 // trained pairs only, in the formats asked, with a manifest that records what captions need.
 
-import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../support/paths.js';
+import { runTsx } from '../support/run-tsx.js';
 import type { GeneratedPhoto } from '../support/shapes/photo-folder.js';
 import { isHeldOut, vocabulary } from '../support/shapes/vocabulary.js';
 import { tempDir } from '../support/temp.js';
 
-const run = promisify(execFile);
-const TSX = join(REPO_ROOT, 'node_modules', '.bin', 'tsx');
 const SCRIPT = join(REPO_ROOT, 'scripts', 'make-photos.ts');
-
-async function makePhotos(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    return { code: 0, ...(await run(TSX, [SCRIPT, ...args])) };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const makePhotos = (...args: string[]) => runTsx(SCRIPT, args);
 
 describe('npm run fixtures:photos', () => {
   it('--pairs trained --formats jpeg,png: no held-out pair, only those formats, blur in the manifest', async () => {
