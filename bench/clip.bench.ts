@@ -4,7 +4,7 @@
 //   length and cut at end-of-text); 12-megapixel JPEGs preprocessed per second per core.
 // Make the model first: python3 scripts/models/make_shapes_clip.py --full-size
 
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { availableParallelism, homedir } from 'node:os';
 import { join } from 'node:path';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
@@ -12,8 +12,9 @@ import sharp from 'sharp';
 import { ClipModel } from '../electron/core/clip/clip-model.js';
 import { preprocessImage } from '../electron/core/clip/image-preprocess.js';
 import { sessionOptions } from '../electron/core/clip/lazy-session.js';
-import type { Precision } from '../electron/core/clip/model-spec.js';
+import type { ImageSpec, Precision } from '../electron/core/clip/model-spec.js';
 import { generatePhotoFolder } from '../test/support/shapes/photo-folder.js';
+import { photoLikeJpegs } from './support/photo-like-jpegs.js';
 
 const MODEL_DIR =
   process.env.LUMEN_BENCH_MODEL ?? join(homedir(), '.cache', 'lumen', 'bench-models', 'clip-vit-b32-random');
@@ -42,6 +43,28 @@ async function timeRuns(fn: () => Promise<unknown>, minRuns = 5): Promise<number
   return times;
 }
 
+/**
+ * Times a and b in alternation (a b, b a, a b, ...) for about twice SECONDS, so that a slow spell of
+ * the machine weighs on both alike; returns each one's milliseconds per run, in run order.
+ */
+async function timePaired(
+  a: () => Promise<unknown>,
+  b: () => Promise<unknown>,
+  minRuns = 5,
+): Promise<{ a: number[]; b: number[] }> {
+  for (const fn of [a, b, a, b]) await fn();
+  const out = { a: [] as number[], b: [] as number[] };
+  const end = performance.now() + 2 * SECONDS * 1000;
+  for (let i = 0; i < minRuns || performance.now() < end; i++) {
+    for (const key of i % 2 ? (['b', 'a'] as const) : (['a', 'b'] as const)) {
+      const t = performance.now();
+      await (key === 'a' ? a : b)();
+      out[key].push(performance.now() - t);
+    }
+  }
+  return out;
+}
+
 const median = (xs: number[]): number => quantile(xs, 0.5);
 function quantile(xs: number[], q: number): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -67,8 +90,12 @@ async function visionThroughput(precision: Precision): Promise<void> {
   for (const batch of [1, 8, 32]) {
     const pixels = Float32Array.from({ length: batch * 3 * height * width }, () => Math.random() * 2 - 1);
     const input = new Tensor('float32', pixels, [batch, 3, height, width]);
-    const bareMs = median(await timeRuns(() => bare.run({ pixel_values: input }, ['image_embeds'])));
-    const oursMs = median(await timeRuns(() => model.vision.encodePixels(pixels, batch)));
+    const times = await timePaired(
+      () => bare.run({ pixel_values: input }, ['image_embeds']),
+      () => model.vision.encodePixels(pixels, batch),
+    );
+    const bareMs = median(times.a);
+    const oursMs = median(times.b);
     const b = (batch * 1000) / bareMs;
     const o = (batch * 1000) / oursMs;
     console.log(row([batch, b.toFixed(1), o.toFixed(1), overhead(oursMs, bareMs)]));
@@ -116,45 +143,38 @@ async function textLatency(precision: Precision): Promise<void> {
   await model.dispose();
 }
 
-async function jpegPreprocessing(): Promise<void> {
-  const dir = join(MODEL_DIR, '..', 'jpeg-12mp');
-  if (!existsSync(join(dir, 'manifest.json'))) {
-    mkdirSync(dir, { recursive: true });
-    await generatePhotoFolder(dir, { count: 0, seed: 12, largeJpegs: 6 });
-  }
-  const paths = readdirSync(dir)
-    .filter((f) => f.endsWith('.jpg'))
-    .map((f) => join(dir, f));
-  if (paths.length < 6) throw new Error(`expected 6 JPEGs in ${dir}`);
-  const model = ClipModel.open(MODEL_DIR, { providers: ['cpu'] });
-  const spec = model.spec.image;
-  // One libvips thread and one image at a time: CPU seconds per image is the per-core cost.
-  sharp.concurrency(1);
-  // Each pass goes through the photos three times: about 0.3 s, long enough for process.cpuUsage to
-  // measure steadily.
+/**
+ * 12 MP JPEGs to 224x224 tensors, one at a time on one libvips thread: CPU time per image is the
+ * per-core cost. Every variant gets the file's bytes, as the indexer hands them over (it reads each file
+ * once, for its hash, thumbnail and embedding); reading files is not part of the comparison.
+ */
+async function jpegSet(title: string, paths: string[], spec: ImageSpec): Promise<void> {
+  const inputs = paths.map((p) => readFileSync(p));
+  // Each pass goes through the photos REPEATS times: long enough for process.cpuUsage to measure
+  // steadily.
   const REPEATS = 3;
-  const perPass = REPEATS * paths.length;
+  const perPass = REPEATS * inputs.length;
   /** CPU milliseconds per image over one pass, and the pass's wall seconds. */
-  const pass = async (fn: (path: string) => Promise<unknown>): Promise<{ cpuMs: number; wall: number }> => {
+  const pass = async (fn: (input: Buffer) => Promise<unknown>): Promise<{ cpuMs: number; wall: number }> => {
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
-    for (let k = 0; k < REPEATS; k++) for (const p of paths) await fn(p);
+    for (let k = 0; k < REPEATS; k++) for (const input of inputs) await fn(input);
     const cpu = process.cpuUsage(cpu0);
     return {
       cpuMs: (cpu.user + cpu.system) / 1000 / perPass,
       wall: (performance.now() - t0) / 1000,
     };
   };
-  const bareFn = (p: string) => sharp(p).resize(224, 224, { fit: 'cover', kernel: 'cubic' }).raw().toBuffer();
-  const fullDecodeFn = async (p: string) => {
+  const bareFn = (b: Buffer) => sharp(b).resize(224, 224, { fit: 'cover', kernel: 'cubic' }).raw().toBuffer();
+  const fullDecodeFn = async (b: Buffer) => {
     // Without shrink-on-load: decode all 12 MP, then resize.
-    const { data, info } = await sharp(p).raw().toBuffer({ resolveWithObject: true });
+    const { data, info } = await sharp(b).raw().toBuffer({ resolveWithObject: true });
     const raw = { width: info.width, height: info.height, channels: info.channels };
     return sharp(data, { raw }).resize(224, 224, { fit: 'cover', kernel: 'cubic' }).raw().toBuffer();
   };
   // As the indexer does: into the batch's input tensor, not a fresh array per photo.
   const batch = new Float32Array(3 * spec.width * spec.height);
-  const lumenFn = (p: string) => preprocessImage(p, spec, { into: batch });
+  const lumenFn = (b: Buffer) => preprocessImage(b, spec, { into: batch });
   const fns = { 'bare sharp': bareFn, 'full decode': fullDecodeFn, lumen: lumenFn };
   for (const fn of Object.values(fns)) await pass(fn);
   // Rounds alternate bare and Lumen passes, so that a slow spell of the machine (another process, the
@@ -163,13 +183,14 @@ async function jpegPreprocessing(): Promise<void> {
   const wall: Record<keyof typeof fns, number> = { 'bare sharp': 0, 'full decode': 0, lumen: 0 };
   const t0 = performance.now();
   for (let round = 0; round < 4 || performance.now() - t0 < SECONDS * 3000; round++)
-    for (const [label, fn] of Object.entries(fns) as [keyof typeof fns, (p: string) => Promise<unknown>][]) {
+    for (const [label, fn] of Object.entries(fns) as [keyof typeof fns, (b: Buffer) => Promise<unknown>][]) {
       if (label === 'full decode' && round % 4) continue; // slow and only for context
       const r = await pass(fn);
       cpu[label].push(r.cpuMs);
       wall[label] += r.wall;
     }
-  console.log('\n12 MP JPEG (4000x3000) to a 224x224 tensor, one image at a time');
+  const kb = inputs.reduce((a, b) => a + b.length, 0) / inputs.length / 1024;
+  console.log(`\n12 MP JPEG (4000x3000, ${title}, ${kb.toFixed(0)} KB on average) to a 224x224 tensor`);
   console.log(row(['', 'images/s', 'per CPU-s', 'cores used']));
   const total = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
   for (const label of Object.keys(fns) as (keyof typeof fns)[]) {
@@ -185,11 +206,32 @@ async function jpegPreprocessing(): Promise<void> {
     );
   }
   const ratios = cpu.lumen.map((ms, i) => ms / (cpu['bare sharp'][i] as number));
+  const extraMs = (total(cpu.lumen) - total(cpu['bare sharp'])) / ratios.length;
   console.log(
     `lumen overhead per image over bare sharp with shrink-on-load: ${overhead(total(cpu.lumen), total(cpu['bare sharp']))} ` +
-      `of CPU time over ${ratios.length} alternating rounds (per round: median ${overhead(median(ratios), 1)}, ` +
-      `range ${overhead(Math.min(...ratios), 1)} to ${overhead(Math.max(...ratios), 1)})`,
+      `of CPU time (${extraMs.toFixed(2)} ms) over ${ratios.length} alternating rounds (per round: median ` +
+      `${overhead(median(ratios), 1)}, range ${overhead(Math.min(...ratios), 1)} to ${overhead(Math.max(...ratios), 1)})`,
   );
+}
+
+async function jpegPreprocessing(): Promise<void> {
+  const model = ClipModel.open(MODEL_DIR, { providers: ['cpu'] });
+  // One libvips thread and one image at a time: CPU seconds per image is the per-core cost.
+  sharp.concurrency(1);
+  // Camera-like photos (2-5 MB, what users index), then the shapes generator's flat ones (~80 KB),
+  // which decode several times faster and so show any fixed per-image cost at its largest.
+  const photos = await photoLikeJpegs(join(MODEL_DIR, '..', 'jpeg-12mp-photo'), 6);
+  await jpegSet('photo-like', photos, model.spec.image);
+  const dir = join(MODEL_DIR, '..', 'jpeg-12mp');
+  if (!existsSync(join(dir, 'manifest.json'))) {
+    mkdirSync(dir, { recursive: true });
+    await generatePhotoFolder(dir, { count: 0, seed: 12, largeJpegs: 6 });
+  }
+  const flat = readdirSync(dir)
+    .filter((f) => f.endsWith('.jpg'))
+    .map((f) => join(dir, f));
+  if (flat.length < 6) throw new Error(`expected 6 JPEGs in ${dir}`);
+  await jpegSet('flat colour', flat, model.spec.image);
   await model.dispose();
 }
 

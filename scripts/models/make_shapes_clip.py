@@ -184,9 +184,12 @@ def zero_shot(model: Clip, tok: Tokenizer, images: np.ndarray, scenes: list[dict
         img = model.encode_image(to_pixels(images[i : i + 512]))
         preds += (img @ txt.t()).argmax(dim=1).tolist()
     res = {"colour": 0, "shape": 0, "pair": 0, "n": 0, "held_pair": 0, "held_n": 0, "seen_pair": 0, "seen_n": 0}
+    per_held: dict[str, list[int]] = {}
     for p, sc in zip(preds, scenes):
         c, s = pairs[p]
         ok = c == sc["colour"] and s == sc["shape"]
+        if (sc["colour"], sc["shape"]) in world.HELD_OUT:
+            per_held.setdefault(f"held_{sc['colour']}_{sc['shape']}", [0, 0])[ok] += 1
         res["colour"] += c == sc["colour"]
         res["shape"] += s == sc["shape"]
         res["pair"] += ok
@@ -204,6 +207,8 @@ def zero_shot(model: Clip, tok: Tokenizer, images: np.ndarray, scenes: list[dict
         "pair_top1": res["pair"] / res["n"],
         "held_out_pair_top1": res["held_pair"] / max(res["held_n"], 1),
         "seen_pair_top1": res["seen_pair"] / max(res["seen_n"], 1),
+        # Each held-out pair on its own: an average hides a pair that is always called something else.
+        **{k: v[1] / sum(v) for k, v in sorted(per_held.items())},
     }
 
 
@@ -346,7 +351,15 @@ def train(args: argparse.Namespace) -> tuple[Clip, Tokenizer, dict]:
         keep = torch.zeros(dims.vocab_size, 1)
         keep[fresh] = 1.0
         model.text.token.weight.register_hook(lambda g: g * keep if sched.last_epoch < args.reinit_steps else g)
+    if init:
         print(f"continuing from {init}: " + " ".join(f"{k} {v:.3f}" for k, v in zero_shot(model, tok, ev_images, ev_scenes).items()), flush=True)
+    if args.train_only:
+        # Continue with most of the model frozen: only parameters under these name prefixes learn, so
+        # what the model already does (colour, shape, held-out pairs, how fine-tuning moves it) stays.
+        prefixes = tuple(args.train_only)
+        for n, p in model.named_parameters():
+            p.requires_grad_(n.startswith(prefixes))
+        print("training only: " + ", ".join(n for n, p in model.named_parameters() if p.requires_grad), flush=True)
     decay = [p for n, p in model.named_parameters() if p.ndim >= 2 and "pos" not in n and "token" not in n]
     no_decay = [p for n, p in model.named_parameters() if not (p.ndim >= 2 and "pos" not in n and "token" not in n) and "token" not in n]
     token = [model.text.token.weight]
@@ -473,7 +486,7 @@ def training_record(model: Clip, args: argparse.Namespace, metrics: dict) -> dic
     record = {"dims": model.dims.to_dict(), "seed": args.seed, "python_zero_shot": metrics, "held_out_pairs": world.VOCAB["heldOutPairs"]}
     record["recipe"] = {k: getattr(args, k) for k in ("steps", "lr", "batch", "group", "core_steps", "tone_share", "photos" if args.photos else "dataset")}
     if args.init_from:
-        keys = ("steps", "lr", "batch", "group", "tone_share", "init_words", "reinit_steps", "reinit_lr_factor", "dataset", "seed")
+        keys = ("steps", "lr", "batch", "group", "tone_share", "train_only", "init_words", "reinit_steps", "reinit_lr_factor", "dataset", "seed")
         record["continued"] = {k: getattr(args, k) for k in keys}
         record["continued_from"] = json.loads((Path(args.init_from) / "training.json").read_text())
     return record
@@ -531,6 +544,7 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--init-from", help="continue training an exported model folder (its weights and tokenizer)")
     ap.add_argument("--tone-share", type=float, default=0.0, help="share of batch groups of one colour and shape, captioned with their background tone")
+    ap.add_argument("--train-only", type=lambda v: [p for p in v.split(",") if p], default=[], help="with --init-from: train only parameters whose names start with one of these comma-separated prefixes")
     ap.add_argument("--checkpoint-dir", help="save the weights at every evaluation here")
     ap.add_argument("--reinit-steps", type=int, default=300, help="steps in which only the --init-words token embeddings learn, faster")
     ap.add_argument("--reinit-lr-factor", type=float, default=10.0, help="their learning rate then, as a multiple of --lr")

@@ -11,7 +11,7 @@ import { PHOTO_TEMPLATES, SINGLE_TEMPLATE } from '../../../electron/core/tags/pr
 import type { CategoryInput } from '../../../electron/core/tags/tag-store.js';
 import { TEST_MODEL_DIR } from '../../support/paths.js';
 import { generatePhotoFolder, type GeneratedPhoto } from '../../support/shapes/photo-folder.js';
-import { SHAPES } from '../../support/shapes/vocabulary.js';
+import { isHeldOut, SHAPES } from '../../support/shapes/vocabulary.js';
 import { tempDir } from '../../support/temp.js';
 
 const model = ClipModel.open(TEST_MODEL_DIR);
@@ -19,24 +19,31 @@ const model = ClipModel.open(TEST_MODEL_DIR);
 /**
  * The issue's categories, described the way a user would, with the ground truth of each, and what the
  * test asserts. The issue's bar is precision and recall >= 0.9 for each; the committed test model
- * reaches it for "red things", while its image embeddings mix stars with other pointed shapes and do
- * not encode the background's tone at all (dark and light photos score alike), so those two are
- * measured and printed, with the level reached guarded; issue 4 stays open on them.
+ * reaches it for "red things". It embeds every blue cross (a pair held out of its training) as a star,
+ * which caps "stars" at the library's share of blue crosses (all of its false positives), and it does
+ * not encode the background's tone at all (dark and light photos score alike); so those two are
+ * measured and printed, with the level reached guarded; issue 4 stays open on them
+ * (scripts/models/README.md has what was tried). `trained` is the bar over the photos of pairs the
+ * model was trained on (the same tags, counted without the held-out pairs' photos): there the
+ * tagger must reach the issue's bar wherever the model knows the concept.
  */
 const CATEGORIES: {
   input: CategoryInput;
   truth: (p: GeneratedPhoto) => boolean;
   min: { precision: number; recall: number };
+  trained: { precision: number; recall: number };
 }[] = [
   {
     input: { name: 'red things', prompts: ['something red', 'a photo of something red', 'a red shape'] },
     truth: (p) => p.colour === 'red',
     min: { precision: 0.9, recall: 0.9 },
+    trained: { precision: 0.9, recall: 0.9 },
   },
   {
     input: { name: 'stars', description: 'star' },
     truth: (p) => p.shape === 'star',
     min: { precision: 0.7, recall: 0.9 },
+    trained: { precision: 0.9, recall: 0.9 },
   },
   {
     input: {
@@ -50,6 +57,7 @@ const CATEGORIES: {
     },
     truth: (p) => p.tone === 'dark',
     min: { precision: 0, recall: 0 },
+    trained: { precision: 0, recall: 0 },
   },
 ];
 
@@ -92,8 +100,19 @@ describe('tagging', () => {
         `${c.input.name}: precision ${pr.precision.toFixed(3)} recall ${pr.recall.toFixed(3)} ` +
           `(${tagged.size} tagged, ${truth.size} true; threshold ${r?.threshold.toFixed(3)} by ${r?.method})`,
       );
+      const known = new Set(photos.filter((p) => !isHeldOut(p.colour, p.shape)).map((p) => p.path));
+      const onKnown = precisionRecall(
+        new Set([...tagged].filter((p) => known.has(p))),
+        new Set([...truth].filter((p) => known.has(p))),
+      );
+      console.log(
+        `  over the ${known.size} photos of trained pairs: precision ${onKnown.precision.toFixed(3)} ` +
+          `recall ${onKnown.recall.toFixed(3)}`,
+      );
       expect(pr.precision, c.input.name).toBeGreaterThanOrEqual(c.min.precision);
       expect(pr.recall, c.input.name).toBeGreaterThanOrEqual(c.min.recall);
+      expect(onKnown.precision, `${c.input.name}, trained pairs`).toBeGreaterThanOrEqual(c.trained.precision);
+      expect(onKnown.recall, `${c.input.name}, trained pairs`).toBeGreaterThanOrEqual(c.trained.recall);
     }
   });
 
