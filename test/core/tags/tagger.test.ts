@@ -89,6 +89,8 @@ describe('tagging', () => {
   it('tags "red things" with precision and recall >= 0.9; measures "stars" and "dark background"', async () => {
     for (const c of CATEGORIES) library.tags.addCategory(c.input);
     const report = await library.tagger.run();
+    // The photos of pairs the model was trained on (every pair but the held-out ones).
+    const known = new Set(photos.filter((p) => !isHeldOut(p.colour, p.shape)).map((p) => p.path));
     for (const c of CATEGORIES) {
       const category = library.tags.categoryByName(c.input.name);
       if (!category) throw new Error('category missing');
@@ -100,7 +102,6 @@ describe('tagging', () => {
         `${c.input.name}: precision ${pr.precision.toFixed(3)} recall ${pr.recall.toFixed(3)} ` +
           `(${tagged.size} tagged, ${truth.size} true; threshold ${r?.threshold.toFixed(3)} by ${r?.method})`,
       );
-      const known = new Set(photos.filter((p) => !isHeldOut(p.colour, p.shape)).map((p) => p.path));
       const onKnown = precisionRecall(
         new Set([...tagged].filter((p) => known.has(p))),
         new Set([...truth].filter((p) => known.has(p))),
