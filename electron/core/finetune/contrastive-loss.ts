@@ -5,6 +5,10 @@
 // (extra columns, pushed away from every photo) and random library photos (extra rows, which no
 // caption of the batch should pick). The loss is the mean of the image-to-text cross-entropy over the
 // N pair rows and the text-to-image cross-entropy over the N pair columns.
+// An optional anchor term keeps the extra library photos where the model put them: it adds
+// weight * mean |x - e|^2 (= 2 weight (1 - mean cos(x, e))) over those rows, so that learning a new
+// concept moves the concept's photos rather than the whole library (feature distillation, as in
+// "Learning without Forgetting", Li & Hoiem 2016, on the embeddings themselves).
 
 import { normalizeRows, normalizeRowsBackward, transpose, type MatMul } from './linear.js';
 
@@ -77,7 +81,12 @@ function softmaxGrad(
 }
 
 /** Loss and gradients with respect to W_image, W_text and the log scale. */
-export async function contrastiveLoss(p: AdapterParams, batch: Batch, mm: MatMul): Promise<LossAndGrad> {
+export async function contrastiveLoss(
+  p: AdapterParams,
+  batch: Batch,
+  mm: MatMul,
+  anchorWeight = 0,
+): Promise<LossAndGrad> {
   const d = p.dim;
   const rows = batch.images.length / d;
   const cols = batch.texts.length / d;
@@ -102,6 +111,7 @@ export async function contrastiveLoss(p: AdapterParams, batch: Batch, mm: MatMul
   const result: LossAndGrad = { loss, image: null, text: null, logScale: dLogScale };
   if (p.image) {
     const dx = await mm(g, rows, cols, y.unit, d);
+    result.loss += anchor(x.unit, batch.images, dx, n, rows, d, anchorWeight);
     const da = normalizeRowsBackward(x.unit, x.norms, dx, rows, d);
     result.image = await mm(transpose(batch.images, rows, d), d, rows, da, d);
   }
@@ -111,4 +121,28 @@ export async function contrastiveLoss(p: AdapterParams, batch: Batch, mm: MatMul
     result.text = await mm(transpose(batch.texts, cols, d), d, cols, db, d);
   }
   return result;
+}
+
+/**
+ * The anchor term over rows first..rows-1 (the extra library photos): adds its gradient with respect
+ * to the projected unit rows x into dx and returns its value.
+ */
+function anchor(
+  x: Float64Array,
+  e: Float64Array,
+  dx: Float64Array,
+  first: number,
+  rows: number,
+  d: number,
+  weight: number,
+): number {
+  if (weight <= 0 || rows <= first) return 0;
+  const k = weight / (rows - first);
+  let loss = 0;
+  for (let at = first * d; at < rows * d; at++) {
+    const diff = (x[at] as number) - (e[at] as number);
+    loss += k * diff * diff;
+    dx[at] = (dx[at] as number) + 2 * k * diff;
+  }
+  return loss;
 }

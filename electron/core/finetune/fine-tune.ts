@@ -7,7 +7,13 @@ import { Random } from '../random.js';
 import type { AdapterRecord } from './adapter-store.js';
 import { collectPairs } from './pairs.js';
 import { splitPairs } from './split.js';
-import { TrainingCancelled, trainAdapter, type TrainOptions, type TrainResult } from './trainer.js';
+import {
+  DEFAULT_ANCHOR_WEIGHT,
+  TrainingCancelled,
+  trainAdapter,
+  type TrainOptions,
+  type TrainResult,
+} from './trainer.js';
 
 export interface FineTuneOptions extends Omit<TrainOptions, 'random'> {
   seed?: number;
@@ -53,6 +59,7 @@ export async function fineTune(library: Library, options: FineTuneOptions = {}):
     sides: options.sides ?? { image: true, text: true },
     lr: options.lr ?? 5e-4,
     weightDecay: options.weightDecay ?? 0.5,
+    anchorWeight: options.anchorWeight ?? DEFAULT_ANCHOR_WEIGHT,
     batchSize: options.batchSize ?? 64,
   };
   const metrics = {

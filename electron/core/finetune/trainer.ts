@@ -38,6 +38,8 @@ export interface TrainOptions {
   evalEvery?: number;
   /** Evaluations without improvement before stopping. */
   patience?: number;
+  /** Weight of the term that keeps the library's other photos where they were (contrastive-loss.ts). */
+  anchorWeight?: number;
   /** Distractor photos in the held-out gallery. */
   galleryDistractors?: number;
   signal?: AbortSignal;
@@ -69,6 +71,9 @@ export interface TrainResult {
   stopped: 'converged' | 'max-steps' | 'cancelled';
   ms: number;
 }
+
+/** Default weight of the anchor term (see trainAdapter). */
+export const DEFAULT_ANCHOR_WEIGHT = 10;
 
 export class TrainingCancelled extends Error {
   override readonly name = 'TrainingCancelled';
@@ -262,6 +267,11 @@ export async function trainAdapter(data: TrainerData, options: TrainOptions): Pr
     options.negativePhotos ?? 64,
     random,
   );
+  // Measured on the new-concept task with two test models: without the anchor term one of them lost
+  // 13.9 points of zero-shot accuracy while learning the concept (the image side moved the whole
+  // library); weight 1 / 3 / 10 / 30 cost it 4.2 / 2.8 / 1.4 / 1.4 points at held-out recall@5 0.976,
+  // and left the other model's zero-shot accuracy within 1 point. 100 stopped learning early (0.905).
+  const anchorWeight = options.anchorWeight ?? DEFAULT_ANCHOR_WEIGHT;
   const useHeldOut = data.heldOut.length > 0;
   // Early stopping follows the smooth reciprocal rank (recall@5 is what is reported); with nothing
   // held out it follows the smoothed training loss.
@@ -277,7 +287,7 @@ export async function trainAdapter(data: TrainerData, options: TrainOptions): Pr
       stopped = 'cancelled';
       break;
     }
-    const g = await contrastiveLoss(params, sampler.next(), mm);
+    const g = await contrastiveLoss(params, sampler.next(), mm, anchorWeight);
     optimizer.step(params, g);
     step++;
     lossAverage = Number.isNaN(lossAverage) ? g.loss : 0.9 * lossAverage + 0.1 * g.loss;

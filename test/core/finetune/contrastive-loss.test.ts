@@ -1,5 +1,6 @@
 // The adapter's analytic gradients against central finite differences of the loss, on a small batch
-// with hard-negative texts and negative photos, in exact float64 arithmetic.
+// with hard-negative texts and negative photos, in exact float64 arithmetic, with and without the
+// anchor term; and the anchor term's value against a direct computation.
 
 import { describe, expect, it } from 'vitest';
 import {
@@ -31,15 +32,15 @@ function setup(seed: number): { params: AdapterParams; batch: Batch } {
 }
 
 describe('contrastive loss', () => {
-  it('has gradients that match finite differences for both adapters and the temperature', async () => {
+  it.each([0, 2])('has gradients that match finite differences (anchor weight %d)', async (anchor) => {
     const { params, batch } = setup(11);
-    const grad = await contrastiveLoss(params, batch, jsMatmul);
+    const grad = await contrastiveLoss(params, batch, jsMatmul, anchor);
     const h = 1e-6;
     const numeric = async (poke: (delta: number) => void): Promise<number> => {
       poke(h);
-      const up = (await contrastiveLoss(params, batch, jsMatmul)).loss;
+      const up = (await contrastiveLoss(params, batch, jsMatmul, anchor)).loss;
       poke(-2 * h);
-      const down = (await contrastiveLoss(params, batch, jsMatmul)).loss;
+      const down = (await contrastiveLoss(params, batch, jsMatmul, anchor)).loss;
       poke(h);
       return (up - down) / (2 * h);
     };
@@ -65,6 +66,25 @@ describe('contrastive loss', () => {
     console.log(
       `gradient check: worst relative error ${worst.toExponential(2)} over ${2 * D * D + 1} parameters`,
     );
+  });
+
+  it('adds weight times the mean squared distance the negative photos moved', async () => {
+    const { params, batch } = setup(14);
+    const w = params.image as Float64Array;
+    // Each negative photo row e (rows 4 and 5) goes to normalise(e + e W), computed directly.
+    let moved = 0;
+    for (const row of [4, 5]) {
+      const e = batch.images.subarray(row * D, (row + 1) * D);
+      const x = Array.from({ length: D }, (_, j) =>
+        e.reduce((s, v, i) => s + v * (w[i * D + j] as number), e[j] as number),
+      );
+      const norm = Math.hypot(...x);
+      moved += x.reduce((s, v, j) => s + (v / norm - (e[j] as number)) ** 2, 0);
+    }
+    const plain = (await contrastiveLoss(params, batch, jsMatmul)).loss;
+    const anchored = (await contrastiveLoss(params, batch, jsMatmul, 3)).loss;
+    expect(moved).toBeGreaterThan(0.01);
+    expect(anchored - plain).toBeCloseTo((3 * moved) / 2, 10);
   });
 
   it('starts at the identity: zero adapters give the plain CLIP loss', async () => {

@@ -1,6 +1,7 @@
 // Fine-tuning on the test model: a concept it has never seen (a ring, captioned "zorb") goes from
 // near-chance held-out retrieval to recall@5 >= 0.8 after training on at most 30 captioned photos,
-// while zero-shot accuracy on the original vocabulary drops by at most 3 points. Also: the run is
+// while zero-shot accuracy on the original vocabulary drops by at most 3 points (the anchor term
+// keeps the library's other photos in place while it learns). Also: the run is
 // deterministic for a seed and cancellable; adapters activate (re-projecting the library), serve
 // search, and roll back.
 
@@ -10,7 +11,7 @@ import { ClipModel } from '../../../electron/core/clip/clip-model.js';
 import { projectVector } from '../../../electron/core/finetune/adapter-space.js';
 import type { AdapterParams } from '../../../electron/core/finetune/contrastive-loss.js';
 import { fineTune } from '../../../electron/core/finetune/fine-tune.js';
-import { TrainingCancelled } from '../../../electron/core/finetune/trainer.js';
+import { DEFAULT_ANCHOR_WEIGHT, TrainingCancelled } from '../../../electron/core/finetune/trainer.js';
 import { Library } from '../../../electron/core/library/library.js';
 import { Searcher } from '../../../electron/core/library/search.js';
 import { TEST_MODEL_DIR } from '../../support/paths.js';
@@ -45,10 +46,15 @@ describe('fine-tuning', () => {
   let library: Library;
   let zorbs: GeneratedPhoto[] = [];
   let fresh: GeneratedPhoto[] = [];
+  let everyday: GeneratedPhoto[] = [];
 
   beforeAll(async () => {
     const photosDir = join(root, 'photos');
-    await generatePhotoFolder(join(photosDir, 'everyday'), { count: 240, seed: 61, formats: ['jpeg'] });
+    everyday = await generatePhotoFolder(join(photosDir, 'everyday'), {
+      count: 240,
+      seed: 61,
+      formats: ['jpeg'],
+    });
     zorbs = await generatePhotoFolder(join(photosDir, 'zorbs'), {
       count: 72,
       seed: 62,
@@ -112,6 +118,25 @@ describe('fine-tuning', () => {
       }),
     ).rejects.toBeInstanceOf(TrainingCancelled);
     expect(library.adapters.list(library.modelId)).toHaveLength(versions);
+  });
+
+  it("keeps the library's other photos where they were with the anchor term", async () => {
+    const ids = everyday.map((p) => library.store.photoByPath(p.path)?.id ?? -1);
+    const vectors = [...library.store.vectors(library.modelId, ids).values()];
+    // Mean cosine between each photo's embedding and its projection by the adapter's image side.
+    const stayed = async (anchorWeight: number): Promise<number> => {
+      const report = await fineTune(library, { ...options, anchorWeight });
+      const w = library.adapters.params(report.adapter.id).image;
+      const cos = vectors.map((v) => projectVector(v, w).reduce((s, x, k) => s + x * (v[k] as number), 0));
+      return cos.reduce((a, b) => a + b, 0) / cos.length;
+    };
+    const free = await stayed(0);
+    const anchored = await stayed(DEFAULT_ANCHOR_WEIGHT);
+    console.log(
+      `other photos' cosine to where they were: ${free.toFixed(4)} free, ${anchored.toFixed(4)} anchored`,
+    );
+    expect(vectors).toHaveLength(everyday.length);
+    expect(1 - anchored).toBeLessThan(0.5 * (1 - free));
   });
 
   it('activates an adapter for search (re-projecting the library) and rolls back', async () => {
