@@ -185,11 +185,15 @@ def zero_shot(model: Clip, tok: Tokenizer, images: np.ndarray, scenes: list[dict
         preds += (img @ txt.t()).argmax(dim=1).tolist()
     res = {"colour": 0, "shape": 0, "pair": 0, "n": 0, "held_pair": 0, "held_n": 0, "seen_pair": 0, "seen_n": 0}
     per_held: dict[str, list[int]] = {}
+    mistakes: dict[str, dict[str, int]] = {}
     for p, sc in zip(preds, scenes):
         c, s = pairs[p]
         ok = c == sc["colour"] and s == sc["shape"]
         if (sc["colour"], sc["shape"]) in world.HELD_OUT:
             per_held.setdefault(f"held_{sc['colour']}_{sc['shape']}", [0, 0])[ok] += 1
+            if not ok:
+                wrong = mistakes.setdefault(f"{sc['colour']} {sc['shape']}", {})
+                wrong[f"{c} {s}"] = wrong.get(f"{c} {s}", 0) + 1
         res["colour"] += c == sc["colour"]
         res["shape"] += s == sc["shape"]
         res["pair"] += ok
@@ -199,6 +203,10 @@ def zero_shot(model: Clip, tok: Tokenizer, images: np.ndarray, scenes: list[dict
         res[f"{key}_n"] += 1
     tone = tone_metrics(model, tok, images, scenes)
     model.train()
+    # What the held-out pairs are called instead: a pair taken for another shape (a blue cross for a
+    # star) costs a tag's precision, one taken for another colour of its own shape does not.
+    if mistakes:
+        print("held-out mistakes: " + "; ".join(f"{k} as " + ", ".join(f"{w} x{n}" for w, n in sorted(v.items(), key=lambda x: -x[1])[:3]) for k, v in sorted(mistakes.items())), flush=True)
     return {
         **tone,
         "shape_word_top1": word_hits / len(images),
@@ -235,7 +243,11 @@ def tone_metrics(model: Clip, tok: Tokenizer, images: np.ndarray, scenes: list[d
 
 # ---------------------------------------------------------------- training
 
-def sample_batch(gen: np.random.Generator, groups: list[np.ndarray], tone_groups: list[np.ndarray], tone_share: float, size: int, group: int) -> tuple[np.ndarray, np.ndarray]:
+# What a batch group is made of, and so how its photos are captioned.
+LOOK_ALIKE, TONE, SHAPE = 0, 1, 2
+
+
+def sample_batch(gen: np.random.Generator, pools: dict[int, list[np.ndarray]], shares: dict[int, float], size: int, group: int) -> tuple[np.ndarray, np.ndarray]:
     """A batch made of groups of look-alike photos.
 
     With random batches, colour and background explain most of the contrastive loss and shape is learnt
@@ -243,32 +255,44 @@ def sample_batch(gen: np.random.Generator, groups: list[np.ndarray], tone_groups
     background tone and kind), so inside a group mainly shape tells captions apart. The loss is still
     the paper's symmetric cross-entropy over the whole batch.
 
-    With probability tone_share a group comes instead from a pool of one colour and one shape, whose
+    With probability shares[TONE] a group comes instead from a pool of one colour and one shape, whose
     photos differ mainly in background tone, kind and size; those photos get captions that name the tone
-    (see pick_caption). The second array marks them.
+    (pick_tone_caption). With probability shares[SHAPE] it comes from a pool of one background and every
+    colour, captioned with the shape alone (pick_shape_caption), so that one caption has to match a shape
+    in every colour. The second array gives each photo's group kind.
     """
     if size % group:
         raise SystemExit(f"--batch {size} must be a multiple of --group {group}")
-    parts, tone = [], []
+    parts, kinds = [], []
     for _ in range(size // group):
-        is_tone = bool(tone_groups) and gen.random() < tone_share
-        pools = tone_groups if is_tone else groups
-        parts.append(gen.choice(pools[gen.integers(len(pools))], size=group, replace=False))
-        tone.append(np.full(group, is_tone))
-    return np.concatenate(parts), np.concatenate(tone)
+        r, kind = gen.random(), LOOK_ALIKE
+        for k in (TONE, SHAPE):
+            if pools.get(k) and r < shares.get(k, 0.0):
+                kind = k
+                break
+            r -= shares.get(k, 0.0)
+        chosen = pools[kind]
+        parts.append(gen.choice(chosen[gen.integers(len(chosen))], size=group, replace=False))
+        kinds.append(np.full(group, kind))
+    return np.concatenate(parts), np.concatenate(kinds)
 
 
-def look_alike_pools(scenes: list[dict], group: int) -> tuple[list[np.ndarray], list[np.ndarray]]:
-    """Pools by colour, and by colour + background tone + background kind; and the tone pools, by colour +
-    shape. Each at least a group large."""
-    pools: dict[tuple, list[int]] = {}
-    tone_pools: dict[tuple, list[int]] = {}
-    for i, s in enumerate(scenes):
-        pools.setdefault((s["colour"],), []).append(i)
-        pools.setdefault((s["colour"], s["tone"], s["kind"]), []).append(i)
-        tone_pools.setdefault((s["colour"], s["shape"]), []).append(i)
-    keep = lambda d: [np.array(v) for v in d.values() if len(v) >= group]  # noqa: E731
-    return keep(pools), keep(tone_pools)
+def look_alike_pools(scenes: list[dict], group: int) -> dict[int, list[np.ndarray]]:
+    """Pools by colour, and by colour + background tone + background kind; the tone pools, by colour +
+    shape; the shape pools, by background tone + kind (every colour). Each at least a group large."""
+    keys = {
+        LOOK_ALIKE: lambda s: [(s["colour"],), (s["colour"], s["tone"], s["kind"])],
+        TONE: lambda s: [(s["colour"], s["shape"])],
+        SHAPE: lambda s: [(s["tone"], s["kind"])],
+    }
+    out: dict[int, list[np.ndarray]] = {}
+    for kind, key in keys.items():
+        pools: dict[tuple, list[int]] = {}
+        for i, s in enumerate(scenes):
+            for k in key(s):
+                pools.setdefault(k, []).append(i)
+        out[kind] = [np.array(v) for v in pools.values() if len(v) >= group]
+    return out
 
 
 def pick_caption(gen: np.random.Generator, scene: dict, captions: list[str], core: bool) -> str:
@@ -292,6 +316,59 @@ def pick_tone_caption(gen: np.random.Generator, scene: dict, tone_captions: list
     if gen.random() < 0.5:
         return scene["tone"]
     return tone_captions[gen.integers(len(tone_captions))]
+
+
+_YIQ = np.array([[0.299, 0.587, 0.114], [0.596, -0.274, -0.322], [0.211, -0.523, 0.312]])
+
+
+def hue_rotation(theta: float, saturation: float = 1.0) -> np.ndarray:
+    """RGB -> RGB matrix turning hue by theta radians about the grey axis and scaling saturation (in YIQ,
+    so luminance stays: saturation 0 is the grey of the same brightness)."""
+    c, s = math.cos(theta) * saturation, math.sin(theta) * saturation
+    rot = np.array([[1, 0, 0], [0, c, -s], [0, s, c]])
+    return np.linalg.inv(_YIQ) @ rot @ _YIQ
+
+
+def nearest_colours(rgb: np.ndarray, k: int) -> list[str]:
+    """The k named colours nearest to rgb."""
+    names = list(world.VOCAB["colours"])
+    d = [float(np.sum((rgb - np.array(world.VOCAB["colours"][n])) ** 2)) for n in names]
+    return [names[i] for i in np.argsort(d)[:k]]
+
+
+def recolour(gen: np.random.Generator, batch: np.ndarray, rows: np.ndarray, scenes: list[dict], idx: np.ndarray, fade: float = 0.0) -> np.ndarray:
+    """The shape groups' photos with their hue turned by a random angle each, so that every shape is seen
+    in many colours besides the eight named ones (their captions name only the shape).
+
+    A model trained on the named colours alone learnt a cross detector for each colour it saw crosses in
+    and none for blue (see scripts/models/README.md). An angle is refused when one of the two named
+    colours nearest to the shape's turned colour is one the shape is held out with (a red star turned
+    until it looks blue is a blue star, fine; a red cross turned to blue, or to a violet or teal between
+    blue and its neighbours, is refused), so the held-out pairs still never appear: no cross shown is
+    blue or half-way to it.
+
+    With probability fade a photo is also faded towards grey by a random amount, so shapes are seen at
+    every saturation too: hue turns never reach the white or black a shape may be held out with (white
+    triangles), whose only difference from the colours a shape was seen in is saturation. The same
+    refusal keeps a triangle from fading until white is one of its two nearest colours."""
+    if not rows.any():
+        return batch
+    out = batch.copy()
+    for r in np.flatnonzero(rows):
+        scene = scenes[idx[r]]
+        base = np.array(world.VOCAB["colours"][scene["colour"]], dtype=np.float64)
+        for _ in range(20):
+            m = hue_rotation(gen.uniform(0, 2 * math.pi), gen.uniform(0, 1) if gen.random() < fade else 1.0)
+            near = nearest_colours(np.clip(m @ base, 0, 255), 2)
+            if not any((c, scene["shape"]) in world.HELD_OUT for c in near):
+                out[r] = np.clip(batch[r].astype(np.float64) @ m.T, 0, 255).round().astype(np.uint8)
+                break
+    return out
+
+
+def pick_shape_caption(gen: np.random.Generator, scene: dict) -> str:
+    """A caption for a photo in a shape group: the shape's name alone, or a short sentence with it."""
+    return [scene["shape"], f"a {scene['shape']}", f"a photo of a {scene['shape']}"][gen.integers(3)]
 
 
 def load_tokenizer(folder: Path) -> Tokenizer:
@@ -372,16 +449,23 @@ def train(args: argparse.Namespace) -> tuple[Clip, Tokenizer, dict]:
     boost = lambda s: args.reinit_lr_factor if fresh and s < args.reinit_steps else base(s)  # noqa: E731
     sched = torch.optim.lr_scheduler.LambdaLR(opt, [base, base, boost])
     gen = np.random.default_rng(args.seed)
-    pools, tone_pools = look_alike_pools(scenes, args.group)
+    pools = look_alike_pools(scenes, args.group)
+    shares = {TONE: args.tone_share, SHAPE: args.shape_share}
     t0 = time.time()
     metrics: dict = {}
     for step in range(1, args.steps + 1):
-        idx, tone = sample_batch(gen, pools, tone_pools, args.tone_share, args.batch, args.group)
+        idx, kinds = sample_batch(gen, pools, shares, args.batch, args.group)
         batch = images[idx]
         if gen.random() < 0.5:
             batch = batch[:, :, ::-1].copy()  # a mirrored scene is the same scene
+        batch = recolour(gen, batch, kinds == SHAPE, scenes, idx, args.shape_fade)
         core = step <= args.core_steps
-        texts = [pick_tone_caption(gen, scenes[i], tone_sets[i]) if t else pick_caption(gen, scenes[i], caption_sets[i], core) for i, t in zip(idx, tone)]
+        texts = [
+            pick_tone_caption(gen, scenes[i], tone_sets[i]) if k == TONE
+            else pick_shape_caption(gen, scenes[i]) if k == SHAPE
+            else pick_caption(gen, scenes[i], caption_sets[i], core)
+            for i, k in zip(idx, kinds)
+        ]
         ids, mask = batch_tokens(tok, texts, dims.context_length)
         loss = model.contrastive_loss(to_pixels(batch), ids, mask)
         opt.zero_grad(set_to_none=True)
@@ -484,9 +568,9 @@ def training_record(model: Clip, args: argparse.Namespace, metrics: dict) -> dic
     """training.json: the model's dims and its Python-side evaluation, and, for a continued run, how it
     was continued and the record of the model it started from (so the whole recipe stays on file)."""
     record = {"dims": model.dims.to_dict(), "seed": args.seed, "python_zero_shot": metrics, "held_out_pairs": world.VOCAB["heldOutPairs"]}
-    record["recipe"] = {k: getattr(args, k) for k in ("steps", "lr", "batch", "group", "core_steps", "tone_share", "photos" if args.photos else "dataset")}
+    record["recipe"] = {k: getattr(args, k) for k in ("steps", "lr", "batch", "group", "core_steps", "tone_share", "shape_share", "shape_fade", "photos" if args.photos else "dataset")}
     if args.init_from:
-        keys = ("steps", "lr", "batch", "group", "tone_share", "train_only", "init_words", "reinit_steps", "reinit_lr_factor", "dataset", "seed")
+        keys = ("steps", "lr", "batch", "group", "tone_share", "shape_share", "shape_fade", "train_only", "init_words", "reinit_steps", "reinit_lr_factor", "dataset", "seed")
         record["continued"] = {k: getattr(args, k) for k in keys}
         record["continued_from"] = json.loads((Path(args.init_from) / "training.json").read_text())
     return record
@@ -544,6 +628,8 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--init-from", help="continue training an exported model folder (its weights and tokenizer)")
     ap.add_argument("--tone-share", type=float, default=0.0, help="share of batch groups of one colour and shape, captioned with their background tone")
+    ap.add_argument("--shape-share", type=float, default=0.0, help="share of batch groups of one background and every colour, hue-turned (recolour) and captioned with the shape alone")
+    ap.add_argument("--shape-fade", type=float, default=0.0, help="share of the shape groups' photos also faded towards grey by a random amount (recolour)")
     ap.add_argument("--train-only", type=lambda v: [p for p in v.split(",") if p], default=[], help="with --init-from: train only parameters whose names start with one of these comma-separated prefixes")
     ap.add_argument("--checkpoint-dir", help="save the weights at every evaluation here")
     ap.add_argument("--reinit-steps", type=int, default=300, help="steps in which only the --init-words token embeddings learn, faster")
