@@ -16,6 +16,7 @@ Needs Debian's python3-torch, python3-pil, python3-numpy, python3-onnx, python3-
 from __future__ import annotations
 
 import argparse
+import collections
 import json
 import math
 import multiprocessing as mp
@@ -185,15 +186,14 @@ def zero_shot(model: Clip, tok: Tokenizer, images: np.ndarray, scenes: list[dict
         preds += (img @ txt.t()).argmax(dim=1).tolist()
     res = {"colour": 0, "shape": 0, "pair": 0, "n": 0, "held_pair": 0, "held_n": 0, "seen_pair": 0, "seen_n": 0}
     per_held: dict[str, list[int]] = {}
-    mistakes: dict[str, dict[str, int]] = {}
+    mistakes: dict[str, collections.Counter] = {}
     for p, sc in zip(preds, scenes):
         c, s = pairs[p]
         ok = c == sc["colour"] and s == sc["shape"]
         if (sc["colour"], sc["shape"]) in world.HELD_OUT:
             per_held.setdefault(f"held_{sc['colour']}_{sc['shape']}", [0, 0])[ok] += 1
             if not ok:
-                wrong = mistakes.setdefault(f"{sc['colour']} {sc['shape']}", {})
-                wrong[f"{c} {s}"] = wrong.get(f"{c} {s}", 0) + 1
+                mistakes.setdefault(f"{sc['colour']} {sc['shape']}", collections.Counter())[f"{c} {s}"] += 1
         res["colour"] += c == sc["colour"]
         res["shape"] += s == sc["shape"]
         res["pair"] += ok
@@ -206,7 +206,7 @@ def zero_shot(model: Clip, tok: Tokenizer, images: np.ndarray, scenes: list[dict
     # What the held-out pairs are called instead: a pair taken for another shape (a blue cross for a
     # star) costs a tag's precision, one taken for another colour of its own shape does not.
     if mistakes:
-        print("held-out mistakes: " + "; ".join(f"{k} as " + ", ".join(f"{w} x{n}" for w, n in sorted(v.items(), key=lambda x: -x[1])[:3]) for k, v in sorted(mistakes.items())), flush=True)
+        print("held-out mistakes: " + "; ".join(f"{k} as " + ", ".join(f"{w} x{n}" for w, n in v.most_common(3)) for k, v in sorted(mistakes.items())), flush=True)
     return {
         **tone,
         "shape_word_top1": word_hits / len(images),
@@ -319,6 +319,9 @@ def pick_tone_caption(gen: np.random.Generator, scene: dict, tone_captions: list
 
 
 _YIQ = np.array([[0.299, 0.587, 0.114], [0.596, -0.274, -0.322], [0.211, -0.523, 0.312]])
+_YIQ_INV = np.linalg.inv(_YIQ)
+_COLOUR_NAMES = list(world.VOCAB["colours"])
+_COLOUR_RGB = np.array([world.VOCAB["colours"][n] for n in _COLOUR_NAMES], dtype=np.float64)
 
 
 def hue_rotation(theta: float, saturation: float = 1.0) -> np.ndarray:
@@ -326,14 +329,13 @@ def hue_rotation(theta: float, saturation: float = 1.0) -> np.ndarray:
     so luminance stays: saturation 0 is the grey of the same brightness)."""
     c, s = math.cos(theta) * saturation, math.sin(theta) * saturation
     rot = np.array([[1, 0, 0], [0, c, -s], [0, s, c]])
-    return np.linalg.inv(_YIQ) @ rot @ _YIQ
+    return _YIQ_INV @ rot @ _YIQ
 
 
 def nearest_colours(rgb: np.ndarray, k: int) -> list[str]:
     """The k named colours nearest to rgb."""
-    names = list(world.VOCAB["colours"])
-    d = [float(np.sum((rgb - np.array(world.VOCAB["colours"][n])) ** 2)) for n in names]
-    return [names[i] for i in np.argsort(d)[:k]]
+    d = np.sum((_COLOUR_RGB - rgb) ** 2, axis=1)
+    return [_COLOUR_NAMES[i] for i in np.argsort(d, kind="stable")[:k]]
 
 
 def recolour(gen: np.random.Generator, batch: np.ndarray, rows: np.ndarray, scenes: list[dict], idx: np.ndarray, fade: float = 0.0) -> np.ndarray:
@@ -356,9 +358,11 @@ def recolour(gen: np.random.Generator, batch: np.ndarray, rows: np.ndarray, scen
     out = batch.copy()
     for r in np.flatnonzero(rows):
         scene = scenes[idx[r]]
-        base = np.array(world.VOCAB["colours"][scene["colour"]], dtype=np.float64)
+        base = _COLOUR_RGB[_COLOUR_NAMES.index(scene["colour"])]
         for _ in range(20):
-            m = hue_rotation(gen.uniform(0, 2 * math.pi), gen.uniform(0, 1) if gen.random() < fade else 1.0)
+            # Without fading, no draws beyond the angle: the same seed then makes the same run as before
+            # --shape-fade existed.
+            m = hue_rotation(gen.uniform(0, 2 * math.pi), gen.uniform(0, 1) if fade and gen.random() < fade else 1.0)
             near = nearest_colours(np.clip(m @ base, 0, 255), 2)
             if not any((c, scene["shape"]) in world.HELD_OUT for c in near):
                 out[r] = np.clip(batch[r].astype(np.float64) @ m.T, 0, 255).round().astype(np.uint8)
