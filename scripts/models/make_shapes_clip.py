@@ -22,6 +22,7 @@ import math
 import multiprocessing as mp
 import os
 import random
+import re
 import shutil
 import sys
 import time
@@ -202,6 +203,7 @@ def zero_shot(model: Clip, tok: Tokenizer, images: np.ndarray, scenes: list[dict
         res[f"{key}_pair"] += ok
         res[f"{key}_n"] += 1
     tone = tone_metrics(model, tok, images, scenes)
+    tags = tag_metrics(model, tok, images, scenes)
     model.train()
     # What the held-out pairs are called instead: a pair taken for another shape (a blue cross for a
     # star) costs a tag's precision, one taken for another colour of its own shape does not.
@@ -209,6 +211,7 @@ def zero_shot(model: Clip, tok: Tokenizer, images: np.ndarray, scenes: list[dict
         print("held-out mistakes: " + "; ".join(f"{k} as " + ", ".join(f"{w} x{n}" for w, n in v.most_common(3)) for k, v in sorted(mistakes.items())), flush=True)
     return {
         **tone,
+        **tags,
         "shape_word_top1": word_hits / len(images),
         "colour_top1": res["colour"] / res["n"],
         "shape_top1": res["shape"] / res["n"],
@@ -239,6 +242,39 @@ def tone_metrics(model: Clip, tok: Tokenizer, images: np.ndarray, scenes: list[d
     truth = np.array([sc["tone"] == "dark" for sc in scenes])
     auc = float((dark[truth][:, None] > dark[~truth][None, :]).mean())
     return {"tone_top1": right / len(scenes), "dark_auc": auc}
+
+
+# The tagging test's categories (test/core/tags/tagger.test.ts): each one's prompts, averaged as the
+# tagger averages them, and which photos are truly in it. A template is filled as
+# electron/core/tags/prompt-templates.ts fills it, read from there so the two cannot drift apart.
+PHOTO_TEMPLATES = re.findall(r"^  '(.*\{\}.*)',$", (REPO / "electron/core/tags/prompt-templates.ts").read_text(), re.M)
+TAG_CATEGORIES = {
+    "red": (["something red", "a photo of something red", "a red shape"], lambda sc: sc["colour"] == "red"),
+    "star": ([t.replace("{}", "star") for t in PHOTO_TEMPLATES], lambda sc: sc["shape"] == "star"),
+}
+
+
+@torch.no_grad()
+def tag_metrics(model: Clip, tok: Tokenizer, images: np.ndarray, scenes: list[dict]) -> dict:
+    """Whether a threshold can tag each category with the issue's bar, whatever the zero-shot top-1:
+    a photo's top-1 is an argmax across prompts, a tag is one score against one threshold, and a
+    model can win the first while a category's scores overlap the rest (measured 2026-11-29).
+
+    {name}_p_at_r90: precision where the threshold keeps 90% of the category's photos (the best a
+    calibration can do at that recall); {name}_gap: the category's lowest score minus the highest of
+    the rest (positive when some threshold separates them outright)."""
+    img = torch.cat([model.encode_image(to_pixels(images[i : i + 512])) for i in range(0, len(images), 512)])
+    out = {}
+    for name, (prompts, truth_of) in TAG_CATEGORIES.items():
+        txt = model.encode_text(*batch_tokens(tok, prompts, model.dims.context_length))
+        vec = torch.nn.functional.normalize(txt.mean(dim=0), dim=0)
+        score = (img @ vec).numpy()
+        truth = np.array([truth_of(sc) for sc in scenes])
+        threshold = np.quantile(score[truth], 0.1)
+        kept = score >= threshold
+        out[f"{name}_p_at_r90"] = float(truth[kept].mean())
+        out[f"{name}_gap"] = float(score[truth].min() - score[~truth].max())
+    return out
 
 
 # ---------------------------------------------------------------- training
