@@ -169,22 +169,17 @@ def batch_tokens(tok: Tokenizer, texts: list[str], ctx: int) -> tuple[torch.Tens
 def zero_shot(model: Clip, tok: Tokenizer, images: np.ndarray, scenes: list[dict]) -> dict:
     """Top-1 over the 48 prompts 'a photo of a {colour} {shape}'."""
     model.eval()
+    # Every metric below compares these same image embeddings with different texts.
+    img = torch.cat([model.encode_image(to_pixels(images[i : i + 512])) for i in range(0, len(images), 512)])
     # Shape alone, from the shape's name: what the core phase trains.
     ids, mask = batch_tokens(tok, world.SHAPES, model.dims.context_length)
     names = model.encode_text(ids, mask)
-    word_hits = 0
-    for i in range(0, len(images), 512):
-        img = model.encode_image(to_pixels(images[i : i + 512]))
-        for p, sc in zip((img @ names.t()).argmax(dim=1).tolist(), scenes[i : i + 512]):
-            word_hits += world.SHAPES[p] == sc["shape"]
+    word_hits = sum(world.SHAPES[p] == sc["shape"] for p, sc in zip((img @ names.t()).argmax(dim=1).tolist(), scenes))
     pairs = [(c, s) for c in world.COLOURS for s in world.SHAPES]
     prompt = world.VOCAB["zeroShotPrompt"]
     ids, mask = batch_tokens(tok, [prompt.format(colour=c, shape=s) for c, s in pairs], model.dims.context_length)
     txt = model.encode_text(ids, mask)
-    preds = []
-    for i in range(0, len(images), 512):
-        img = model.encode_image(to_pixels(images[i : i + 512]))
-        preds += (img @ txt.t()).argmax(dim=1).tolist()
+    preds = (img @ txt.t()).argmax(dim=1).tolist()
     res = {"colour": 0, "shape": 0, "pair": 0, "n": 0, "held_pair": 0, "held_n": 0, "seen_pair": 0, "seen_n": 0}
     per_held: dict[str, list[int]] = {}
     mistakes: dict[str, collections.Counter] = {}
@@ -202,8 +197,8 @@ def zero_shot(model: Clip, tok: Tokenizer, images: np.ndarray, scenes: list[dict
         key = "held" if (sc["colour"], sc["shape"]) in world.HELD_OUT else "seen"
         res[f"{key}_pair"] += ok
         res[f"{key}_n"] += 1
-    tone = tone_metrics(model, tok, images, scenes)
-    tags = tag_metrics(model, tok, images, scenes)
+    tone = tone_metrics(model, tok, img, scenes)
+    tags = tag_metrics(model, tok, img, scenes)
     model.train()
     # What the held-out pairs are called instead: a pair taken for another shape (a blue cross for a
     # star) costs a tag's precision, one taken for another colour of its own shape does not.
@@ -224,13 +219,12 @@ def zero_shot(model: Clip, tok: Tokenizer, images: np.ndarray, scenes: list[dict
 
 
 @torch.no_grad()
-def tone_metrics(model: Clip, tok: Tokenizer, images: np.ndarray, scenes: list[dict]) -> dict:
+def tone_metrics(model: Clip, tok: Tokenizer, img: torch.Tensor, scenes: list[dict]) -> dict:
     """How well the model tells dark backgrounds from light ones.
 
     tone_top1: the right one of "a {colour} {shape} on a dark/light background" for each photo;
     dark_auc: ROC AUC of the score for "a dark background" as a detector of dark photos."""
     ctx = model.dims.context_length
-    img = torch.cat([model.encode_image(to_pixels(images[i : i + 512])) for i in range(0, len(images), 512)])
     pairs = [(c, s, t) for c in world.COLOURS for s in world.SHAPES for t in ("dark", "light")]
     txt = model.encode_text(*batch_tokens(tok, [f"a {c} {s} on a {t} background" for c, s, t in pairs], ctx))
     index = {p: i for i, p in enumerate(pairs)}
@@ -255,7 +249,7 @@ TAG_CATEGORIES = {
 
 
 @torch.no_grad()
-def tag_metrics(model: Clip, tok: Tokenizer, images: np.ndarray, scenes: list[dict]) -> dict:
+def tag_metrics(model: Clip, tok: Tokenizer, img: torch.Tensor, scenes: list[dict]) -> dict:
     """Whether a threshold can tag each category with the issue's bar, whatever the zero-shot top-1:
     a photo's top-1 is an argmax across prompts, a tag is one score against one threshold, and a
     model can win the first while a category's scores overlap the rest (measured 2026-11-29).
@@ -263,7 +257,6 @@ def tag_metrics(model: Clip, tok: Tokenizer, images: np.ndarray, scenes: list[di
     {name}_p_at_r90: precision where the threshold keeps 90% of the category's photos (the best a
     calibration can do at that recall); {name}_gap: the category's lowest score minus the highest of
     the rest (positive when some threshold separates them outright)."""
-    img = torch.cat([model.encode_image(to_pixels(images[i : i + 512])) for i in range(0, len(images), 512)])
     out = {}
     for name, (prompts, truth_of) in TAG_CATEGORIES.items():
         txt = model.encode_text(*batch_tokens(tok, prompts, model.dims.context_length))
