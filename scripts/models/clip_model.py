@@ -156,12 +156,13 @@ class Clip(nn.Module):
     def encode_text(self, ids: torch.Tensor, mask: torch.Tensor | None = None) -> torch.Tensor:
         return F.normalize(self.text(ids, mask)[0], dim=-1)
 
-    def contrastive_loss(self, pixels: torch.Tensor, ids: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-        """The paper's symmetric cross-entropy over the batch's N x N similarities."""
+    def contrastive_loss(self, pixels: torch.Tensor, ids: torch.Tensor, mask: torch.Tensor, targets: torch.Tensor | None = None) -> torch.Tensor:
+        """The paper's symmetric cross-entropy over the batch's N x N similarities; targets (N x N, rows
+        summing to 1, symmetric) replace its one-hot labels where captions repeat in a batch."""
         img = self.encode_image(pixels)
         txt = self.encode_text(ids, mask)
         logits = self.logit_scale.clamp(max=math.log(100)).exp() * img @ txt.t()
-        labels = torch.arange(len(img), device=img.device)
+        labels = torch.arange(len(img), device=img.device) if targets is None else targets
         return (F.cross_entropy(logits, labels) + F.cross_entropy(logits.t(), labels)) / 2
 
 

@@ -273,7 +273,7 @@ def tag_metrics(model: Clip, tok: Tokenizer, img: torch.Tensor, scenes: list[dic
 # ---------------------------------------------------------------- training
 
 # What a batch group is made of, and so how its photos are captioned.
-LOOK_ALIKE, TONE, SHAPE = 0, 1, 2
+LOOK_ALIKE, TONE, SHAPE, COLOUR = 0, 1, 2, 3
 
 
 def sample_batch(gen: np.random.Generator, pools: dict[int, list[np.ndarray]], shares: dict[int, float], size: int, group: int) -> tuple[np.ndarray, np.ndarray]:
@@ -288,14 +288,16 @@ def sample_batch(gen: np.random.Generator, pools: dict[int, list[np.ndarray]], s
     photos differ mainly in background tone, kind and size; those photos get captions that name the tone
     (pick_tone_caption). With probability shares[SHAPE] it comes from a pool of one background and every
     colour, captioned with the shape alone (pick_shape_caption), so that one caption has to match a shape
-    in every colour. The second array gives each photo's group kind.
+    in every colour. With probability shares[COLOUR] it comes from a pool of one shape and background in
+    every colour, captioned with the colour alone (pick_colour_caption), so that inside the group only
+    colour tells captions apart. The second array gives each photo's group kind.
     """
     if size % group:
         raise SystemExit(f"--batch {size} must be a multiple of --group {group}")
     parts, kinds = [], []
     for _ in range(size // group):
         r, kind = gen.random(), LOOK_ALIKE
-        for k in (TONE, SHAPE):
+        for k in (TONE, SHAPE, COLOUR):
             if pools.get(k) and r < shares.get(k, 0.0):
                 kind = k
                 break
@@ -308,11 +310,13 @@ def sample_batch(gen: np.random.Generator, pools: dict[int, list[np.ndarray]], s
 
 def look_alike_pools(scenes: list[dict], group: int) -> dict[int, list[np.ndarray]]:
     """Pools by colour, and by colour + background tone + background kind; the tone pools, by colour +
-    shape; the shape pools, by background tone + kind (every colour). Each at least a group large."""
+    shape; the shape pools, by background tone + kind (every colour); the colour pools, by shape +
+    background tone (every colour). Each at least a group large."""
     keys = {
         LOOK_ALIKE: lambda s: [(s["colour"],), (s["colour"], s["tone"], s["kind"])],
         TONE: lambda s: [(s["colour"], s["shape"])],
         SHAPE: lambda s: [(s["tone"], s["kind"])],
+        COLOUR: lambda s: [(s["shape"], s["tone"])],
     }
     out: dict[int, list[np.ndarray]] = {}
     for kind, key in keys.items():
@@ -404,6 +408,24 @@ def pick_shape_caption(gen: np.random.Generator, scene: dict) -> str:
     return [scene["shape"], f"a {scene['shape']}", f"a photo of a {scene['shape']}"][gen.integers(3)]
 
 
+def pick_colour_caption(gen: np.random.Generator, scene: dict) -> str:
+    """A caption for a photo in a colour group: the colour alone, in the phrasings a user types for a
+    colour category ("something red", "a red shape")."""
+    c = scene["colour"]
+    return [c, f"something {c}", f"a photo of something {c}", f"a {c} shape", f"a {c} thing"][gen.integers(5)]
+
+
+def caption_targets(texts: list[str]) -> torch.Tensor | None:
+    """With --multi-positive, the loss's targets: every caption identical to a photo's own is a right
+    answer for it, sharing the target equally. Group captions repeat within a batch (a shape group's 32
+    photos share six shape names, a tone group's two tone words), and the paper's one-hot targets then
+    push a photo away from the very caption it was given under a neighbour's index."""
+    index = {t: i for i, t in enumerate(dict.fromkeys(texts))}
+    ids = torch.tensor([index[t] for t in texts])
+    same = (ids[:, None] == ids[None, :]).float()
+    return same / same.sum(dim=1, keepdim=True)
+
+
 def load_tokenizer(folder: Path) -> Tokenizer:
     """The tokenizer an exported model folder was trained with (its merges, hence its exact vocabulary)."""
     data = json.loads((folder / "tokenizer.json").read_text())
@@ -483,7 +505,7 @@ def train(args: argparse.Namespace) -> tuple[Clip, Tokenizer, dict]:
     sched = torch.optim.lr_scheduler.LambdaLR(opt, [base, base, boost])
     gen = np.random.default_rng(args.seed)
     pools = look_alike_pools(scenes, args.group)
-    shares = {TONE: args.tone_share, SHAPE: args.shape_share}
+    shares = {TONE: args.tone_share, SHAPE: args.shape_share, COLOUR: args.colour_share}
     t0 = time.time()
     metrics: dict = {}
     for step in range(1, args.steps + 1):
@@ -496,11 +518,12 @@ def train(args: argparse.Namespace) -> tuple[Clip, Tokenizer, dict]:
         texts = [
             pick_tone_caption(gen, scenes[i], tone_sets[i]) if k == TONE
             else pick_shape_caption(gen, scenes[i]) if k == SHAPE
+            else pick_colour_caption(gen, scenes[i]) if k == COLOUR
             else pick_caption(gen, scenes[i], caption_sets[i], core)
             for i, k in zip(idx, kinds)
         ]
         ids, mask = batch_tokens(tok, texts, dims.context_length)
-        loss = model.contrastive_loss(to_pixels(batch), ids, mask)
+        loss = model.contrastive_loss(to_pixels(batch), ids, mask, caption_targets(texts) if args.multi_positive else None)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
@@ -601,9 +624,9 @@ def training_record(model: Clip, args: argparse.Namespace, metrics: dict) -> dic
     """training.json: the model's dims and its Python-side evaluation, and, for a continued run, how it
     was continued and the record of the model it started from (so the whole recipe stays on file)."""
     record = {"dims": model.dims.to_dict(), "seed": args.seed, "python_zero_shot": metrics, "held_out_pairs": world.VOCAB["heldOutPairs"]}
-    record["recipe"] = {k: getattr(args, k) for k in ("steps", "lr", "batch", "group", "core_steps", "tone_share", "shape_share", "shape_fade", "photos" if args.photos else "dataset")}
+    record["recipe"] = {k: getattr(args, k) for k in ("steps", "lr", "batch", "group", "core_steps", "tone_share", "shape_share", "shape_fade", "colour_share", "multi_positive", "photos" if args.photos else "dataset")}
     if args.init_from:
-        keys = ("steps", "lr", "batch", "group", "tone_share", "shape_share", "shape_fade", "train_only", "init_words", "reinit_steps", "reinit_lr_factor", "dataset", "seed")
+        keys = ("steps", "lr", "batch", "group", "tone_share", "shape_share", "shape_fade", "colour_share", "multi_positive", "train_only", "init_words", "reinit_steps", "reinit_lr_factor", "dataset", "seed")
         record["continued"] = {k: getattr(args, k) for k in keys}
         record["continued_from"] = json.loads((Path(args.init_from) / "training.json").read_text())
     return record
@@ -662,6 +685,8 @@ def main() -> None:
     ap.add_argument("--init-from", help="continue training an exported model folder (its weights and tokenizer)")
     ap.add_argument("--tone-share", type=float, default=0.0, help="share of batch groups of one colour and shape, captioned with their background tone")
     ap.add_argument("--shape-share", type=float, default=0.0, help="share of batch groups of one background and every colour, hue-turned (recolour) and captioned with the shape alone")
+    ap.add_argument("--colour-share", type=float, default=0.0, help="share of batch groups of one shape and background and every colour, captioned with the colour alone")
+    ap.add_argument("--multi-positive", action="store_true", help="count identical captions in a batch as right answers for each other's photos (caption_targets)")
     ap.add_argument("--shape-fade", type=float, default=0.0, help="share of the shape groups' photos also faded towards grey by a random amount (recolour)")
     ap.add_argument("--train-only", type=lambda v: [p for p in v.split(",") if p], default=[], help="with --init-from: train only parameters whose names start with one of these comma-separated prefixes")
     ap.add_argument("--checkpoint-dir", help="save the weights at every evaluation here")
