@@ -343,7 +343,11 @@ export function calibrate(scores: ArrayLike<number>): Calibration {
   // long as a trusted split leaves a real cluster below it.
   while (fit.method === 'mixture') {
     const threshold = fit.threshold;
-    upper = upper.filter((v) => v >= threshold);
+    const above = upper.filter((v) => v >= threshold);
+    // An EM split's lower component is a soft weight, not the photos under its threshold: stop when
+    // a split removed nothing, or the loop would refit the same scores for ever.
+    if (above.length === upper.length) break;
+    upper = above;
     if (upper.length < 2 * MIN_REFINED_BELOW) break;
     const inner = fitOnce(upper);
     if (
