@@ -1,14 +1,12 @@
 // A per-category threshold learnt from the library's own scores instead of one magic number. When a
-// concept is present, its photos form the top cluster of the category's cosine scores over the
-// library; the tag threshold is the valley under that cluster. "The rest" is often several clusters
-// itself (look-alikes half-way up, unrelated photos far below), so the valley is judged against the
-// cluster just below it (Ashman's D > 2 means cleanly separated, and the histogram must really dip
-// there by more than counting noise), and the scores above a split are split again at their own
-// scale while that finds a real cluster below. When no split is trusted, only clear outliers above
-// the bulk are tagged. Everything runs on a fine histogram of the scores, so calibrating 200
-// categories over 100k photos costs a few passes over the scores each, not a sort and an EM over
-// every photo; the histogram's running sums give any range of bins its count and moments at once, so
-// the many candidate splits cost almost nothing.
+// concept is present, a category's cosine scores over the library form two clusters (photos of it,
+// and the rest); a two-component Gaussian mixture finds them, and the tag threshold is where a photo
+// becomes more likely to belong to the upper one. Ashman's D (> 2 means cleanly separated) decides
+// whether the clusters are real; when they are not, only clear outliers above the bulk are tagged.
+// Everything runs on a fine histogram of the scores, so calibrating 200 categories over 100k photos
+// costs two passes over the scores each, not a sort and an EM over every photo; the histogram's
+// running sums give any range of bins its count and moments at once, so the many candidate splits
+// cost almost nothing.
 
 export interface Calibration {
   threshold: number;
@@ -267,26 +265,6 @@ function valleys(h: Histogram, robustSd: number): number[] {
   return out;
 }
 
-interface Split {
-  /** The cluster just below the threshold (down to the next valley), and everything above it. */
-  lo: Component;
-  hi: Component;
-  threshold: number;
-}
-
-/** A split at every valley of the smoothed histogram, the highest first. */
-function valleySplits(h: Histogram, width: number): Split[] {
-  const binWidth = h.centre(1) - h.centre(0);
-  const cuts = valleys(h, width);
-  return cuts
-    .map((bin, i) => ({
-      lo: rangeMoments(h, i > 0 ? (cuts[i - 1] as number) : 0, bin, binWidth),
-      hi: rangeMoments(h, bin, BINS, binWidth),
-      threshold: h.centre(bin),
-    }))
-    .reverse();
-}
-
 const ashman = (lo: Component, hi: Component): number =>
   (Math.SQRT2 * Math.abs(hi.mean - lo.mean)) / Math.sqrt(lo.sd ** 2 + hi.sd ** 2);
 
@@ -299,28 +277,15 @@ function densityAt(h: Histogram, x: number, halfWidth: number): number {
 }
 
 /**
- * Whether the scores thin out between the clusters: a window at the threshold must hold well under
- * half of what the same window holds at either cluster's centre. A single bell split in two fails
- * this. And the upper cluster (the one that gets tagged) must stand above the valley by more than
- * counting noise (two Poisson deviations): in a small sample of one bell, a dip of a few photos turns
- * up anywhere (33 photos of one colour were split in their middle without this).
+ * Whether the scores thin out between the clusters: at the threshold the histogram must hold well
+ * under half of what it holds at the smaller cluster's centre. A single bell split in two fails this.
  */
 function dips(h: Histogram, lo: Component, hi: Component, threshold: number): boolean {
   const w = Math.max(Math.min(lo.sd, hi.sd) / 2, (h.centre(1) - h.centre(0)) * 2);
-  const valley = densityAt(h, threshold, w) * 2 * w;
-  const top = densityAt(h, hi.mean, w) * 2 * w;
-  const bottom = densityAt(h, lo.mean, w) * 2 * w;
-  return valley < 0.5 * Math.min(top, bottom) && top - valley > 2 * Math.sqrt(top + valley);
+  const valley = densityAt(h, threshold, w);
+  const peak = Math.min(densityAt(h, lo.mean, w), densityAt(h, hi.mean, w));
+  return valley < 0.5 * peak;
 }
-
-/** Photos a refinement must leave below its threshold for them to count as a cluster of their own. */
-const MIN_REFINED_BELOW = 8;
-/**
- * Ashman's D a refinement must reach. A concept's own photos can form two loose sub-clusters (red
- * shapes on dark and on light backgrounds, D 3.9 on the 2026-11-29 candidate model) that a split at
- * their own scale would cut apart; look-alikes stand further off (orange and purple under red, D 5.3).
- */
-const MIN_REFINED_SEPARATION = 4.5;
 
 export function calibrate(scores: ArrayLike<number>): Calibration {
   if (scores.length < 8) {
@@ -334,38 +299,10 @@ export function calibrate(scores: ArrayLike<number>): Calibration {
       separation: 0,
     };
   }
-  let upper = scores instanceof Float32Array ? scores : Float32Array.from(scores);
-  let fit = fitOnce(upper);
-  // Refinement: the split found may still hold look-alikes above it (for "red things", orange and
-  // purple photos score half-way between red and the rest, and the widest valley is under all three
-  // of them). Smoothing scaled to the whole library blurs the narrower valley between the concept and
-  // its look-alikes, so the scores above the threshold are split again at their own scale, for as
-  // long as a trusted split leaves a real cluster below it.
-  while (fit.method === 'mixture') {
-    const threshold = fit.threshold;
-    const above = upper.filter((v) => v >= threshold);
-    // An EM split's lower component is a soft weight, not the photos under its threshold: stop when
-    // a split removed nothing, or the loop would refit the same scores for ever.
-    if (above.length === upper.length) break;
-    upper = above;
-    if (upper.length < 2 * MIN_REFINED_BELOW) break;
-    const inner = fitOnce(upper);
-    if (
-      inner.method !== 'mixture' ||
-      inner.below < MIN_REFINED_BELOW ||
-      inner.separation < MIN_REFINED_SEPARATION
-    )
-      break;
-    fit = inner;
-  }
-  return { threshold: fit.threshold, spread: fit.spread, method: fit.method, separation: fit.separation };
-}
-
-/** One level of calibration over these scores, and how many photos lie in the cluster just below. */
-function fitOnce(scores: Float32Array): Calibration & { below: number } {
-  const h = histogram(scores);
+  const h = histogram(scores instanceof Float32Array ? scores : Float32Array.from(scores));
   const median = quantile(h, 0.5);
   const binWidth = h.centre(1) - h.centre(0);
+  // MAD from the histogram: the median of |score - median|, found by widening a window around it.
   // MAD from the histogram: widen a window around the median bin until it holds half the photos.
   const mid = Math.round((median - h.centre(0)) / binWidth);
   let inside = h.counts[mid] ?? 0;
@@ -375,51 +312,48 @@ function fitOnce(scores: Float32Array): Calibration & { below: number } {
     inside += (h.counts[mid - r] ?? 0) + (h.counts[mid + r] ?? 0);
   }
   const robustSd = Math.max((r + 0.5) * binWidth * 1.4826, 1e-4);
-  // Two candidate splits, tried in turn: a valley of the smoothed score density, then an EM
-  // two-Gaussian mixture (for clusters without a clear valley). A split is trusted only when the
-  // cluster above it stands apart from the one just below it (Ashman's D) and the histogram really
-  // dips between them.
-  const trusted = (c: Split): boolean =>
+  // Two candidate splits, tried in turn: the valley of the smoothed score density that best separates
+  // what lies above it from what lies below (robust when "the rest" is itself several clusters, e.g.
+  // the other colours), then an EM two-Gaussian mixture (for clusters without a clear valley). A split
+  // is trusted only when its clusters are apart (Ashman's D) and the histogram really dips between them.
+  const trusted = (c: { lo: Component; hi: Component; threshold: number }): boolean =>
     ashman(c.lo, c.hi) > MIN_SEPARATION && c.hi.weight * h.n >= 2 && dips(h, c.lo, c.hi, c.threshold);
-  // The concept is the top cluster: the photos that match its prompts best. "The rest" is often
-  // several clusters of its own (for "red things": orange and purple photos half-way up, every other
-  // colour far below), and the valleys between those can be the deepest and widest of all, so the
-  // split is the highest trusted valley, each judged against the cluster just below it rather than
-  // everything below. Valleys above the median come first (a concept is usually a minority of the
-  // library); a finer smoothing is tried when the wide one finds none there (a multi-cluster "rest"
-  // inflates the robust deviation, and the wide kernel alone can blur a narrow gap under the concept).
-  const above = (c: Split): boolean => c.threshold > median && trusted(c);
-  const wide = valleySplits(h, robustSd);
-  let fine: Split[] = [];
-  let split = wide.find(above);
-  if (!split) {
-    fine = valleySplits(h, robustSd / 3);
-    split = fine.find(above) ?? wide.find(trusted) ?? fine.find(trusted);
+  // Among the trusted splits, those above the median come first: a concept is usually a minority of
+  // the library, and "the rest" may itself be several clusters with a clean valley between them (a
+  // tight low cluster of unrelated photos gives a large D) where splitting would tag most photos.
+  // A finer smoothing is tried when that finds nothing: a multi-cluster "rest" inflates the robust
+  // deviation, and the wide kernel alone can blur a narrow gap under the concept.
+  let split: { lo: Component; hi: Component; threshold: number } | null = null;
+  const rank = (c: { lo: Component; hi: Component; threshold: number }): number =>
+    (trusted(c) ? 2 : 0) + (c.threshold > median ? 1 : 0);
+  for (const width of [robustSd, robustSd / 3]) {
+    if (split && rank(split) === 3) break;
+    for (const bin of valleys(h, width)) {
+      const c = {
+        lo: rangeMoments(h, 0, bin, binWidth),
+        hi: rangeMoments(h, bin, BINS, binWidth),
+        threshold: h.centre(bin),
+      };
+      if (
+        !split ||
+        rank(c) > rank(split) ||
+        (rank(c) === rank(split) && ashman(c.lo, c.hi) > ashman(split.lo, split.hi))
+      )
+        split = c;
+    }
   }
-  if (split)
+  if (split && trusted(split))
     return {
       threshold: split.threshold,
       spread: split.hi.sd,
       method: 'mixture',
       separation: ashman(split.lo, split.hi),
-      below: split.lo.weight * h.n,
     };
   const [lo, hi] = fitMixture(h, binWidth);
   const em = { lo, hi, threshold: crossing(lo, hi) };
   if (trusted(em))
-    return {
-      threshold: em.threshold,
-      spread: hi.sd,
-      method: 'mixture',
-      separation: ashman(lo, hi),
-      below: lo.weight * h.n,
-    };
-  const separation = Math.max(ashman(em.lo, em.hi), ...[...wide, ...fine].map((c) => ashman(c.lo, c.hi)));
-  return {
-    threshold: median + OUTLIER_Z * robustSd,
-    spread: robustSd,
-    method: 'outliers',
-    separation,
-    below: 0,
-  };
+    return { threshold: em.threshold, spread: hi.sd, method: 'mixture', separation: ashman(lo, hi) };
+  const scored = [em, ...(split ? [split] : [])].map((c) => ({ separation: ashman(c.lo, c.hi) }));
+  const separation = Math.max(...scored.map((c) => c.separation));
+  return { threshold: median + OUTLIER_Z * robustSd, spread: robustSd, method: 'outliers', separation };
 }
