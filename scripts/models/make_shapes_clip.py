@@ -288,8 +288,8 @@ def sample_batch(gen: np.random.Generator, pools: dict[int, list[np.ndarray]], s
     photos differ mainly in background tone, kind and size; those photos get captions that name the tone
     (pick_tone_caption). With probability shares[SHAPE] it comes from a pool of one background and every
     colour, captioned with the shape alone (pick_shape_caption), so that one caption has to match a shape
-    in every colour. With probability shares[COLOUR] it comes from a pool of one shape and background in
-    every colour, captioned with the colour alone (pick_colour_caption), so that inside the group only
+    in every colour. With probability shares[COLOUR] it comes from a pool of one shape and background tone
+    in every colour, captioned with the colour alone (pick_colour_caption), so that inside the group only
     colour tells captions apart. The second array gives each photo's group kind.
     """
     if size % group:
@@ -415,7 +415,7 @@ def pick_colour_caption(gen: np.random.Generator, scene: dict) -> str:
     return [c, f"something {c}", f"a photo of something {c}", f"a {c} shape", f"a {c} thing"][gen.integers(5)]
 
 
-def caption_targets(texts: list[str]) -> torch.Tensor | None:
+def caption_targets(texts: list[str]) -> torch.Tensor:
     """With --multi-positive, the loss's targets: every caption identical to a photo's own is a right
     answer for it, sharing the target equally. Group captions repeat within a batch (a shape group's 32
     photos share six shape names, a tone group's two tone words), and the paper's one-hot targets then
@@ -685,7 +685,7 @@ def main() -> None:
     ap.add_argument("--init-from", help="continue training an exported model folder (its weights and tokenizer)")
     ap.add_argument("--tone-share", type=float, default=0.0, help="share of batch groups of one colour and shape, captioned with their background tone")
     ap.add_argument("--shape-share", type=float, default=0.0, help="share of batch groups of one background and every colour, hue-turned (recolour) and captioned with the shape alone")
-    ap.add_argument("--colour-share", type=float, default=0.0, help="share of batch groups of one shape and background and every colour, captioned with the colour alone")
+    ap.add_argument("--colour-share", type=float, default=0.0, help="share of batch groups of one shape and background tone and every colour, captioned with the colour alone")
     ap.add_argument("--multi-positive", action="store_true", help="count identical captions in a batch as right answers for each other's photos (caption_targets)")
     ap.add_argument("--shape-fade", type=float, default=0.0, help="share of the shape groups' photos also faded towards grey by a random amount (recolour)")
     ap.add_argument("--train-only", type=lambda v: [p for p in v.split(",") if p], default=[], help="with --init-from: train only parameters whose names start with one of these comma-separated prefixes")
