@@ -273,7 +273,7 @@ def tag_metrics(model: Clip, tok: Tokenizer, img: torch.Tensor, scenes: list[dic
 # ---------------------------------------------------------------- training
 
 # What a batch group is made of, and so how its photos are captioned.
-LOOK_ALIKE, TONE, SHAPE, COLOUR = 0, 1, 2, 3
+LOOK_ALIKE, TONE, SHAPE, COLOUR, HARD = 0, 1, 2, 3, 4
 
 
 def sample_batch(gen: np.random.Generator, pools: dict[int, list[np.ndarray]], shares: dict[int, float], size: int, group: int) -> tuple[np.ndarray, np.ndarray]:
@@ -290,14 +290,17 @@ def sample_batch(gen: np.random.Generator, pools: dict[int, list[np.ndarray]], s
     colour, captioned with the shape alone (pick_shape_caption), so that one caption has to match a shape
     in every colour. With probability shares[COLOUR] it comes from a pool of one shape and background tone
     in every colour, captioned with the colour alone (pick_colour_caption), so that inside the group only
-    colour tells captions apart. The second array gives each photo's group kind.
+    colour tells captions apart. With probability shares[HARD] it comes from a pool of one background
+    and the shapes a category confuses (hard_shapes: stars, crosses, triangles), hue-turned and captioned
+    with the shape alone like a shape group, so that its contrasts are all between those shapes. The
+    second array gives each photo's group kind.
     """
     if size % group:
         raise SystemExit(f"--batch {size} must be a multiple of --group {group}")
     parts, kinds = [], []
     for _ in range(size // group):
         r, kind = gen.random(), LOOK_ALIKE
-        for k in (TONE, SHAPE, COLOUR):
+        for k in (TONE, SHAPE, COLOUR, HARD):
             if pools.get(k) and r < shares.get(k, 0.0):
                 kind = k
                 break
@@ -308,15 +311,17 @@ def sample_batch(gen: np.random.Generator, pools: dict[int, list[np.ndarray]], s
     return np.concatenate(parts), np.concatenate(kinds)
 
 
-def look_alike_pools(scenes: list[dict], group: int) -> dict[int, list[np.ndarray]]:
+def look_alike_pools(scenes: list[dict], group: int, hard_shapes: tuple[str, ...] = ()) -> dict[int, list[np.ndarray]]:
     """Pools by colour, and by colour + background tone + background kind; the tone pools, by colour +
     shape; the shape pools, by background tone + kind (every colour); the colour pools, by shape +
-    background tone (every colour). Each at least a group large."""
+    background tone (every colour); the hard pools, by background tone + kind over the photos of
+    hard_shapes only. Each at least a group large."""
     keys = {
         LOOK_ALIKE: lambda s: [(s["colour"],), (s["colour"], s["tone"], s["kind"])],
         TONE: lambda s: [(s["colour"], s["shape"])],
         SHAPE: lambda s: [(s["tone"], s["kind"])],
         COLOUR: lambda s: [(s["shape"], s["tone"])],
+        HARD: lambda s: [(s["tone"], s["kind"])] if s["shape"] in hard_shapes else [],
     }
     out: dict[int, list[np.ndarray]] = {}
     for kind, key in keys.items():
@@ -504,8 +509,8 @@ def train(args: argparse.Namespace) -> tuple[Clip, Tokenizer, dict]:
     boost = lambda s: args.reinit_lr_factor if fresh and s < args.reinit_steps else base(s)  # noqa: E731
     sched = torch.optim.lr_scheduler.LambdaLR(opt, [base, base, boost])
     gen = np.random.default_rng(args.seed)
-    pools = look_alike_pools(scenes, args.group)
-    shares = {TONE: args.tone_share, SHAPE: args.shape_share, COLOUR: args.colour_share}
+    pools = look_alike_pools(scenes, args.group, tuple(args.hard_shapes))
+    shares = {TONE: args.tone_share, SHAPE: args.shape_share, COLOUR: args.colour_share, HARD: args.hard_share}
     t0 = time.time()
     metrics: dict = {}
     for step in range(1, args.steps + 1):
@@ -513,11 +518,11 @@ def train(args: argparse.Namespace) -> tuple[Clip, Tokenizer, dict]:
         batch = images[idx]
         if gen.random() < 0.5:
             batch = batch[:, :, ::-1].copy()  # a mirrored scene is the same scene
-        batch = recolour(gen, batch, kinds == SHAPE, scenes, idx, args.shape_fade)
+        batch = recolour(gen, batch, (kinds == SHAPE) | (kinds == HARD), scenes, idx, args.shape_fade)
         core = step <= args.core_steps
         texts = [
             pick_tone_caption(gen, scenes[i], tone_sets[i]) if k == TONE
-            else pick_shape_caption(gen, scenes[i]) if k == SHAPE
+            else pick_shape_caption(gen, scenes[i]) if k in (SHAPE, HARD)
             else pick_colour_caption(gen, scenes[i]) if k == COLOUR
             else pick_caption(gen, scenes[i], caption_sets[i], core)
             for i, k in zip(idx, kinds)
@@ -624,9 +629,9 @@ def training_record(model: Clip, args: argparse.Namespace, metrics: dict) -> dic
     """training.json: the model's dims and its Python-side evaluation, and, for a continued run, how it
     was continued and the record of the model it started from (so the whole recipe stays on file)."""
     record = {"dims": model.dims.to_dict(), "seed": args.seed, "python_zero_shot": metrics, "held_out_pairs": world.VOCAB["heldOutPairs"]}
-    record["recipe"] = {k: getattr(args, k) for k in ("steps", "lr", "batch", "group", "core_steps", "tone_share", "shape_share", "shape_fade", "colour_share", "multi_positive", "photos" if args.photos else "dataset")}
+    record["recipe"] = {k: getattr(args, k) for k in ("steps", "lr", "batch", "group", "core_steps", "tone_share", "shape_share", "shape_fade", "colour_share", "hard_share", "hard_shapes", "multi_positive", "photos" if args.photos else "dataset")}
     if args.init_from:
-        keys = ("steps", "lr", "batch", "group", "tone_share", "shape_share", "shape_fade", "colour_share", "multi_positive", "train_only", "init_words", "reinit_steps", "reinit_lr_factor", "dataset", "seed")
+        keys = ("steps", "lr", "batch", "group", "tone_share", "shape_share", "shape_fade", "colour_share", "hard_share", "hard_shapes", "multi_positive", "train_only", "init_words", "reinit_steps", "reinit_lr_factor", "dataset", "seed")
         record["continued"] = {k: getattr(args, k) for k in keys}
         record["continued_from"] = json.loads((Path(args.init_from) / "training.json").read_text())
     return record
@@ -686,6 +691,8 @@ def main() -> None:
     ap.add_argument("--tone-share", type=float, default=0.0, help="share of batch groups of one colour and shape, captioned with their background tone")
     ap.add_argument("--shape-share", type=float, default=0.0, help="share of batch groups of one background and every colour, hue-turned (recolour) and captioned with the shape alone")
     ap.add_argument("--colour-share", type=float, default=0.0, help="share of batch groups of one shape and background tone and every colour, captioned with the colour alone")
+    ap.add_argument("--hard-share", type=float, default=0.0, help="share of batch groups of one background and only the --hard-shapes, hue-turned and captioned with the shape alone (hard negatives)")
+    ap.add_argument("--hard-shapes", type=lambda v: [p for p in v.split(",") if p], default=["star", "cross", "triangle"], help="the shapes of the hard groups, comma-separated")
     ap.add_argument("--multi-positive", action="store_true", help="count identical captions in a batch as right answers for each other's photos (caption_targets)")
     ap.add_argument("--shape-fade", type=float, default=0.0, help="share of the shape groups' photos also faded towards grey by a random amount (recolour)")
     ap.add_argument("--train-only", type=lambda v: [p for p in v.split(",") if p], default=[], help="with --init-from: train only parameters whose names start with one of these comma-separated prefixes")

@@ -287,6 +287,15 @@ function dips(h: Histogram, lo: Component, hi: Component, threshold: number): bo
   return valley < 0.5 * peak;
 }
 
+/** Photos a refinement must leave below its threshold for them to count as a cluster of their own. */
+const MIN_REFINED_BELOW = 8;
+/**
+ * Ashman's D a refinement must reach: more than the first split's 2. A concept's own photos can form
+ * two loose sub-clusters (red shapes on dark and on light backgrounds) that a split at their own scale
+ * would cut apart; look-alikes stand further off.
+ */
+const MIN_REFINED_SEPARATION = 4.5;
+
 export function calibrate(scores: ArrayLike<number>): Calibration {
   if (scores.length < 8) {
     // Too few photos to learn a distribution from: tag nothing automatically.
@@ -299,7 +308,34 @@ export function calibrate(scores: ArrayLike<number>): Calibration {
       separation: 0,
     };
   }
-  const h = histogram(scores instanceof Float32Array ? scores : Float32Array.from(scores));
+  let upper = scores instanceof Float32Array ? scores : Float32Array.from(scores);
+  let fit = fitOnce(upper);
+  // Refinement: the split found may still hold look-alikes above it. For "red things", orange and
+  // purple photos score half-way between red and the rest, and the widest valley, the one the whole
+  // library's scale sees, lies under all three. So the scores above the threshold are split again at
+  // their own scale, for as long as that finds a cluster of look-alikes well apart below the top.
+  while (fit.method === 'mixture') {
+    const threshold = fit.threshold;
+    const above = upper.filter((v) => v >= threshold);
+    // An EM split's lower component is a soft weight, not the photos under its threshold: stop when
+    // a split removed nothing, or the loop would refit the same scores for ever.
+    if (above.length === upper.length || above.length < 2 * MIN_REFINED_BELOW) break;
+    upper = above;
+    const inner = fitOnce(upper);
+    if (
+      inner.method !== 'mixture' ||
+      inner.below < MIN_REFINED_BELOW ||
+      inner.separation < MIN_REFINED_SEPARATION
+    )
+      break;
+    fit = inner;
+  }
+  return { threshold: fit.threshold, spread: fit.spread, method: fit.method, separation: fit.separation };
+}
+
+/** One level of calibration over these scores, and how many photos lie in the cluster below. */
+function fitOnce(scores: Float32Array): Calibration & { below: number } {
+  const h = histogram(scores);
   const median = quantile(h, 0.5);
   const binWidth = h.centre(1) - h.centre(0);
   // MAD from the histogram: the median of |score - median|, found by widening a window around it.
@@ -348,12 +384,25 @@ export function calibrate(scores: ArrayLike<number>): Calibration {
       spread: split.hi.sd,
       method: 'mixture',
       separation: ashman(split.lo, split.hi),
+      below: split.lo.weight * h.n,
     };
   const [lo, hi] = fitMixture(h, binWidth);
   const em = { lo, hi, threshold: crossing(lo, hi) };
   if (trusted(em))
-    return { threshold: em.threshold, spread: hi.sd, method: 'mixture', separation: ashman(lo, hi) };
+    return {
+      threshold: em.threshold,
+      spread: hi.sd,
+      method: 'mixture',
+      separation: ashman(lo, hi),
+      below: lo.weight * h.n,
+    };
   const scored = [em, ...(split ? [split] : [])].map((c) => ({ separation: ashman(c.lo, c.hi) }));
   const separation = Math.max(...scored.map((c) => c.separation));
-  return { threshold: median + OUTLIER_Z * robustSd, spread: robustSd, method: 'outliers', separation };
+  return {
+    threshold: median + OUTLIER_Z * robustSd,
+    spread: robustSd,
+    method: 'outliers',
+    separation,
+    below: 0,
+  };
 }

@@ -44,6 +44,35 @@ describe('calibrate', () => {
     expect(c.threshold).toBeLessThanOrEqual(0.45);
   });
 
+  it('splits the concept off its look-alikes when they sit half-way up and the rest far below', () => {
+    // Shaped like "red things" over a library of eight colours (measured 2026-11-29 on a candidate
+    // test model): red on top, orange and purple half-way, five colours far below with their own gaps.
+    // The widest valley lies under orange and purple; the concept's is the narrow one above them.
+    const random = new Random(11);
+    const concept = normal(random, 33, 0.57, 0.025);
+    const lookAlikes = [...normal(random, 33, 0.39, 0.045), ...normal(random, 34, 0.33, 0.05)];
+    const rest = [-0.05, -0.18, -0.27, -0.52, -0.58].flatMap((mean) => normal(random, 38, mean, 0.04));
+    const c = calibrate([...rest, ...lookAlikes, ...concept]);
+    expect(c.method).toBe('mixture');
+    const wrong =
+      lookAlikes.filter((s) => s >= c.threshold).length + concept.filter((s) => s < c.threshold).length;
+    expect(wrong).toBeLessThanOrEqual(1);
+  });
+
+  it('keeps a concept whole when its own photos form two loose sub-clusters', () => {
+    // Red shapes on dark and on light backgrounds score a little apart; re-splitting the top cluster
+    // at its own scale must not cut between them (only look-alikes well apart are split off).
+    for (const seed of [1, 2, 3, 4, 5]) {
+      const random = new Random(seed);
+      const concept = [...normal(random, 60, 0.55, 0.02), ...normal(random, 60, 0.6, 0.02)];
+      const rest = normal(random, 2000, 0.1, 0.06);
+      const c = calibrate([...rest, ...concept]);
+      expect(c.method, `seed ${seed}`).toBe('mixture');
+      expect(concept.filter((s) => s < c.threshold).length, `seed ${seed}`).toBeLessThanOrEqual(2);
+      expect(rest.filter((s) => s >= c.threshold).length, `seed ${seed}`).toBe(0);
+    }
+  });
+
   it('tags only outliers when the concept is absent (one cluster)', () => {
     const random = new Random(3);
     const scores = normal(random, 20000, 0.2, 0.03);
