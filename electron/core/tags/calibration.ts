@@ -3,6 +3,8 @@
 // and the rest); a two-component Gaussian mixture finds them, and the tag threshold is where a photo
 // becomes more likely to belong to the upper one. Ashman's D (> 2 means cleanly separated) decides
 // whether the clusters are real; when they are not, only clear outliers above the bulk are tagged.
+// The upper cluster may still hold look-alikes (orange and purple under "red things"), so it is split
+// again at its own scale while that finds a cluster well apart below its top.
 // Everything runs on a fine histogram of the scores, so calibrating 200 categories over 100k photos
 // costs two passes over the scores each, not a sort and an EM over every photo; the histogram's
 // running sums give any range of bins its count and moments at once, so the many candidate splits
@@ -357,26 +359,33 @@ function fitOnce(scores: Float32Array): Calibration & { below: number } {
   // Among the trusted splits, those above the median come first: a concept is usually a minority of
   // the library, and "the rest" may itself be several clusters with a clean valley between them (a
   // tight low cluster of unrelated photos gives a large D) where splitting would tag most photos.
-  // A finer smoothing is tried when that finds nothing: a multi-cluster "rest" inflates the robust
-  // deviation, and the wide kernel alone can blur a narrow gap under the concept.
-  let split: { lo: Component; hi: Component; threshold: number } | null = null;
-  const rank = (c: { lo: Component; hi: Component; threshold: number }): number =>
-    (trusted(c) ? 2 : 0) + (c.threshold > median ? 1 : 0);
+  // But not when a split below the median stands out far more clearly (more than twice the D): then
+  // the concept is most of the library ("dark background" where most photos are dark), and the
+  // splits above the median only cut its own spread.
+  // A finer smoothing is tried when the wide one finds no preferred split: a multi-cluster "rest"
+  // inflates the robust deviation, and the wide kernel alone can blur a narrow gap under the concept.
+  type Split = { lo: Component; hi: Component; threshold: number };
+  const candidates: Split[] = [];
+  let split: Split | null = null;
   for (const width of [robustSd, robustSd / 3]) {
-    if (split && rank(split) === 3) break;
-    for (const bin of valleys(h, width)) {
-      const c = {
+    for (const bin of valleys(h, width))
+      candidates.push({
         lo: rangeMoments(h, 0, bin, binWidth),
         hi: rangeMoments(h, bin, BINS, binWidth),
         threshold: h.centre(bin),
-      };
+      });
+    const clearest = Math.max(0, ...candidates.filter(trusted).map((c) => ashman(c.lo, c.hi)));
+    const rank = (c: Split): number =>
+      (trusted(c) ? 2 : 0) + (c.threshold > median && ashman(c.lo, c.hi) * 2 >= clearest ? 1 : 0);
+    split = null;
+    for (const c of candidates)
       if (
         !split ||
         rank(c) > rank(split) ||
         (rank(c) === rank(split) && ashman(c.lo, c.hi) > ashman(split.lo, split.hi))
       )
         split = c;
-    }
+    if (split && rank(split) === 3) break;
   }
   if (split && trusted(split))
     return {

@@ -59,6 +59,21 @@ describe('calibrate', () => {
     expect(wrong).toBeLessThanOrEqual(1);
   });
 
+  it('tags a concept that is most of the library, with a tail of its own, whole', () => {
+    // Shaped like "dark background" over a library a little over half dark (measured 2026-11-29 on a
+    // candidate test model): dark photos tight near the top with a tail of dark-on-dark shapes a bit
+    // lower, light photos far below. The valley above the median only cuts the tail off.
+    for (const seed of [1, 2, 3]) {
+      const random = new Random(seed);
+      const concept = [...normal(random, 141, 0.52, 0.015), ...normal(random, 14, 0.44, 0.02)];
+      const rest = normal(random, 133, 0.03, 0.06);
+      const c = calibrate([...rest, ...concept]);
+      expect(c.method, `seed ${seed}`).toBe('mixture');
+      expect(concept.filter((s) => s < c.threshold).length, `seed ${seed}`).toBe(0);
+      expect(rest.filter((s) => s >= c.threshold).length, `seed ${seed}`).toBe(0);
+    }
+  });
+
   it('keeps a concept whole when its own photos form two loose sub-clusters', () => {
     // Red shapes on dark and on light backgrounds score a little apart; re-splitting the top cluster
     // at its own scale must not cut between them (only look-alikes well apart are split off).
