@@ -22,6 +22,13 @@ export interface Calibration {
 /** Robust z for the outlier rule: about 1 in 4000 of a normal bulk passes it. */
 export const OUTLIER_Z = 3.5;
 const MIN_SEPARATION = 2;
+/**
+ * The least share of the library a split must leave below it. Without it, the few photos in a large
+ * bell's far lower tail, isolated by the smoothing, passed for a cluster, and the split above them
+ * tagged the whole library (100k photos of one bell: all tagged). A concept that is more than 99% of
+ * a library is nothing to tag from its scores anyway.
+ */
+const MIN_REST_SHARE = 0.01;
 const BINS = 1024;
 
 interface Component {
@@ -242,7 +249,8 @@ function crossing(lo: Component, hi: Component): number {
 function valleys(h: Histogram, robustSd: number): number[] {
   const binWidth = h.centre(1) - h.centre(0);
   const sigma = Math.max(robustSd / 4, binWidth) / binWidth;
-  const radius = Math.ceil(3 * sigma);
+  // No wider than the histogram: a near-constant score range makes the bins tiny and sigma huge.
+  const radius = Math.min(Math.ceil(3 * sigma), BINS);
   const kernel = new Float64Array(2 * radius + 1);
   for (let i = 0; i < kernel.length; i++) kernel[i] = Math.exp(-0.5 * ((i - radius) / sigma) ** 2);
   const smooth = new Float64Array(BINS);
@@ -355,7 +363,10 @@ function fitOnce(scores: Float32Array): Calibration & { below: number } {
   // the other colours), then an EM two-Gaussian mixture (for clusters without a clear valley). A split
   // is trusted only when its clusters are apart (Ashman's D) and the histogram really dips between them.
   const trusted = (c: { lo: Component; hi: Component; threshold: number }): boolean =>
-    ashman(c.lo, c.hi) > MIN_SEPARATION && c.hi.weight * h.n >= 2 && dips(h, c.lo, c.hi, c.threshold);
+    ashman(c.lo, c.hi) > MIN_SEPARATION &&
+    c.hi.weight * h.n >= 2 &&
+    c.lo.weight * h.n >= Math.max(2, MIN_REST_SHARE * h.n) &&
+    dips(h, c.lo, c.hi, c.threshold);
   // Among the trusted splits, those above the median come first: a concept is usually a minority of
   // the library, and "the rest" may itself be several clusters with a clean valley between them (a
   // tight low cluster of unrelated photos gives a large D) where splitting would tag most photos.
