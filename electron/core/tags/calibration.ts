@@ -297,8 +297,12 @@ function dips(h: Histogram, lo: Component, hi: Component, threshold: number): bo
   return valley < 0.5 * peak;
 }
 
-/** Photos a refinement must leave below its threshold for them to count as a cluster of their own. */
-const MIN_REFINED_BELOW = 8;
+/**
+ * Photos a refinement must leave on each side of its threshold: below, for them to count as a cluster
+ * of look-alikes; above, for the top not to be just the concept's few highest scores (4 of 43 squares
+ * stood apart by D 4.6).
+ */
+const MIN_REFINED_SIDE = 8;
 /**
  * Ashman's D a refinement must reach: more than the first split's 2. A concept's own photos can form
  * two loose sub-clusters (red shapes on dark and on light backgrounds) that a split at their own scale
@@ -329,12 +333,13 @@ export function calibrate(scores: ArrayLike<number>): Calibration {
     const above = upper.filter((v) => v >= threshold);
     // An EM split's lower component is a soft weight, not the photos under its threshold: stop when
     // a split removed nothing, or the loop would refit the same scores for ever.
-    if (above.length === upper.length || above.length < 2 * MIN_REFINED_BELOW) break;
+    if (above.length === upper.length || above.length < 2 * MIN_REFINED_SIDE) break;
     upper = above;
     const inner = fitOnce(upper);
     if (
       inner.method !== 'mixture' ||
-      inner.below < MIN_REFINED_BELOW ||
+      inner.below < MIN_REFINED_SIDE ||
+      inner.above < MIN_REFINED_SIDE ||
       inner.separation < MIN_REFINED_SEPARATION
     )
       break;
@@ -343,8 +348,8 @@ export function calibrate(scores: ArrayLike<number>): Calibration {
   return { threshold: fit.threshold, spread: fit.spread, method: fit.method, separation: fit.separation };
 }
 
-/** One level of calibration over these scores, and how many photos lie in the cluster below. */
-function fitOnce(scores: Float32Array): Calibration & { below: number } {
+/** One level of calibration over these scores, and how many photos lie below and above its split. */
+function fitOnce(scores: Float32Array): Calibration & { below: number; above: number } {
   const h = histogram(scores);
   const median = quantile(h, 0.5);
   const binWidth = h.centre(1) - h.centre(0);
@@ -405,6 +410,7 @@ function fitOnce(scores: Float32Array): Calibration & { below: number } {
       method: 'mixture',
       separation: ashman(split.lo, split.hi),
       below: split.lo.weight * h.n,
+      above: split.hi.weight * h.n,
     };
   const [lo, hi] = fitMixture(h, binWidth);
   const em = { lo, hi, threshold: crossing(lo, hi) };
@@ -415,6 +421,7 @@ function fitOnce(scores: Float32Array): Calibration & { below: number } {
       method: 'mixture',
       separation: ashman(lo, hi),
       below: lo.weight * h.n,
+      above: hi.weight * h.n,
     };
   const scored = [em, ...(split ? [split] : [])].map((c) => ({ separation: ashman(c.lo, c.hi) }));
   const separation = Math.max(...scored.map((c) => c.separation));
@@ -424,5 +431,6 @@ function fitOnce(scores: Float32Array): Calibration & { below: number } {
     method: 'outliers',
     separation,
     below: 0,
+    above: 0,
   };
 }

@@ -95,6 +95,20 @@ describe('calibrate', () => {
     expect(light.filter((s) => s >= c.threshold)).toEqual([]);
   });
 
+  it('does not re-split a concept under its few highest scores', () => {
+    // Shaped like "square" over the tagging test's library with a candidate model (2026-11-29): the 4
+    // best squares a little apart from the other 39 (D 4.6), hexagons below them, the rest far below.
+    for (const seed of [1, 2, 3, 4, 5]) {
+      const random = new Random(seed);
+      const concept = [...normal(random, 39, 0.47, 0.03), ...normal(random, 4, 0.6, 0.01)];
+      const rest = [...normal(random, 45, 0.32, 0.03), ...normal(random, 200, 0.1, 0.08)];
+      const c = calibrate([...rest, ...concept]);
+      const wrong =
+        concept.filter((s) => s < c.threshold).length + rest.filter((s) => s >= c.threshold).length;
+      expect(wrong, `seed ${seed}`).toBeLessThanOrEqual(3);
+    }
+  });
+
   it('keeps a concept whole when its own photos form two loose sub-clusters', () => {
     // Red shapes on dark and on light backgrounds score a little apart; re-splitting the top cluster
     // at its own scale must not cut between them (only look-alikes well apart are split off).
