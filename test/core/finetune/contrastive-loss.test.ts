@@ -1,6 +1,6 @@
 // The adapter's analytic gradients against central finite differences of the loss, on a small batch
 // with hard-negative texts and negative photos, in exact float64 arithmetic, with and without the
-// anchor term; and the anchor term's value against a direct computation.
+// anchor term (on both sides); and the anchor term's value against a direct computation.
 
 import { describe, expect, it } from 'vitest';
 import {
@@ -68,23 +68,34 @@ describe('contrastive loss', () => {
     );
   });
 
-  it('adds weight times the mean squared distance the negative photos moved', async () => {
+  it('adds weight times the mean squared distance the negative photos moved, through each side', async () => {
     const { params, batch } = setup(14);
-    const w = params.image as Float64Array;
-    // Each negative photo row e (rows 4 and 5) goes to normalise(e + e W), computed directly.
-    let moved = 0;
-    for (const row of [4, 5]) {
-      const e = batch.images.subarray(row * D, (row + 1) * D);
-      const x = Array.from({ length: D }, (_, j) =>
-        e.reduce((s, v, i) => s + v * (w[i * D + j] as number), e[j] as number),
-      );
-      const norm = Math.hypot(...x);
-      moved += x.reduce((s, v, j) => s + (v / norm - (e[j] as number)) ** 2, 0);
-    }
+    // Each negative photo row e (rows 4 and 5) goes to normalise(e + e W), computed directly, for the
+    // image adapter and, standing in for the texts that describe it, for the text adapter.
+    const moved = (w: Float64Array): number => {
+      let sum = 0;
+      for (const row of [4, 5]) {
+        const e = batch.images.subarray(row * D, (row + 1) * D);
+        const x = Array.from({ length: D }, (_, j) =>
+          e.reduce((s, v, i) => s + v * (w[i * D + j] as number), e[j] as number),
+        );
+        const norm = Math.hypot(...x);
+        sum += x.reduce((s, v, j) => s + (v / norm - (e[j] as number)) ** 2, 0);
+      }
+      return sum;
+    };
+    const image = moved(params.image as Float64Array);
+    const text = moved(params.text as Float64Array);
     const plain = (await contrastiveLoss(params, batch, jsMatmul)).loss;
     const anchored = (await contrastiveLoss(params, batch, jsMatmul, 3)).loss;
-    expect(moved).toBeGreaterThan(0.01);
-    expect(anchored - plain).toBeCloseTo((3 * moved) / 2, 10);
+    expect(image).toBeGreaterThan(0.01);
+    expect(text).toBeGreaterThan(0.01);
+    expect(anchored - plain).toBeCloseTo((3 * (image + text)) / 2, 10);
+    // One side alone: only its term.
+    const imageOnly = { ...params, text: null };
+    const imageOnlyPlain = (await contrastiveLoss(imageOnly, batch, jsMatmul)).loss;
+    const imageOnlyAnchored = (await contrastiveLoss(imageOnly, batch, jsMatmul, 3)).loss;
+    expect(imageOnlyAnchored - imageOnlyPlain).toBeCloseTo((3 * image) / 2, 10);
   });
 
   it('starts at the identity: zero adapters give the plain CLIP loss', async () => {
