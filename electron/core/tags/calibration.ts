@@ -304,6 +304,12 @@ function dips(h: Histogram, lo: Component, hi: Component, threshold: number): bo
  */
 const MIN_REFINED_SIDE = 8;
 /**
+ * The least share of the refined photos a refinement must keep above its split. Look-alikes under a
+ * concept are comparable to it in number (67 orange and purple under 33 red); a split that keeps only
+ * a small top of them is shaving the concept's own best scores (9 of 43 hexagons stood apart by D 4.5).
+ */
+const MIN_REFINED_TOP_SHARE = 0.25;
+/**
  * Ashman's D a refinement must reach: more than the first split's 2. A concept's own photos can form
  * two loose sub-clusters (red shapes on dark and on light backgrounds) that a split at their own scale
  * would cut apart; look-alikes stand further off.
@@ -339,7 +345,7 @@ export function calibrate(scores: ArrayLike<number>): Calibration {
     if (
       inner.method !== 'mixture' ||
       inner.below < MIN_REFINED_SIDE ||
-      inner.above < MIN_REFINED_SIDE ||
+      inner.above < Math.max(MIN_REFINED_SIDE, MIN_REFINED_TOP_SHARE * upper.length) ||
       inner.separation < MIN_REFINED_SEPARATION
     )
       break;
