@@ -9,6 +9,7 @@ import { collectPairs } from './pairs.js';
 import { splitPairs } from './split.js';
 import {
   DEFAULT_ANCHOR_WEIGHT,
+  DEFAULT_LR,
   TrainingCancelled,
   trainAdapter,
   type TrainOptions,
@@ -57,7 +58,7 @@ export async function fineTune(library: Library, options: FineTuneOptions = {}):
     seed,
     heldOutFraction: options.heldOutFraction ?? 0.2,
     sides: options.sides ?? { image: true, text: true },
-    lr: options.lr ?? 5e-4,
+    lr: options.lr ?? DEFAULT_LR,
     weightDecay: options.weightDecay ?? 0.5,
     anchorWeight: options.anchorWeight ?? DEFAULT_ANCHOR_WEIGHT,
     batchSize: options.batchSize ?? 64,
