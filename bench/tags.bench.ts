@@ -2,13 +2,16 @@
 // random ViT-B/32's text tower, on a synthetic library database (bench/support/synthetic-library.ts).
 // Prints the tagging run (stored embeddings streamed from SQLite, one matrix product per chunk,
 // calibration, writes) beside the bare matrix product over an in-memory matrix and a plain
-// JavaScript loop, all measured in this process. The categories' prompt embeddings are encoded once
+// JavaScript loop, all measured in this process; then calibration alone on score distributions of
+// three shapes, against the one-bell case. The categories' prompt embeddings are encoded once
 // and cached in the database, as in the app; that first run is reported apart.
 
 import { join } from 'node:path';
 import { ClipModel } from '../electron/core/clip/clip-model.js';
 import { Library } from '../electron/core/library/library.js';
 import { similarityMatrix } from '../electron/core/math/onnx-matmul.js';
+import { Random } from '../electron/core/random.js';
+import { calibrate } from '../electron/core/tags/calibration.js';
 import { BENCH_CACHE, BENCH_MODEL_DIR, requireBenchModel } from './support/bench-model.js';
 import { syntheticLibrary, syntheticVectors } from './support/synthetic-library.js';
 
@@ -81,6 +84,36 @@ console.log(
   `  plain JavaScript loop (extrapolated from ${loopRows} rows): ${loop.toFixed(2)} s (MatMul is ${(loop / bareBest).toFixed(1)}x faster)`,
 );
 console.log(`  first-run categories reported: ${first.categories.length}`);
+
+// Calibration by the shape of a category's scores. The synthetic library's random vectors give every
+// category one bell; a real concept adds clusters, and the refinement then re-splits the top one.
+const random = new Random(5);
+const shapes: [string, (i: number) => number][] = [
+  ['one bell (no concept)', () => 0.1 * random.normal()],
+  ['concept over the rest', (i) => (i < 3000 ? 0.35 + 0.02 * random.normal() : 0.2 + 0.03 * random.normal())],
+  [
+    'concept over look-alikes over the rest',
+    (i) =>
+      i < 3000
+        ? 0.57 + 0.025 * random.normal()
+        : i < 9000
+          ? 0.36 + 0.05 * random.normal()
+          : 0.1 * random.normal(),
+  ],
+];
+const perCategory: number[] = [];
+for (const [name, draw] of shapes) {
+  const libraries = [0, 1, 2].map(() => Float32Array.from({ length: PHOTOS }, (_, i) => draw(i)));
+  for (const l of libraries) calibrate(l);
+  const t = performance.now();
+  for (let k = 0; k < 60; k++) calibrate(libraries[k % 3] as Float32Array);
+  const ms = (performance.now() - t) / 60;
+  perCategory.push(ms);
+  console.log(
+    `calibration, ${name}: ${ms.toFixed(2)} ms per category over ${PHOTOS} photos` +
+      (perCategory.length > 1 ? ` (${(ms / (perCategory[0] as number)).toFixed(1)}x the one bell)` : ''),
+  );
+}
 library.db.exec('DELETE FROM categories');
 library.close();
 await model.dispose();
