@@ -513,7 +513,8 @@ def train(args: argparse.Namespace) -> tuple[Clip, Tokenizer, dict]:
     shares = {TONE: args.tone_share, SHAPE: args.shape_share, COLOUR: args.colour_share, HARD: args.hard_share}
     t0 = time.time()
     metrics: dict = {}
-    for step in range(1, args.steps + 1):
+    last = min(args.stop_after or args.steps, args.steps)
+    for step in range(1, last + 1):
         idx, kinds = sample_batch(gen, pools, shares, args.batch, args.group)
         batch = images[idx]
         if gen.random() < 0.5:
@@ -536,14 +537,14 @@ def train(args: argparse.Namespace) -> tuple[Clip, Tokenizer, dict]:
         sched.step()
         if step % 50 == 0:
             print(f"step {step}/{args.steps} loss {loss.item():.3f} scale {model.logit_scale.exp().item():.1f} {(time.time() - t0) / step:.2f}s/step", flush=True)
-        if step % args.eval_every == 0 or step == args.steps:
+        if step % args.eval_every == 0 or step == last:
             metrics = zero_shot(model, tok, ev_images, ev_scenes)
             print(f"eval step {step}: " + " ".join(f"{k} {v:.3f}" for k, v in metrics.items()), flush=True)
             if args.checkpoint_dir:
                 Path(args.checkpoint_dir).mkdir(parents=True, exist_ok=True)
                 torch.save(model.state_dict(), Path(args.checkpoint_dir) / f"step-{step}.pt")
     metrics["train_seconds"] = round(time.time() - t0)
-    metrics["steps"] = args.steps
+    metrics["steps"] = last
     return model.eval(), tok, metrics
 
 
@@ -629,9 +630,9 @@ def training_record(model: Clip, args: argparse.Namespace, metrics: dict) -> dic
     """training.json: the model's dims and its Python-side evaluation, and, for a continued run, how it
     was continued and the record of the model it started from (so the whole recipe stays on file)."""
     record = {"dims": model.dims.to_dict(), "seed": args.seed, "python_zero_shot": metrics, "held_out_pairs": world.VOCAB["heldOutPairs"]}
-    record["recipe"] = {k: getattr(args, k) for k in ("steps", "lr", "batch", "group", "core_steps", "tone_share", "shape_share", "shape_fade", "colour_share", "hard_share", "hard_shapes", "multi_positive", "photos" if args.photos else "dataset")}
+    record["recipe"] = {k: getattr(args, k) for k in ("steps", "lr", "batch", "group", "core_steps", "tone_share", "shape_share", "shape_fade", "colour_share", "hard_share", "hard_shapes", "multi_positive", "stop_after", "photos" if args.photos else "dataset")}
     if args.init_from:
-        keys = ("steps", "lr", "batch", "group", "tone_share", "shape_share", "shape_fade", "colour_share", "hard_share", "hard_shapes", "multi_positive", "train_only", "init_words", "reinit_steps", "reinit_lr_factor", "dataset", "seed")
+        keys = ("steps", "lr", "batch", "group", "tone_share", "shape_share", "shape_fade", "colour_share", "hard_share", "hard_shapes", "multi_positive", "stop_after", "train_only", "init_words", "reinit_steps", "reinit_lr_factor", "dataset", "seed")
         record["continued"] = {k: getattr(args, k) for k in keys}
         record["continued_from"] = json.loads((Path(args.init_from) / "training.json").read_text())
     return record
@@ -697,6 +698,7 @@ def main() -> None:
     ap.add_argument("--shape-fade", type=float, default=0.0, help="share of the shape groups' photos also faded towards grey by a random amount (recolour)")
     ap.add_argument("--train-only", type=lambda v: [p for p in v.split(",") if p], default=[], help="with --init-from: train only parameters whose names start with one of these comma-separated prefixes")
     ap.add_argument("--checkpoint-dir", help="save the weights at every evaluation here")
+    ap.add_argument("--stop-after", type=int, help="stop after this many steps of the --steps schedule (its learning rate as in the full run) and export those weights")
     ap.add_argument("--reinit-steps", type=int, default=300, help="steps in which only the --init-words token embeddings learn, faster")
     ap.add_argument("--reinit-lr-factor", type=float, default=10.0, help="their learning rate then, as a multiple of --lr")
     ap.add_argument("--init-words", type=lambda v: [tuple(p.split("=")) for p in v.split(",") if p], default=[], help="with --init-from: word=like,... each word's token embedding starts as a copy of like's (one token each)")
