@@ -275,6 +275,13 @@ function valleys(h: Histogram, robustSd: number): number[] {
   return out;
 }
 
+/** A candidate split: the cluster below its threshold, and the one above. */
+interface Split {
+  lo: Component;
+  hi: Component;
+  threshold: number;
+}
+
 const ashman = (lo: Component, hi: Component): number =>
   (Math.SQRT2 * Math.abs(hi.mean - lo.mean)) / Math.sqrt(lo.sd ** 2 + hi.sd ** 2);
 
@@ -359,7 +366,6 @@ function fitOnce(scores: Float32Array): Calibration & { below: number; above: nu
   const h = histogram(scores);
   const median = quantile(h, 0.5);
   const binWidth = h.centre(1) - h.centre(0);
-  // MAD from the histogram: the median of |score - median|, found by widening a window around it.
   // MAD from the histogram: widen a window around the median bin until it holds half the photos.
   const mid = Math.round((median - h.centre(0)) / binWidth);
   let inside = h.counts[mid] ?? 0;
@@ -373,7 +379,7 @@ function fitOnce(scores: Float32Array): Calibration & { below: number; above: nu
   // what lies above it from what lies below (robust when "the rest" is itself several clusters, e.g.
   // the other colours), then an EM two-Gaussian mixture (for clusters without a clear valley). A split
   // is trusted only when its clusters are apart (Ashman's D) and the histogram really dips between them.
-  const trusted = (c: { lo: Component; hi: Component; threshold: number }): boolean =>
+  const trusted = (c: Split): boolean =>
     ashman(c.lo, c.hi) > MIN_SEPARATION &&
     c.hi.weight * h.n >= 2 &&
     c.lo.weight * h.n >= Math.max(2, MIN_REST_SHARE * h.n) &&
@@ -386,51 +392,39 @@ function fitOnce(scores: Float32Array): Calibration & { below: number; above: nu
   // splits above the median only cut its own spread.
   // A finer smoothing is tried when the wide one finds no preferred split: a multi-cluster "rest"
   // inflates the robust deviation, and the wide kernel alone can blur a narrow gap under the concept.
-  type Split = { lo: Component; hi: Component; threshold: number };
-  const candidates: Split[] = [];
-  let split: Split | null = null;
+  // Each candidate's separation and trust are computed once: ranking compares them many times.
+  const candidates: { split: Split; d: number; trusted: boolean }[] = [];
+  let best: (typeof candidates)[number] | null = null;
   for (const width of [robustSd, robustSd / 3]) {
-    for (const bin of valleys(h, width))
-      candidates.push({
+    for (const bin of valleys(h, width)) {
+      const split = {
         lo: rangeMoments(h, 0, bin, binWidth),
         hi: rangeMoments(h, bin, BINS, binWidth),
         threshold: h.centre(bin),
-      });
-    const clearest = Math.max(0, ...candidates.filter(trusted).map((c) => ashman(c.lo, c.hi)));
-    const rank = (c: Split): number =>
-      (trusted(c) ? 2 : 0) + (c.threshold > median && ashman(c.lo, c.hi) * 2 >= clearest ? 1 : 0);
-    split = null;
+      };
+      candidates.push({ split, d: ashman(split.lo, split.hi), trusted: trusted(split) });
+    }
+    const clearest = Math.max(0, ...candidates.filter((c) => c.trusted).map((c) => c.d));
+    const rank = (c: (typeof candidates)[number]): number =>
+      (c.trusted ? 2 : 0) + (c.split.threshold > median && c.d * 2 >= clearest ? 1 : 0);
+    best = null;
     for (const c of candidates)
-      if (
-        !split ||
-        rank(c) > rank(split) ||
-        (rank(c) === rank(split) && ashman(c.lo, c.hi) > ashman(split.lo, split.hi))
-      )
-        split = c;
-    if (split && rank(split) === 3) break;
+      if (!best || rank(c) > rank(best) || (rank(c) === rank(best) && c.d > best.d)) best = c;
+    if (best && rank(best) === 3) break;
   }
-  if (split && trusted(split))
-    return {
-      threshold: split.threshold,
-      spread: split.hi.sd,
-      method: 'mixture',
-      separation: ashman(split.lo, split.hi),
-      below: split.lo.weight * h.n,
-      above: split.hi.weight * h.n,
-    };
+  const mixture = (c: Split): Calibration & { below: number; above: number } => ({
+    threshold: c.threshold,
+    spread: c.hi.sd,
+    method: 'mixture',
+    separation: ashman(c.lo, c.hi),
+    below: c.lo.weight * h.n,
+    above: c.hi.weight * h.n,
+  });
+  if (best?.trusted) return mixture(best.split);
   const [lo, hi] = fitMixture(h, binWidth);
   const em = { lo, hi, threshold: crossing(lo, hi) };
-  if (trusted(em))
-    return {
-      threshold: em.threshold,
-      spread: hi.sd,
-      method: 'mixture',
-      separation: ashman(lo, hi),
-      below: lo.weight * h.n,
-      above: hi.weight * h.n,
-    };
-  const scored = [em, ...(split ? [split] : [])].map((c) => ({ separation: ashman(c.lo, c.hi) }));
-  const separation = Math.max(...scored.map((c) => c.separation));
+  if (trusted(em)) return mixture(em);
+  const separation = Math.max(ashman(lo, hi), best?.d ?? 0);
   return {
     threshold: median + OUTLIER_Z * robustSd,
     spread: robustSd,

@@ -20,7 +20,7 @@ const model = ClipModel.open(TEST_MODEL_DIR);
  * The issue's categories, described the way a user would, with the ground truth of each, and what the
  * test asserts: the issue's bar, precision and recall >= 0.9, over the whole library (held-out pairs
  * included: the test model never saw a red star, and "stars" must still take it in) and over the
- * photos of pairs the model was trained on (`trained`).
+ * photos of pairs the model was trained on.
  */
 const BAR = 0.9;
 const CATEGORIES: { input: CategoryInput; truth: (p: GeneratedPhoto) => boolean }[] = [
