@@ -626,13 +626,17 @@ def write_folder(model: Clip, out: Path, tok_writer, bos_id: int, eos_id: int, n
     tmp.rename(out)
 
 
+# The arguments that shape a run, recorded in training.json for fresh and continued runs alike.
+SCHEDULE_KEYS = ("steps", "lr", "batch", "group", "tone_share", "shape_share", "shape_fade", "colour_share", "hard_share", "hard_shapes", "multi_positive", "stop_after")
+
+
 def training_record(model: Clip, args: argparse.Namespace, metrics: dict) -> dict:
     """training.json: the model's dims and its Python-side evaluation, and, for a continued run, how it
     was continued and the record of the model it started from (so the whole recipe stays on file)."""
     record = {"dims": model.dims.to_dict(), "seed": args.seed, "python_zero_shot": metrics, "held_out_pairs": world.VOCAB["heldOutPairs"]}
-    record["recipe"] = {k: getattr(args, k) for k in ("steps", "lr", "batch", "group", "core_steps", "tone_share", "shape_share", "shape_fade", "colour_share", "hard_share", "hard_shapes", "multi_positive", "stop_after", "photos" if args.photos else "dataset")}
+    record["recipe"] = {k: getattr(args, k) for k in (*SCHEDULE_KEYS[:4], "core_steps", *SCHEDULE_KEYS[4:], "photos" if args.photos else "dataset")}
     if args.init_from:
-        keys = ("steps", "lr", "batch", "group", "tone_share", "shape_share", "shape_fade", "colour_share", "hard_share", "hard_shapes", "multi_positive", "stop_after", "train_only", "init_words", "reinit_steps", "reinit_lr_factor", "dataset", "seed")
+        keys = (*SCHEDULE_KEYS, "train_only", "init_words", "reinit_steps", "reinit_lr_factor", "dataset", "seed")
         record["continued"] = {k: getattr(args, k) for k in keys}
         record["continued_from"] = json.loads((Path(args.init_from) / "training.json").read_text())
     return record
