@@ -116,6 +116,9 @@ export class ModelSwitch {
         this.send({ total: base + ids.length });
         const result = await job.run(ids);
         this.job = null;
+        // The round's last progress may have fallen inside the throttle interval; send it now, so
+        // listeners always see where the round ended (a fast round once sent no progress at all).
+        this.send({}, true);
         if (result.state !== 'finished') break;
         base += result.done;
         // The new model's own tags (categories are calibrated per model), as after any indexing.
