@@ -13,7 +13,7 @@ import { ClipModel } from '../electron/core/clip/clip-model.js';
 import { preprocessImage } from '../electron/core/clip/image-preprocess.js';
 import { sessionOptions } from '../electron/core/clip/lazy-session.js';
 import type { ImageSpec, Precision } from '../electron/core/clip/model-spec.js';
-import { generatePhotoFolder } from '../test/support/shapes/photo-folder.js';
+import { generatePhotoFolder } from '../scripts/shapes/photo-folder.js';
 import { photoLikeJpegs } from './support/photo-like-jpegs.js';
 
 const MODEL_DIR =

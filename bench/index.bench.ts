@@ -16,7 +16,7 @@ import { Library } from '../electron/core/library/library.js';
 import { readPhoto } from '../electron/core/library/photo-reader.js';
 import { Searcher } from '../electron/core/library/search.js';
 import { DEFAULT_INDEX_PARAMS } from '../electron/core/library/vector-index.js';
-import { generatePhotoFolder } from '../test/support/shapes/photo-folder.js';
+import { generatePhotoFolder } from '../scripts/shapes/photo-folder.js';
 import { BENCH_CACHE, BENCH_MODEL_DIR, requireBenchModel } from './support/bench-model.js';
 import { syntheticLibrary, syntheticVectors } from './support/synthetic-library.js';
 

@@ -5,8 +5,8 @@
 // drawn by sharp exactly as the tests draw theirs.
 
 import { parseArgs } from 'node:util';
-import { PHOTO_FORMATS, generatePhotoFolder, type PhotoFormat } from '../test/support/shapes/photo-folder.js';
-import { COLOURS, SHAPES, isHeldOut } from '../test/support/shapes/vocabulary.js';
+import { PHOTO_FORMATS, generatePhotoFolder, type PhotoFormat } from './shapes/photo-folder.js';
+import { COLOURS, SHAPES, isHeldOut } from './shapes/vocabulary.js';
 
 const { values } = parseArgs({
   options: {

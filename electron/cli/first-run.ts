@@ -4,9 +4,9 @@
 // with the usual "no model yet" message, so automation never hangs on a prompt.
 
 import { createInterface } from 'node:readline';
-import { defaultModel, downloadSize, loadCatalogue } from '../core/models/catalogue.js';
+import { defaultModel, defaultVariant, downloadSize, loadCatalogue } from '../core/models/catalogue.js';
 import type { Output } from './command.js';
-import { defaultVariant, downloadWithProgress, mb } from './model-download.js';
+import { downloadWithProgress, mb } from './model-download.js';
 import { configuredModel, type ModelValues } from './model-options.js';
 
 export interface Terminal {

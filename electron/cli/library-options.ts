@@ -1,14 +1,25 @@
 // Options shared by the library commands (--db, the model options, search filters), and opening the
-// library they describe.
+// library they describe (core's openLibrary, or only its records for commands that need no model).
 
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { defaultDatabasePath } from '../core/app-paths.js';
-import { Library } from '../core/library/library.js';
-import { readStoredSettings } from '../core/library/settings-store.js';
-import type { SearchFilters, SearchOptions } from '../core/library/search.js';
-import { usageError } from './cli-error.js';
+import { LibraryMissingError, LibraryRecords } from '../core/library/library-records.js';
+import type { Library } from '../core/library/library.js';
+import { openLibrary as openCoreLibrary } from '../core/library/open-library.js';
+import { toSearchOptions, type SearchOptions } from '../core/library/search.js';
+import { usageError, type CliError } from './cli-error.js';
 import { ensureModel } from './first-run.js';
-import { MODEL_HELP, MODEL_OPTIONS, openModel, type ModelChoice, type ModelValues } from './model-options.js';
+import {
+  configuredModel,
+  MODEL_HELP,
+  MODEL_OPTIONS,
+  modelGiven,
+  modelOptions,
+  resolveModelChoice,
+  type ModelChoice,
+  type ModelValues,
+} from './model-options.js';
 
 export const LIBRARY_OPTIONS = {
   ...MODEL_OPTIONS,
@@ -43,20 +54,64 @@ export const FILTER_HELP = `  --limit N            at most N results (default 20
   --tag NAME           only photos tagged NAME (repeat: all of them)
   --album NAME         only photos in album NAME (repeat: any of them)`;
 
+export type LibraryValues = ModelValues & { db?: string | undefined };
+
+export interface OpenOptions {
+  /** The model to open (default: the one the options choose). */
+  choice?: ModelChoice;
+  /** Create the library when there is none (lumen index and serve); other commands need one. */
+  create?: boolean;
+}
+
+/** The database the options name: --db, or the app's own library. */
+export const databasePath = (values: LibraryValues): string => resolve(values.db ?? defaultDatabasePath());
+
+/** "no library at PATH" in the CLI's words: how to make one, or that --db may be mistyped. */
+function missingLibrary(e: LibraryMissingError, values: LibraryValues): CliError {
+  return usageError(
+    `${e.message}${values.db ? ' (check --db)' : ''}: "lumen index FOLDER" creates one and indexes FOLDER`,
+  );
+}
+
 /**
- * Opens the library the options describe, on the model they choose (or on `choice`); on a first run
- * on a terminal it offers to download the default model first.
+ * Opens the library the options describe (core's openLibrary), on the model they choose (or on
+ * `choice`), with their precision, providers and threads over the library's own settings. On a first
+ * run on a terminal it offers to download the default model first.
  */
-export async function openLibrary(
-  values: ModelValues & { db?: string | undefined },
-  choice?: ModelChoice,
-): Promise<Library> {
-  if (!choice) await ensureModel(values);
-  const dbPath = values.db ?? defaultDatabasePath();
-  // The library's own thread setting (settings.set in the app) applies unless --threads is given.
-  const threads = values.threads ? null : readStoredSettings(dbPath).threads;
-  const model = openModel(threads === null ? values : { ...values, threads: String(threads) }, choice);
-  return Library.load({ dbPath, model });
+export async function openLibrary(values: LibraryValues, options: OpenOptions = {}): Promise<Library> {
+  const dbPath = databasePath(values);
+  if (!options.create && !existsSync(dbPath)) throw missingLibrary(new LibraryMissingError(dbPath), values);
+  if (!options.choice) await ensureModel(values);
+  const model = options.choice ?? resolveModelChoice(values);
+  return openCoreLibrary({
+    dbPath,
+    model,
+    modelOptions: modelOptions(values),
+    create: options.create ?? false,
+  });
+}
+
+/**
+ * The library's records without a model, for commands that need none (status, tags list, albums
+ * list, finetune list); they report on the model the library was last opened with.
+ */
+export function openRecords(values: LibraryValues): LibraryRecords {
+  try {
+    return LibraryRecords.openExisting(databasePath(values));
+  } catch (e) {
+    if (e instanceof LibraryMissingError) throw missingLibrary(e, values);
+    throw e;
+  }
+}
+
+/**
+ * For commands that need no model: the library on its model when the options name one (or, with
+ * `preferModel`, when one is installed), else its records alone, reporting on the model the library
+ * was last opened with.
+ */
+export async function openForReading(values: LibraryValues, preferModel = false): Promise<LibraryRecords> {
+  if (modelGiven(values) || (preferModel && configuredModel(values) !== null)) return openLibrary(values);
+  return openRecords(values);
 }
 
 /** A date as the first (or, with end, the last) millisecond of the year, month or day it names. */
@@ -74,35 +129,37 @@ type FilterValues = {
   [K in Exclude<keyof typeof FILTER_OPTIONS, 'tag' | 'album'>]?: string | undefined;
 } & { tag?: string[] | undefined; album?: string[] | undefined };
 
+/** The filter options parsed (dates, numbers, lists), into core's SearchOptions. */
 export function searchOptions(values: FilterValues): SearchOptions {
-  const filters: SearchFilters = {};
-  if (values.folder) filters.folder = values.folder;
-  if (values.from) filters.from = parseDate(values.from, false);
-  if (values.to) filters.to = parseDate(values.to, true);
-  if (values.format) filters.formats = values.format.split(',').map((f) => f.trim().toLowerCase());
-  if (values.camera) filters.camera = values.camera;
-  if (values.tag?.length) filters.tags = values.tag;
-  if (values.album?.length) filters.albums = values.album;
-  const options: SearchOptions = { filters };
-  if (values.limit) {
-    const n = Number(values.limit);
-    if (!Number.isInteger(n) || n < 1) throw usageError('--limit must be a positive integer');
-    options.limit = n;
-  }
-  if (values.sort) {
-    if (values.sort !== 'score' && values.sort !== 'date') throw usageError('--sort must be score or date');
-    options.sort = values.sort;
-  }
-  if (values.strictness) {
-    const z = Number(values.strictness);
-    if (!Number.isFinite(z) || z < 0) throw usageError('--strictness must be a number >= 0');
-    options.strictness = z;
-  }
-  return options;
+  const int = (text: string | undefined, name: string): number | undefined => {
+    if (text === undefined) return undefined;
+    const n = Number(text);
+    if (!Number.isInteger(n) || n < 1) throw usageError(`--${name} must be a positive integer`);
+    return n;
+  };
+  if (values.sort !== undefined && values.sort !== 'score' && values.sort !== 'date')
+    throw usageError('--sort must be score or date');
+  const strictness = values.strictness === undefined ? undefined : Number(values.strictness);
+  if (strictness !== undefined && (!Number.isFinite(strictness) || strictness < 0))
+    throw usageError('--strictness must be a number >= 0');
+  return toSearchOptions({
+    limit: int(values.limit, 'limit'),
+    sort: values.sort,
+    strictness,
+    filters: {
+      folder: values.folder,
+      from: values.from ? parseDate(values.from, false) : undefined,
+      to: values.to ? parseDate(values.to, true) : undefined,
+      formats: values.format?.split(',').map((f) => f.trim().toLowerCase()),
+      camera: values.camera,
+      tags: values.tag?.length ? values.tag : undefined,
+      albums: values.album?.length ? values.album : undefined,
+    },
+  });
 }
 
 /** A library photo named by its path (relative to the working folder) or its id. */
-export function photoIdOf(library: Library, arg: string): number {
+export function photoIdOf(library: LibraryRecords, arg: string): number {
   const row = /^\d+$/.test(arg) ? library.store.photo(Number(arg)) : library.store.photoByPath(resolve(arg));
   if (!row) throw usageError(`not a photo in the library: ${arg}`);
   return row.id;

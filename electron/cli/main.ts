@@ -2,6 +2,7 @@
 
 import { errorMessage, ImageDecodeError, ModelFolderError, NoProviderError } from '../core/clip/errors.js';
 import { DatabaseError } from '../core/library/database.js';
+import { LibraryMissingError } from '../core/library/library-records.js';
 import { SearchFilterError } from '../core/library/search.js';
 import { AlbumError } from '../core/tags/album-store.js';
 import { CategoryError } from '../core/tags/tag-store.js';
@@ -20,10 +21,13 @@ import { caption } from './commands/caption.js';
 import { finetune } from './commands/finetune.js';
 import { models } from './commands/models.js';
 import { serve } from './commands/serve.js';
+import { settings } from './commands/settings.js';
 import { tags } from './commands/tags.js';
+import { watch } from './commands/watch.js';
 
 const COMMANDS: Command[] = [
   index,
+  watch,
   status,
   search,
   similar,
@@ -33,6 +37,7 @@ const COMMANDS: Command[] = [
   caption,
   finetune,
   models,
+  settings,
   serve,
   classify,
   embed,
@@ -84,7 +89,8 @@ export async function main(
       e instanceof SearchFilterError ||
       e instanceof CategoryError ||
       e instanceof AlbumError ||
-      e instanceof ModelStoreError
+      e instanceof ModelStoreError ||
+      e instanceof LibraryMissingError
     ) {
       err.write(`lumen ${name}: ${e.message}\n`);
       return EXIT.usage;

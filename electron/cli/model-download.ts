@@ -2,7 +2,7 @@
 // later run resumes): shared by `lumen models download` and the first-run offer.
 
 import type { Precision } from '../core/clip/model-spec.js';
-import { variantsOf, type CatalogueEntry } from '../core/models/catalogue.js';
+import type { CatalogueEntry } from '../core/models/catalogue.js';
 import { DownloadError } from '../core/models/errors.js';
 import { downloadModel, type DownloadResult } from '../core/models/hub-download.js';
 import { CliError, EXIT } from './cli-error.js';
@@ -11,11 +11,6 @@ import { Progress } from './progress.js';
 
 export const mb = (bytes: number | null | undefined): string =>
   bytes == null ? '?' : `${(bytes / 2 ** 20).toFixed(0)} MB`;
-
-/** The variant a CPU install gets unless asked otherwise: quantised where the model has it. */
-export function defaultVariant(entry: CatalogueEntry): Precision {
-  return variantsOf(entry).includes('quantized') ? 'quantized' : 'fp32';
-}
 
 export async function downloadWithProgress(
   entry: CatalogueEntry,

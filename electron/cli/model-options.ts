@@ -1,12 +1,15 @@
 // The options every model-using command shares (--model, --precision, --providers, --threads),
 // parsed into ClipModel options with clear usage errors.
 
-import { existsSync } from 'node:fs';
 import { ClipModel, type ClipModelOptions } from '../core/clip/clip-model.js';
 import { PRECISIONS, type Precision } from '../core/clip/model-spec.js';
 import { isProviderName, type ProviderName } from '../core/clip/providers.js';
 import { ModelStoreError } from '../core/models/errors.js';
-import { resolveModel, type ModelChoice } from '../core/models/installed.js';
+import {
+  configuredModel as configuredCoreModel,
+  resolveModel,
+  type ModelChoice,
+} from '../core/models/installed.js';
 import { usageError } from './cli-error.js';
 
 export type { ModelChoice } from '../core/models/installed.js';
@@ -31,43 +34,36 @@ export interface ModelValues {
   threads?: string | undefined;
 }
 
-/**
- * The model folder: --model, else $LUMEN_MODEL, else the model chosen with `lumen models use` (or the
- * catalogue's default) from the cache shared with the app, with its preferred variant.
- */
-export function modelDir(values: ModelValues): string {
-  return resolveModelChoice(values).dir;
-}
+const explicitDir = (values: ModelValues): string | undefined =>
+  values.model ?? (process.env.LUMEN_MODEL || undefined);
 
-export function resolveModelChoice(values: ModelValues): ModelChoice {
-  const dir = values.model ?? (process.env.LUMEN_MODEL || undefined);
-  if (dir) {
-    if (!existsSync(dir)) throw usageError(`model folder not found: ${dir}`);
-    return { dir };
-  }
-  try {
-    const resolved = resolveModel();
-    return { dir: resolved.dir, variant: resolved.variant };
-  } catch (e) {
-    if (e instanceof ModelStoreError)
-      throw usageError(`${e.message}\nno model yet: run "lumen models download" (or pass --model DIR)`);
-    throw e;
-  }
-}
+/** Whether the options name a model folder (--model or $LUMEN_MODEL). */
+export const modelGiven = (values: ModelValues): boolean => explicitDir(values) !== undefined;
 
 /**
- * The model the options choose, or null when none is given and none is installed yet (a first run:
- * `lumen serve` and the app then start without a library and offer the download).
+ * The model the options choose (--model, $LUMEN_MODEL, else the chosen or default model in the cache),
+ * or null when none is given and none is installed yet (a first run).
  */
 export function configuredModel(values: ModelValues): ModelChoice | null {
-  if (values.model ?? (process.env.LUMEN_MODEL || undefined)) return resolveModelChoice(values);
   try {
-    const resolved = resolveModel();
-    return { dir: resolved.dir, variant: resolved.variant };
+    return configuredCoreModel(explicitDir(values));
   } catch (e) {
-    if (e instanceof ModelStoreError) return null;
+    if (e instanceof ModelStoreError) throw usageError(e.message);
     throw e;
   }
+}
+
+/** The model the options choose; a usage error saying how to get one when there is none. */
+export function resolveModelChoice(values: ModelValues): ModelChoice {
+  const choice = configuredModel(values);
+  if (choice) return choice;
+  let why = 'no model is installed';
+  try {
+    resolveModel();
+  } catch (e) {
+    if (e instanceof ModelStoreError) why = e.message;
+  }
+  throw usageError(`${why}\nno model yet: run "lumen models download" (or pass --model DIR)`);
 }
 
 export function modelOptions(values: ModelValues): ClipModelOptions {

@@ -1,16 +1,18 @@
 // The engine behind every UI: the handlers of the API contract (electron/shared/api.ts) over one
-// Library, plus the long jobs (indexing, tagging, fine-tuning) and their events. Plain Node: the
-// Electron utility process, `lumen serve` and the tests all run this same object; transports only
-// validate and relay. The library, search and tag handlers are here; the photo views, fine-tuning and
-// settings are in handlers/. The app's state and the model catalogue and downloads are the engine
-// host's (engine-host.ts), which holds an Engine once a model is there.
+// Library, plus the long jobs (keeping the library up to date, tagging, fine-tuning) and their events.
+// Plain Node: the Electron utility process, `lumen serve` and the tests all run this same object;
+// transports only validate and relay. The library, search and tag handlers are here; the photo views,
+// fine-tuning and settings are in handlers/, and updates with folder watching in library-keeper.ts.
+// The app's state and the model catalogue and downloads are the engine host's (engine-host.ts), which
+// holds an Engine once a model is there.
 
 import { EventEmitter } from 'node:events';
 import { resolve } from 'node:path';
-import type { IndexJob } from '../core/library/index-job.js';
 import type { Library, ScanSummary } from '../core/library/library.js';
 import { QuerySyntaxError } from '../core/library/query-syntax.js';
 import { Searcher, SearchFilterError } from '../core/library/search.js';
+import { tagLibrary } from '../core/tags/tag-library.js';
+import { smartQuery } from '../core/tags/album-store.js';
 import type { CategoryInput } from '../core/tags/tag-store.js';
 import {
   API,
@@ -27,7 +29,6 @@ import {
   ok,
   photoOrThrow,
   searchOptions,
-  writeSidecarsIfWanted,
   type EngineOptions,
   type Handler,
   type HandlerContext,
@@ -36,6 +37,7 @@ import {
 import { FineTuneJobs } from './handlers/finetune.js';
 import { photoHandlers } from './handlers/photos.js';
 import { settingsHandlers } from './handlers/settings.js';
+import { LibraryKeeper } from './library-keeper.js';
 
 export type { EngineOptions } from './handlers/context.js';
 
@@ -47,12 +49,9 @@ function categoryInput(p: {
 
 export class Engine {
   private readonly events = new EventEmitter();
-  private job: IndexJob | null = null;
-  private indexing: Promise<void> | null = null;
-  private scanning: Promise<ScanSummary> | null = null;
-  private closed = false;
   private readonly searcher: Searcher;
   private readonly finetune: FineTuneJobs;
+  private readonly keeper: LibraryKeeper;
   private readonly handlers: Handlers;
 
   constructor(
@@ -60,7 +59,9 @@ export class Engine {
     private readonly options: EngineOptions = {},
   ) {
     this.searcher = new Searcher(library);
-    this.finetune = new FineTuneJobs(this.context());
+    const context = this.context();
+    this.finetune = new FineTuneJobs(context);
+    this.keeper = new LibraryKeeper(context);
     this.handlers = this.makeHandlers();
   }
 
@@ -75,15 +76,17 @@ export class Engine {
     };
   }
 
-  /** Stops the long jobs (indexing, fine-tuning, a scan) and waits for them; call before closing the library. */
+  /** Resolves once folder watching (on by default) has started, or at once when it is off. */
+  ready(): Promise<void> {
+    return this.keeper.ready();
+  }
+
+  /**
+   * Stops the long jobs (updates, watching, fine-tuning, a scan) and waits for them; call before closing
+   * the library.
+   */
   async close(): Promise<void> {
-    this.closed = true;
-    this.job?.cancel();
-    await Promise.all([
-      this.indexing?.catch(() => undefined),
-      this.scanning?.catch(() => undefined),
-      this.finetune.stop(),
-    ]);
+    await Promise.all([this.keeper.close(), this.finetune.stop()]);
   }
 
   on<E extends EventName>(event: E, listener: (data: EventData<E>) => void): () => void {
@@ -119,47 +122,11 @@ export class Engine {
   }
 
   /**
-   * Reconciles the folders with the disk, then says library.changed {reason: 'scan'}. One scan at a
-   * time: index.start and a model switch (engine-host.ts) asking together share it.
+   * Reconciles the folders with the disk (shared with a running update's scan), then says
+   * library.changed {reason: 'scan'}. A model switch (engine-host.ts) scans through here.
    */
   scan(): Promise<ScanSummary> {
-    this.scanning ??= this.library
-      .scan()
-      .then((summary) => {
-        this.emit('library.changed', { reason: 'scan' });
-        return summary;
-      })
-      .finally(() => {
-        this.scanning = null;
-      });
-    return this.scanning;
-  }
-
-  private async runIndex(): Promise<void> {
-    const { library } = this;
-    await this.scan();
-    if (this.closed) return;
-    const { job, ids } = library.indexJob({
-      onProgress: (p) => {
-        this.emit('index.progress', p);
-      },
-      onBatch: () => {
-        this.emit('library.changed', { reason: 'indexed' });
-      },
-    });
-    this.job = job;
-    try {
-      const result = await job.run(ids);
-      if (result.state === 'finished') {
-        const report = await library.refreshTags(result.indexed);
-        // New photos were tagged as they were indexed (or all of them again, just now).
-        if (report || library.tags.categories().some((c) => c.auto && c.enabled))
-          await writeSidecarsIfWanted(this.context(), report ? undefined : ids);
-      }
-    } finally {
-      this.job = null;
-      this.emit('library.changed', { reason: 'index finished' });
-    }
+    return this.keeper.scan();
   }
 
   private makeHandlers(): Handlers {
@@ -168,37 +135,32 @@ export class Engine {
     return {
       ...photoHandlers(context),
       ...this.finetune.handlers(),
-      ...settingsHandlers(context),
-      'library.status': () => library.status(),
+      ...settingsHandlers(context, () => {
+        this.keeper.settingsChanged();
+      }),
+      'library.status': () => ({ ...library.status(), watch: this.keeper.watchState }),
       'library.addFolder': ({ path }) => {
         library.addFolder(resolve(path));
+        this.keeper.foldersChanged();
         this.emit('library.changed', { reason: 'folder added' });
         return ok;
       },
-      'library.removeFolder': ({ path }) => ({ removed: library.removeFolder(resolve(path)) }),
-      'index.start': () => {
-        if (this.indexing) return { started: false };
-        this.indexing = this.runIndex()
-          .catch((err: unknown) => {
-            this.emit('library.changed', {
-              reason: `index failed: ${err instanceof Error ? err.message : String(err)}`,
-            });
-          })
-          .finally(() => {
-            this.indexing = null;
-          });
-        return { started: true };
+      'library.removeFolder': ({ path }) => {
+        const removed = library.removeFolder(resolve(path));
+        this.keeper.foldersChanged();
+        return { removed };
       },
+      'index.start': () => ({ started: this.keeper.start() }),
       'index.pause': () => {
-        this.job?.pause();
+        this.keeper.pause();
         return ok;
       },
       'index.resume': () => {
-        this.job?.resume();
+        this.keeper.resume();
         return ok;
       },
       'index.cancel': () => {
-        this.job?.cancel();
+        this.keeper.cancel();
         return ok;
       },
       'search.text': (p) => this.searcher.search(p.query, searchOptions(p)),
@@ -236,13 +198,12 @@ export class Engine {
         return ok;
       },
       'tags.run': async ({ ids }) => {
-        const report = await library.tagger.run({
+        const { report } = await tagLibrary(library, {
           ...(ids && { categoryIds: ids }),
           onProgress: (p) => {
             this.emit('tags.progress', p);
           },
         });
-        await writeSidecarsIfWanted(context);
         return report;
       },
       'tags.preview': async (p) => {
@@ -274,8 +235,7 @@ export class Engine {
         return out;
       },
       'albums.create': ({ name, query, tags }) => {
-        const smart = query !== undefined || tags !== undefined;
-        const a = library.albums.create(name, smart ? defined({ text: query, tags }) : null);
+        const a = library.albums.create(name, smartQuery({ text: query, filters: defined({ tags }) }));
         return { id: a.id, name: a.name };
       },
       'albums.add': ({ id, photoIds }) => ({ added: library.albums.add(id, photoIds) }),

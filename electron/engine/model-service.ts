@@ -7,6 +7,7 @@
 import { resolve } from 'node:path';
 import type { Precision } from '../core/clip/model-spec.js';
 import {
+  defaultVariant,
   filesFor,
   findModel,
   loadCatalogue,
@@ -49,12 +50,6 @@ export interface ModelServiceHooks {
    * if none is open. A throw turns the download's end into 'failed' with its message.
    */
   installed?: (id: string, variant: Precision | undefined) => Promise<void>;
-}
-
-/** The variant a download gets unless one is asked for: quantized (fast on CPU), else fp32. */
-function defaultVariant(entry: CatalogueEntry): Precision {
-  const offered = variantsOf(entry);
-  return offered.includes('quantized') ? 'quantized' : (offered[0] ?? 'fp32');
 }
 
 /** The bytes to download, where every graph's size is known (configs of unknown size are small). */

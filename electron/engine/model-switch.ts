@@ -1,12 +1,15 @@
-// A model switch in progress (models.use with a library open): the folders are rescanned through the
-// current engine, the new model's Library is opened beside the current one on the same database (a
-// second SQLite connection; WAL lets both read while either writes, and the busy timeout covers their
-// short write transactions), and every photo without an embedding for the new model is indexed in the
-// background. Meanwhile the engine host keeps answering from the current engine; when `ready` resolves
-// with the indexed library, the host swaps it in. Progress goes out as models.switch events.
+// A model switch in progress (models.use with a library open): the new model's Library is opened beside
+// the current one on the same database (a second SQLite connection; WAL lets both read while either
+// writes, and the busy timeout covers their short write transactions) and brought up to date by the
+// same use case as every other path (core's updateLibrary), with the folders rescanned through the
+// current engine so its index forgets removed photos too: every photo without an embedding for the new
+// model is indexed and tagged in the background, sidecars as the settings say. Meanwhile the engine host
+// keeps answering from the current engine; when `ready` resolves with the indexed library, the host
+// swaps it in. Progress goes out as models.switch events.
 
-import type { IndexJob, IndexJobOptions } from '../core/library/index-job.js';
-import type { Library } from '../core/library/library.js';
+import type { IndexJobOptions } from '../core/library/index-job.js';
+import { updateLibrary, type LibraryUpdate } from '../core/library/library-update.js';
+import type { Library, ScanSummary } from '../core/library/library.js';
 import type { ModelChoice } from '../core/models/installed.js';
 import type { EventData } from '../shared/api.js';
 
@@ -19,7 +22,7 @@ export interface ModelSwitchOptions {
   /** Opens the library on a model (as the host opens every library). */
   open: (choice: ModelChoice) => Promise<Library>;
   /** Rescans the folders through the current engine, so its index forgets removed photos too. */
-  scan: () => Promise<unknown>;
+  scan: () => Promise<ScanSummary>;
   emit: (data: SwitchEvent) => void;
   /** Minimum time between two 'indexing' events (default 100 ms). */
   progressIntervalMs?: number;
@@ -27,15 +30,13 @@ export interface ModelSwitchOptions {
   job?: Pick<IndexJobOptions, 'batchSize' | 'onBatch'>;
 }
 
-/** Photos added while a round ran are indexed in another; a few rounds at most. */
-const MAX_ROUNDS = 4;
-
 export class ModelSwitch {
   /** The new model's library with every photo indexed for it; null when cancelled. Rejects on failure. */
   readonly ready: Promise<Library | null>;
   private cancelled = false;
-  private readonly abort = new AbortController();
-  private job: IndexJob | null = null;
+  private update: LibraryUpdate | null = null;
+  /** Some indexing progress was reported (so the last of it is sent when indexing ends). */
+  private indexed = false;
   private last: SwitchEvent;
   private sentAt = 0;
 
@@ -73,8 +74,7 @@ export class ModelSwitch {
   /** Stops between batches; `ready` then resolves with null and the library opened for it is closed. */
   cancel(): void {
     this.cancelled = true;
-    this.abort.abort(new Error('cancelled'));
-    this.job?.cancel();
+    this.update?.cancel();
   }
 
   /** The last event: 'done' once the host has swapped, 'cancelled' or 'failed' with the error. */
@@ -94,36 +94,31 @@ export class ModelSwitch {
 
   private async run(): Promise<Library | null> {
     this.send({}, true);
-    await this.options.scan();
     if (this.stopped()) return null;
     const library = await this.options.open(this.options.choice);
     try {
-      let base = 0;
-      for (let round = 0; round < MAX_ROUNDS && !this.stopped(); round++) {
-        const { job, ids } = library.indexJob({
-          ...this.options.job,
-          onProgress: (p) => {
-            this.send({
-              done: base + p.done,
-              total: base + p.total,
-              photosPerSecond: p.photosPerSecond,
-              etaSeconds: p.etaSeconds,
-            });
-          },
-        });
-        if (!ids.length) break;
-        this.job = job;
-        this.send({ total: base + ids.length });
-        const result = await job.run(ids);
-        this.job = null;
-        // The round's last progress may have fallen inside the throttle interval; send it now, so
-        // listeners always see where the round ended (a fast round once sent no progress at all).
-        this.send({}, true);
-        if (result.state !== 'finished') break;
-        base += result.done;
-        // The new model's own tags (categories are calibrated per model), as after any indexing.
-        await library.refreshTags(result.indexed, this.abort.signal);
+      if (this.stopped()) {
+        library.close();
+        return null;
       }
+      const update = updateLibrary(library, {
+        scan: () => this.options.scan(),
+        ...(this.options.job && { job: this.options.job }),
+        onProgress: (p) => {
+          this.indexed = true;
+          this.send({
+            done: p.done,
+            total: p.total,
+            photosPerSecond: p.photosPerSecond,
+            etaSeconds: p.etaSeconds,
+          });
+        },
+      });
+      this.update = update;
+      await update.done;
+      // The last progress may have fallen inside the throttle interval; send it now, so listeners
+      // always see where indexing ended (a fast one once sent no progress at all).
+      if (this.indexed) this.send({}, true);
       if (this.stopped()) {
         library.close();
         return null;
@@ -133,6 +128,8 @@ export class ModelSwitch {
       library.close();
       if (this.stopped()) return null;
       throw err;
+    } finally {
+      this.update = null;
     }
   }
 }

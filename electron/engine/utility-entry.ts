@@ -1,17 +1,18 @@
 // The engine's process in the desktop app: Electron's main process starts this file with
 // utilityProcess.fork, so onnxruntime, SQLite and HNSW live here and a crash in any of them takes down
-// only this process (the main process restarts it with backoff). It opens the library the CLI would
-// open - $LUMEN_HOME for the database, $LUMEN_MODEL or the chosen model, $LUMEN_SQLITE_BINDING for
-// better-sqlite3 built for Electron - through an EngineHolder (engine-host.ts), so with no model yet (a
-// first run) it still serves app.state and the models.* methods and opens the library when a model
-// arrives. It answers main's envelopes (engine-channel.ts), parsing each on arrival and each call's
+// only this process (the main process restarts it with backoff). It opens the library as the CLI does
+// (core's openLibrary): $LUMEN_HOME for the database, $LUMEN_MODEL or the chosen model,
+// $LUMEN_SQLITE_BINDING for better-sqlite3 built for Electron. It does so through an EngineHolder
+// (engine-host.ts), so with no model yet (a first run) it still serves app.state and the models.*
+// methods and opens the library when a model arrives. It answers main's envelopes (engine-channel.ts), parsing each on arrival and each call's
 // params with the contract's parseRequest, so nothing unvalidated reaches the engine. serveEngine takes
 // any port; the tests drive it over a Node MessageChannel. The process entry at the bottom only runs
 // where Electron provides process.parentPort.
 
 import type { ParentPort } from 'electron';
-import { openLibrary } from '../cli/library-options.js';
-import { configuredModel } from '../cli/model-options.js';
+import { defaultDatabasePath } from '../core/app-paths.js';
+import { openLibrary } from '../core/library/open-library.js';
+import { configuredModel } from '../core/models/installed.js';
 import { ApiError, EVENTS, parseRequest, type EventName } from '../shared/api.js';
 import type { Engine } from './engine.js';
 import { EngineHolder } from './engine-host.js';
@@ -32,7 +33,7 @@ export function hostFor(engine: Engine): EngineHost {
     resolveMedia: (kind, id) => resolveMedia(library, kind, id),
     close: async () => {
       try {
-        await engine.call('index.cancel', {});
+        await engine.close();
       } finally {
         library.close();
       }
@@ -145,8 +146,8 @@ export function hostForHolder(holder: EngineHolder): EngineHost {
 
 async function openHost(): Promise<EngineHost> {
   const holder = await EngineHolder.start({
-    configured: () => configuredModel({}),
-    open: (model) => openLibrary({}, model),
+    configured: () => configuredModel(process.env.LUMEN_MODEL || undefined),
+    open: (model) => openLibrary({ dbPath: defaultDatabasePath(), model, create: true }),
   });
   return hostForHolder(holder);
 }

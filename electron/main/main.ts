@@ -3,7 +3,7 @@
 // restarted with backoff when it dies (Supervisor) and shut down cleanly on quit. The renderer reaches
 // the engine only through two IPC channels (shared/bridge.ts); every call is validated here with the
 // contract's parseRequest (ipc.ts), every envelope from the engine with zod and every event against
-// EVENTS (engine-channel.ts) before it is forwarded. This file only wires Electron to those functions.
+// EVENTS (engine-client.ts) before it is forwarded. This file only wires Electron to those functions.
 
 import {
   app,
@@ -18,8 +18,7 @@ import {
 } from 'electron';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { attachEngine, EngineClient } from '../engine/engine-channel.js';
-import { Supervisor } from '../engine/supervisor.js';
+import { attachEngine, EngineClient } from './engine-client.js';
 import { ApiError } from '../shared/api.js';
 import { CHANNELS, type EventMessage } from '../shared/bridge.js';
 import { handleCall, toReply } from './ipc.js';
@@ -32,6 +31,7 @@ import {
   type AppLocation,
 } from './paths.js';
 import { registerProtocol } from './protocol.js';
+import { Supervisor } from './supervisor.js';
 import {
   APP_URL,
   isAllowedNavigation,

@@ -59,6 +59,18 @@ const Status = z.object({
   failed: z.number(),
   folders: z.array(z.string()),
   failures: z.array(z.object({ path: z.string(), error: z.string() })),
+  /** The model the counts are for (indexed: searchable with it) and its variant. */
+  model: z.object({ name: z.string(), variant: z.string().nullable() }).nullable(),
+  /** Folders not there at the last scan (an unplugged drive): their photos are kept until they return. */
+  offline: z.array(z.object({ path: z.string(), since: z.number(), photos: z.number() })),
+  /**
+   * Folder watching: 'watching'; 'stopped' (the watch setting is off); 'limited' (the system's watch
+   * limit: message says how to raise it; rescans every few minutes meanwhile); 'starting'.
+   */
+  watch: z.object({
+    state: z.enum(['starting', 'watching', 'stopped', 'limited']),
+    message: z.string().nullable(),
+  }),
 });
 
 const CategoryInput = z
@@ -108,6 +120,9 @@ const Adapter = z.object({
   seconds: z.number().nullable(),
 });
 
+/** Exclusion patterns as the settings take them (core's exclusions.ts checks each one). */
+const ExcludePatterns = z.array(z.string().trim().min(1).max(500)).max(200);
+
 const Settings = z.object({
   model: z.object({
     name: z.string(),
@@ -115,11 +130,17 @@ const Settings = z.object({
     family: z.string(),
     precision: z.string(),
     embedDim: z.number(),
+    /** Threads the model's sessions run on now (the threads setting applies when it is next opened). */
+    threads: z.number(),
   }),
   providers: z.object({ available: z.array(z.string()), active: z.string() }),
   threads: z.number().nullable(),
   libraryPath: z.string(),
   xmpSidecars: z.boolean(),
+  /** The folders are watched and changes indexed as they happen. */
+  watch: z.boolean(),
+  /** Files and folders every scan leaves out. */
+  exclude: ExcludePatterns,
   catalogue: z.array(
     z.object({
       id: z.string(),
@@ -357,12 +378,17 @@ export const API = {
     result: z.object({ ok: z.literal(true), active: z.number().nullable() }),
   },
   'settings.get': { params: Empty, result: Settings },
-  /** Persisted in the library; threads apply the next time the model is opened. */
+  /**
+   * Persisted in the library; threads apply the next time the model is opened, watching starts or stops
+   * at once, exclusions apply from the next scan.
+   */
   'settings.set': {
     params: z
       .object({
         threads: z.number().int().min(1).max(256).nullable().optional(),
         xmpSidecars: z.boolean().optional(),
+        watch: z.boolean().optional(),
+        exclude: ExcludePatterns.optional(),
       })
       .strict(),
     result: Ok,
@@ -435,11 +461,14 @@ export const EVENTS = {
 export type EventName = keyof typeof EVENTS;
 export type EventData<E extends EventName> = z.output<(typeof EVENTS)[E]>;
 
+/** bad-request: the message failed validation; not-found; failed: the engine could not do it. */
+export const ERROR_CODES = ['bad-request', 'not-found', 'failed'] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
 export class ApiError extends Error {
   override readonly name = 'ApiError';
   constructor(
-    /** bad-request: the message failed validation; not-found; failed: the engine could not do it. */
-    readonly code: 'bad-request' | 'not-found' | 'failed',
+    readonly code: ErrorCode,
     message: string,
   ) {
     super(message);

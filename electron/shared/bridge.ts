@@ -4,6 +4,8 @@
 // values with the same schemas (or casts to Result<M> / EventData<E>). In a browser (lumen serve)
 // `window.lumen` is absent and the renderer talks HTTP instead.
 
+import type { ErrorCode } from './api.js';
+
 /** IPC channel names shared by preload and main. */
 export const CHANNELS = {
   /** renderer -> main, invoke: {method, params} -> result, or a rejection carrying an ApiError. */
@@ -30,12 +32,11 @@ export interface EventMessage {
 
 /** How main answers a CHANNELS.call: never a thrown error (Electron would mangle its message). */
 export type CallReply =
-  | { ok: true; result: unknown }
-  | { ok: false; error: { code: 'bad-request' | 'not-found' | 'failed'; message: string } };
+  { ok: true; result: unknown } | { ok: false; error: { code: ErrorCode; message: string } };
 
 /** The Error `call` rejects with: message and code are the ApiError's. */
 export interface LumenCallError extends Error {
-  code: 'bad-request' | 'not-found' | 'failed';
+  code: ErrorCode;
 }
 
 export interface LumenBridge {

@@ -4,8 +4,8 @@
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { TEST_MODEL_DIR } from '../support/paths.js';
-import { generatePhotoFolder, type GeneratedPhoto } from '../support/shapes/photo-folder.js';
-import { NEW_CONCEPT } from '../support/shapes/scene.js';
+import { generatePhotoFolder, type GeneratedPhoto } from '../../scripts/shapes/photo-folder.js';
+import { NEW_CONCEPT } from '../../scripts/shapes/scene.js';
 import { tempDir } from '../support/temp.js';
 import { lumen } from './run-lumen.js';
 

@@ -1,11 +1,11 @@
 // The library commands as a user runs them: index a folder, status, search, similar, duplicates,
 // with --db and --model, JSON output and exit codes.
 
-import { copyFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { TEST_MODEL_DIR } from '../support/paths.js';
-import { generatePhotoFolder, type GeneratedPhoto } from '../support/shapes/photo-folder.js';
+import { generatePhotoFolder, type GeneratedPhoto } from '../../scripts/shapes/photo-folder.js';
 import { tempDir } from '../support/temp.js';
 import { lumen } from './run-lumen.js';
 
@@ -125,5 +125,67 @@ describe('library commands', () => {
     const r = await lumen('index', join(root, 'missing'), ...common);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/cannot read folder/);
+  });
+
+  it('a read-only command given a --db that does not exist says so and creates nothing', async () => {
+    const typo = join(root, 'lbi', 'library.sqlite');
+    for (const args of [
+      ['status'],
+      ['search', 'a star'],
+      ['similar', photos[0]?.path ?? ''],
+      ['duplicates'],
+      ['tags', 'list'],
+      ['tags', 'run'],
+      ['albums', 'list'],
+      ['finetune', 'list'],
+      ['caption', photos[0]?.path ?? ''],
+      ['settings'],
+    ]) {
+      const r = await lumen(...args, '--db', typo, '--model', TEST_MODEL_DIR);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr, args.join(' ')).toMatch(
+        /no library at .*lbi\/library\.sqlite \(check --db\): "lumen index FOLDER" creates one/,
+      );
+      expect(existsSync(join(root, 'lbi')), args.join(' ')).toBe(false);
+    }
+  });
+
+  it('a library that cannot be created gets one clear line, not a stack trace', async () => {
+    const r = await lumen(
+      'index',
+      photosDir,
+      '--db',
+      join(photos[0]?.path ?? '', 'lib', 'library.sqlite'),
+      '--model',
+      TEST_MODEL_DIR,
+    );
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/cannot be created: a part of the path is a file, not a folder/);
+    expect(r.stderr).not.toMatch(/\bat .*\.ts:\d+/);
+  });
+
+  it('commands that need no model work without one, on the model the library recorded', async () => {
+    // No --model and nothing installed in this LUMEN_HOME: no model at all.
+    const status = await lumen('status', '--db', db, '--json');
+    expect(status.code, status.stderr).toBe(0);
+    expect(JSON.parse(status.stdout)).toMatchObject({
+      indexed: 53,
+      failed: 1,
+      model: { name: 'lumen/shapes-clip', variant: 'fp32' },
+      offline: [],
+    });
+    expect((await lumen('status', '--db', db)).stdout).toMatch(/53 indexed for lumen\/shapes-clip \(fp32\)/);
+    for (const args of [['tags', 'list'], ['albums', 'list'], ['finetune', 'list'], ['settings'], ['info']]) {
+      const r = await lumen(...args, '--db', db);
+      expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(0);
+    }
+    expect((await lumen('info', '--db', db)).stdout).toMatch(
+      /none installed yet: run "lumen models download"/,
+    );
+    // Search does need one, and says how to get it.
+    expect((await lumen('search', 'a star', '--db', db)).stderr).toMatch(
+      /no model yet: run "lumen models download"/,
+    );
   });
 });

@@ -2,7 +2,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { TEST_MODEL_DIR } from '../support/paths.js';
-import { generatePhotoFolder } from '../support/shapes/photo-folder.js';
+import { generatePhotoFolder } from '../../scripts/shapes/photo-folder.js';
 import { tempDir } from '../support/temp.js';
 import { lumen } from './run-lumen.js';
 

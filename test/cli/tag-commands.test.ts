@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { TEST_MODEL_DIR } from '../support/paths.js';
-import { generatePhotoFolder, type GeneratedPhoto } from '../support/shapes/photo-folder.js';
+import { generatePhotoFolder, type GeneratedPhoto } from '../../scripts/shapes/photo-folder.js';
 import { tempDir } from '../support/temp.js';
 import { lumen } from './run-lumen.js';
 

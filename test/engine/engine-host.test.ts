@@ -15,13 +15,13 @@ import type { Catalogue } from '../../electron/core/models/catalogue.js';
 import type { ModelChoice } from '../../electron/core/models/installed.js';
 import { importModelFolder } from '../../electron/core/models/model-import.js';
 import { EngineHolder, NO_MODEL_MESSAGE } from '../../electron/engine/engine-host.js';
-import { EngineClient } from '../../electron/engine/engine-channel.js';
+import { EngineClient } from '../../electron/main/engine-client.js';
 import { startServer, type RunningServer } from '../../electron/engine/http-server.js';
 import { hostForHolder, serveEngine } from '../../electron/engine/utility-entry.js';
 import { ApiError, type EventData, type EventName } from '../../electron/shared/api.js';
 import { entryFor, FakeHub, hubFilesFrom, modelFilePaths, type HubFile } from '../core/models/fake-hub.js';
 import { TEST_MODEL_DIR } from '../support/paths.js';
-import { generatePhotoFolder } from '../support/shapes/photo-folder.js';
+import { generatePhotoFolder } from '../../scripts/shapes/photo-folder.js';
 import { tempDir } from '../support/temp.js';
 
 type Progress = EventData<'models.progress'>;

@@ -20,7 +20,7 @@ import {
   type Params,
 } from '../../electron/shared/api.js';
 import { TEST_MODEL_DIR } from '../support/paths.js';
-import { generatePhotoFolder, type GeneratedPhoto } from '../support/shapes/photo-folder.js';
+import { generatePhotoFolder, type GeneratedPhoto } from '../../scripts/shapes/photo-folder.js';
 import { tempDir } from '../support/temp.js';
 
 const model = ClipModel.open(TEST_MODEL_DIR);
@@ -409,6 +409,7 @@ describe('Engine', () => {
       family: 'clip',
       precision: 'fp32',
       embedDim: 64,
+      threads: model.threads,
     });
     expect(s.providers.available).toContain('cpu');
     expect(s.providers.available).toContain(s.providers.active);
@@ -446,10 +447,10 @@ describe('Engine', () => {
     expect(await a.call('settings.set', { xmpSidecars: false })).toEqual({ ok: true });
     await a.close();
     first.close();
-    expect(readStoredSettings(dbPath)).toEqual({ threads: 3, xmpSidecars: false });
+    expect(readStoredSettings(dbPath)).toEqual({ threads: 3, xmpSidecars: false, watch: true, exclude: [] });
     const second = Library.open({ dbPath, model });
+    const b = new Engine(second);
     try {
-      const b = new Engine(second);
       expect(await b.call('settings.get', {})).toMatchObject({
         threads: 3,
         xmpSidecars: false,
@@ -458,9 +459,15 @@ describe('Engine', () => {
       await b.call('settings.set', { threads: null });
       expect(await b.call('settings.get', {})).toMatchObject({ threads: null });
     } finally {
+      await b.close();
       second.close();
     }
-    expect(readStoredSettings(join(root, 'nowhere.sqlite'))).toEqual({ threads: null, xmpSidecars: false });
+    expect(readStoredSettings(join(root, 'nowhere.sqlite'))).toEqual({
+      threads: null,
+      xmpSidecars: false,
+      watch: true,
+      exclude: [],
+    });
   });
 
   it('removes an album', async () => {
@@ -474,12 +481,13 @@ describe('Engine', () => {
   it('refuses to fine-tune a library with nothing to learn from', async () => {
     const dbPath = join(root, 'empty', 'library.sqlite');
     const empty = Library.open({ dbPath, model });
+    const e = new Engine(empty);
     try {
-      const e = new Engine(empty);
       expect(await e.call('finetune.pairs', {})).toEqual({ pairs: [], negatives: 0 });
       expect(await refused(e, 'finetune.start', {}, 'bad-request')).toMatch(/no training pairs/);
       expect(await e.call('finetune.adapters', {})).toEqual({ active: null, adapters: [] });
     } finally {
+      await e.close();
       empty.close();
     }
   });

@@ -17,7 +17,7 @@ import {
   type RunningServer,
 } from '../../electron/engine/http-server.js';
 import { TEST_MODEL_DIR } from '../support/paths.js';
-import { generatePhotoFolder, type GeneratedPhoto } from '../support/shapes/photo-folder.js';
+import { generatePhotoFolder, type GeneratedPhoto } from '../../scripts/shapes/photo-folder.js';
 import { tempDir } from '../support/temp.js';
 
 /** A raw request, so tests can send any Host header and read any status. */
@@ -79,6 +79,7 @@ describe('HTTP server', () => {
 
   afterAll(async () => {
     await server.close();
+    await engine.close();
     library.close();
   });
 

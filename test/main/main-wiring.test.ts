@@ -230,7 +230,17 @@ describe('the main process, wired to a fake electron', () => {
     });
     expect(await call({ method: 'library.status', params: {} })).toEqual({
       ok: true,
-      result: { total: 0, indexed: 0, pending: 0, failed: 0, folders: [], failures: [] },
+      result: {
+        total: 0,
+        indexed: 0,
+        pending: 0,
+        failed: 0,
+        folders: [],
+        failures: [],
+        model: { name: 'lumen/shapes-clip', variant: 'fp32' },
+        offline: [],
+        watch: { state: 'watching', message: null },
+      },
     });
     expect(
       app.notes.filter(isCall).map((n) => (n as { message: { method: string } }).message.method),

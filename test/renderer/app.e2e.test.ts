@@ -5,10 +5,10 @@
 // screenshots under test-results/ui/.
 /// <reference lib="dom" />
 
-import { readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generatePhotoFolder, type GeneratedPhoto } from '../support/shapes/photo-folder.js';
+import { generatePhotoFolder, type GeneratedPhoto } from '../../scripts/shapes/photo-folder.js';
 import { HAS_CHROMIUM, startUi, type Ui } from '../support/ui-harness.js';
 
 describe.skipIf(!HAS_CHROMIUM)('the UI in Chromium, over lumen serve', () => {
@@ -331,5 +331,31 @@ describe.skipIf(!HAS_CHROMIUM)('the UI in Chromium, over lumen serve', () => {
     await page.setViewportSize({ width: 1920, height: 1080 });
     await page.click('nav button:has-text("Library")');
     await ui.shot('13-library-1920');
+  });
+
+  it('shows a photo copied into the folder by itself: the folder is watched', async () => {
+    const { page } = ui;
+    await page.click('nav button:has-text("Library")');
+    await expect
+      .poll(() => page.locator('[data-testid="watch-state"]').textContent())
+      .toContain('added automatically');
+    const [extra] = await generatePhotoFolder(join(ui.root, 'elsewhere'), {
+      count: 1,
+      seed: 607,
+      formats: ['jpeg'],
+      pairs: [['blue', 'circle']],
+    });
+    const copied = join(photosDir, 'from the phone.jpg');
+    copyFileSync((extra as GeneratedPhoto).path, copied);
+    // Newest first: with today's file time the photo opens the grid, without any button pressed.
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid="library-counts"]')?.textContent.includes('41 photos'),
+      undefined,
+      { timeout: 30_000 },
+    );
+    const [id] = (await api<{ ids: number[] }>('photos.timeline', { limit: 1 })).ids;
+    expect((await api<{ path: string }>('photos.get', { id })).path).toBe(copied);
+    await page.locator(`[data-testid="library-grid"] [data-photo-id="${id}"]`).waitFor({ timeout: 10_000 });
+    await ui.shot('14-watched-photo-appears');
   });
 });

@@ -11,7 +11,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_MODEL_DIR } from '../support/paths.js';
-import { generatePhotoFolder } from '../support/shapes/photo-folder.js';
+import { generatePhotoFolder } from '../../scripts/shapes/photo-folder.js';
 import { tempDir } from '../support/temp.js';
 import { HAS_CHROMIUM, startUi, type Ui } from '../support/ui-harness.js';
 import { entryFor, FakeHub, hubFilesFrom, modelFilePaths } from '../core/models/fake-hub.js';

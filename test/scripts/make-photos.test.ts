@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../support/paths.js';
 import { runTsx } from '../support/run-tsx.js';
-import type { GeneratedPhoto } from '../support/shapes/photo-folder.js';
-import { isHeldOut, vocabulary } from '../support/shapes/vocabulary.js';
+import type { GeneratedPhoto } from '../../scripts/shapes/photo-folder.js';
+import { isHeldOut, vocabulary } from '../../scripts/shapes/vocabulary.js';
 import { tempDir } from '../support/temp.js';
 
 const SCRIPT = join(REPO_ROOT, 'scripts', 'make-photos.ts');

@@ -2,7 +2,9 @@
 // time the album is shown, so it stays current as the library changes).
 
 import { parseArgs } from 'node:util';
-import type { SmartQuery } from '../../core/tags/album-store.js';
+import { smartQuery } from '../../core/tags/album-store.js';
+import type { LibraryRecords } from '../../core/library/library-records.js';
+import { Library } from '../../core/library/library.js';
 import { Searcher } from '../../core/library/search.js';
 import { EXIT, usageError } from '../cli-error.js';
 import { printer, type Command } from '../command.js';
@@ -11,6 +13,7 @@ import {
   FILTER_OPTIONS,
   LIBRARY_HELP,
   LIBRARY_OPTIONS,
+  openForReading,
   openLibrary,
   photoIdOf,
   searchOptions,
@@ -22,6 +25,37 @@ const OPTIONS = {
   query: { type: 'string' },
   example: { type: 'string', multiple: true },
 } as const;
+
+/**
+ * Albums with their photo counts. A smart album is its query run now, so without a model (records
+ * only) its count is null: "counted once a model is installed".
+ */
+async function listAlbums(
+  library: LibraryRecords,
+  print: (value: unknown, text: string) => void,
+): Promise<void> {
+  const searcher = library instanceof Library ? new Searcher(library) : null;
+  const rows = [];
+  for (const a of library.albums.list())
+    rows.push({
+      ...a,
+      kind: a.query ? 'smart' : 'manual',
+      count: !a.query
+        ? library.albums.members(a.id).length
+        : searcher
+          ? (await searcher.albumPhotos(a)).length
+          : null,
+    });
+  print(
+    rows,
+    rows
+      .map(
+        (r) =>
+          `${r.name} (${r.kind}): ${r.count === null ? 'counted once a model is installed' : `${r.count} photos`}\n`,
+      )
+      .join('') || 'no albums yet\n',
+  );
+}
 
 export const albums: Command = {
   name: 'albums',
@@ -45,6 +79,16 @@ ${LIBRARY_HELP}`,
     const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: OPTIONS });
     const [action, name, ...rest] = positionals;
     if (!action) throw usageError('give an action: create, add, remove, list, show, delete');
+    if (action === 'list') {
+      // Needs no model: smart albums are counted when one is installed.
+      const records = await openForReading(values, true);
+      try {
+        await listAlbums(records, printer(out, values.json));
+        return EXIT.ok;
+      } finally {
+        records.close();
+      }
+    }
     const library = await openLibrary(values);
     const searcher = new Searcher(library);
     const named = (n: string | undefined) => {
@@ -58,19 +102,16 @@ ${LIBRARY_HELP}`,
       switch (action) {
         case 'create': {
           if (!name) throw usageError('albums create needs a NAME');
-          const { filters = {}, limit, strictness } = searchOptions(values);
-          const query: SmartQuery = {
-            ...filters,
-            ...(values.query !== undefined && { text: values.query }),
-            ...(values.example && { examples: values.example.map((p) => photoIdOf(library, p)) }),
-            ...(limit !== undefined && { limit }),
-            ...(strictness !== undefined && { strictness }),
-          };
-          const smart = Object.keys(query).length > 0;
+          const options = searchOptions(values);
+          const query = smartQuery({
+            ...options,
+            text: values.query,
+            examples: values.example?.map((p) => photoIdOf(library, p)),
+          });
           // Check the query now rather than when the album is first opened.
-          if (smart && filters.tags?.length) await searcher.allowedIds({ tags: filters.tags });
-          const album = library.albums.create(name, smart ? query : null);
-          print(album, `created ${smart ? 'smart ' : ''}album ${album.name}\n`);
+          if (query?.tags?.length) await searcher.allowedIds({ tags: query.tags });
+          const album = library.albums.create(name, query);
+          print(album, `created ${query ? 'smart ' : ''}album ${album.name}\n`);
           return EXIT.ok;
         }
         case 'add':
@@ -83,20 +124,6 @@ ${LIBRARY_HELP}`,
           print(
             { album: album.name, [action === 'add' ? 'added' : 'removed']: n },
             `${action === 'add' ? 'added' : 'removed'} ${n} photo(s)\n`,
-          );
-          return EXIT.ok;
-        }
-        case 'list': {
-          const rows = [];
-          for (const a of library.albums.list())
-            rows.push({
-              ...a,
-              kind: a.query ? 'smart' : 'manual',
-              count: (await searcher.albumPhotos(a)).length,
-            });
-          print(
-            rows,
-            rows.map((r) => `${r.name} (${r.kind}): ${r.count} photos\n`).join('') || 'no albums yet\n',
           );
           return EXIT.ok;
         }

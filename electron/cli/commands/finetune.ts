@@ -9,7 +9,7 @@ import { TrainingCancelled } from '../../core/finetune/trainer.js';
 import type { Library } from '../../core/library/library.js';
 import { CliError, EXIT, usageError } from '../cli-error.js';
 import { printer, interruptSignal, type Command, type Output } from '../command.js';
-import { LIBRARY_HELP, LIBRARY_OPTIONS, openLibrary } from '../library-options.js';
+import { LIBRARY_HELP, LIBRARY_OPTIONS, openForReading, openLibrary } from '../library-options.js';
 import { Progress } from '../progress.js';
 
 const OPTIONS = {
@@ -69,8 +69,20 @@ ${LIBRARY_HELP}`,
     const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: OPTIONS });
     const [action, arg] = positionals;
     if (!action) throw usageError('give an action: run, list, activate, rollback');
-    const library = await openLibrary(values);
     const print = printer(out, values.json);
+    if (action === 'list') {
+      // Needs no model: the versions of the model the library was last opened with (or --model's).
+      const records = await openForReading(values);
+      try {
+        const model = records.currentModel();
+        const list = model ? records.adapters.list(model.id) : [];
+        print(list, list.map((a) => `${describe(a)}\n`).join('') || 'no adapters yet: lumen finetune run\n');
+        return EXIT.ok;
+      } finally {
+        records.close();
+      }
+    }
+    const library = await openLibrary(values);
     try {
       switch (action) {
         case 'run': {
@@ -114,14 +126,6 @@ ${LIBRARY_HELP}`,
           } finally {
             stop.release();
           }
-        }
-        case 'list': {
-          const list = library.adapters.list(library.modelId);
-          print(
-            list,
-            list.map((a) => `${describe(a)}\n`).join('') || 'no adapters yet: lumen finetune run\n',
-          );
-          return EXIT.ok;
         }
         case 'activate': {
           const version = positiveInt(arg, 'version', NaN);

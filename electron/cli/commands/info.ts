@@ -1,11 +1,28 @@
-// lumen info: what a model folder holds and how the runtime will run it here.
+// lumen info: what a model folder holds and how the runtime will run it here. With no model installed it
+// still says what this machine offers and how to get one, and exits 0.
 
 import { parseArgs } from 'node:util';
-import { detectEnvironment } from '../../core/clip/providers.js';
+import { detectEnvironment, type ProviderEnvironment } from '../../core/clip/providers.js';
 import { EXIT } from '../cli-error.js';
 import { ensureModel } from '../first-run.js';
-import { MODEL_HELP, MODEL_OPTIONS, openModel } from '../model-options.js';
-import type { Command } from '../command.js';
+import { ClipModel } from '../../core/clip/clip-model.js';
+import { libraryModelOptions } from '../../core/library/open-library.js';
+import { databasePath } from '../library-options.js';
+import { configuredModel, MODEL_HELP, MODEL_OPTIONS, modelOptions } from '../model-options.js';
+import type { Command, Output } from '../command.js';
+
+const machine = (env: ProviderEnvironment): string =>
+  `this machine ${env.platform}, onnxruntime providers: ${env.compiled.join(', ')}; GPU ${env.gpu ? 'present' : 'not found'}`;
+
+function noModel(out: Output, json: boolean | undefined): number {
+  const environment = detectEnvironment();
+  out.write(
+    json
+      ? `${JSON.stringify({ model: null, environment }, null, 2)}\n`
+      : `model       none installed yet: run "lumen models download" (or pass --model DIR)\n${machine(environment)}\n`,
+  );
+  return EXIT.ok;
+}
 
 export const info: Command = {
   name: 'info',
@@ -13,14 +30,26 @@ export const info: Command = {
   help: `lumen info [options]
 
 Loads the model's graphs and reports its family, embedding size, input size,
-context length, logit scale, the precisions present and the providers that ran.
+context length, logit scale, the precisions present, the threads and the
+providers that ran. With no model installed, says so and what this machine
+offers (exit 0).
 
 ${MODEL_HELP}
+  --db PATH            the library whose thread setting applies (default: the app's)
   --json               print one JSON object`,
   async run(argv, out) {
-    const { values } = parseArgs({ args: argv, options: { ...MODEL_OPTIONS, json: { type: 'boolean' } } });
+    const { values } = parseArgs({
+      args: argv,
+      options: { ...MODEL_OPTIONS, db: { type: 'string' }, json: { type: 'boolean' } },
+    });
     await ensureModel(values);
-    const model = openModel(values);
+    const choice = configuredModel(values);
+    if (choice === null) return noModel(out, values.json);
+    // As the library's commands will run it: its thread setting applies unless --threads is given.
+    const model = ClipModel.open(
+      choice.dir,
+      libraryModelOptions(databasePath(values), choice, modelOptions(values)),
+    );
     try {
       await model.encodeText('a photo');
       const spec = model.spec;
@@ -47,12 +76,13 @@ ${MODEL_HELP}
           `model       ${report.name} (${report.family}) at ${report.dir}`,
           `embedding   ${report.embedDim} dimensions`,
           `image       ${report.image.width}x${report.image.height}, ${report.image.kernel} resize`,
+          `runs on     ${report.threads} thread${report.threads === 1 ? '' : 's'} per session (--threads)`,
           `text        context ${spec.text.contextLength} tokens, ${spec.text.padding} padding`,
           `scoring     ${spec.scoring.kind}, logit scale ${spec.scoring.logitScale.toFixed(2)} (${spec.scoring.source})`,
           `variants    vision: ${report.variants.vision.join(', ')}; text: ${report.variants.text.join(', ')}`,
           `providers   tried in order: ${report.providerOrder.join(' > ')}; text ran on ${report.ran.text ?? '-'}`,
           ...report.fallbacks.map((f) => `  fallback  ${f.tower} ${f.provider}: ${f.reason}`),
-          `this machine ${env.platform}, onnxruntime providers: ${env.compiled.join(', ')}; GPU ${env.gpu ? 'present' : 'not found'}`,
+          machine(env),
           '',
         ].join('\n'),
       );

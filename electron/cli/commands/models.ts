@@ -4,12 +4,18 @@
 
 import { parseArgs } from 'node:util';
 import { PRECISIONS, type Precision } from '../../core/clip/model-spec.js';
-import { defaultModel, findModel, loadCatalogue, variantsOf } from '../../core/models/catalogue.js';
+import {
+  defaultModel,
+  defaultVariant,
+  findModel,
+  loadCatalogue,
+  variantsOf,
+} from '../../core/models/catalogue.js';
 import { listModels, readModelSettings, writeModelSettings } from '../../core/models/installed.js';
 import { importModelFolder } from '../../core/models/model-import.js';
 import { EXIT, usageError } from '../cli-error.js';
 import { printer, type Command } from '../command.js';
-import { defaultVariant, downloadWithProgress } from '../model-download.js';
+import { downloadWithProgress } from '../model-download.js';
 
 const OPTIONS = {
   json: { type: 'boolean' },

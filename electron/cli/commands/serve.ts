@@ -48,7 +48,7 @@ ${LIBRARY_HELP}`,
     // opens once a model is downloaded or chosen there.
     const holder = await EngineHolder.start({
       configured: () => configuredModel(values),
-      open: (model) => openLibrary(values, model),
+      open: (model) => openLibrary(values, { choice: model, create: true }),
     });
     const running = await startServer({
       engine: holder,

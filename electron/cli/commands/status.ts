@@ -1,28 +1,35 @@
-// lumen status: how many photos are indexed, pending and failed, and why each failure failed.
+// lumen status: how many photos are indexed, pending and failed, and why each failure failed; folders
+// that are offline. Needs no model: it reads the library's records (for the model the library was last
+// opened with, or the one --model names).
 
 import { parseArgs } from 'node:util';
 import { EXIT } from '../cli-error.js';
 import type { Command } from '../command.js';
-import { LIBRARY_HELP, LIBRARY_OPTIONS, openLibrary } from '../library-options.js';
+import { LIBRARY_HELP, LIBRARY_OPTIONS, openForReading } from '../library-options.js';
 
 export const status: Command = {
   name: 'status',
   summary: 'counts of indexed, pending and failed photos, and each failure',
   help: `lumen status [options]
 
---json prints {folders, total, indexed, pending, failed, failures: [{path, error}]}.
+Counts are for the model the library was last opened with (or --model); no
+model needs to be installed. --json prints {folders, total, indexed, pending,
+failed, failures: [{path, error}], model: {name, variant}, offline: [{path,
+since, photos}]}.
 
 ${LIBRARY_HELP}`,
   async run(argv, out) {
     const { values } = parseArgs({ args: argv, options: LIBRARY_OPTIONS });
-    const library = await openLibrary(values);
+    const library = await openForReading(values);
     try {
       const s = library.status();
       if (values.json) out.write(`${JSON.stringify(s)}\n`);
       else {
+        const model = s.model ? ` for ${s.model.name}${s.model.variant ? ` (${s.model.variant})` : ''}` : '';
         out.write(
           `folders: ${s.folders.length ? s.folders.join(', ') : '(none)'}\n` +
-            `photos: ${s.total} (${s.indexed} indexed, ${s.pending} pending, ${s.failed} failed)\n` +
+            `photos: ${s.total} (${s.indexed} indexed${model}, ${s.pending} pending, ${s.failed} failed)\n` +
+            s.offline.map((f) => `offline: ${f.path} (${f.photos} photos kept until it is back)\n`).join('') +
             s.failures.map((f) => `failed: ${f.path}: ${f.error}\n`).join(''),
         );
       }

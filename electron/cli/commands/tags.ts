@@ -3,14 +3,16 @@
 // write tags to XMP sidecars for other photo apps.
 
 import { parseArgs } from 'node:util';
+import type { LibraryRecords } from '../../core/library/library-records.js';
 import type { Library } from '../../core/library/library.js';
 import { exportSidecars } from '../../core/tags/sidecar-export.js';
 import { enableStarterPack, STARTER_PACK } from '../../core/tags/starter-pack.js';
+import { tagLibrary } from '../../core/tags/tag-library.js';
 import type { Category, CategoryInput } from '../../core/tags/tag-store.js';
 import type { TagRunReport } from '../../core/tags/tagger.js';
 import { EXIT, usageError } from '../cli-error.js';
 import { interruptSignal, type Command, type Output } from '../command.js';
-import { LIBRARY_HELP, LIBRARY_OPTIONS, openLibrary, photoIdOf } from '../library-options.js';
+import { LIBRARY_HELP, LIBRARY_OPTIONS, openForReading, openLibrary, photoIdOf } from '../library-options.js';
 import { Progress } from '../progress.js';
 
 const CATEGORY_OPTIONS = {
@@ -52,11 +54,12 @@ function categoryNamed(library: Library, name: string | undefined): Category {
   return c;
 }
 
+/** Tags the library as the engine does (core's tagLibrary: sidecars too when the settings say so). */
 async function runTagging(library: Library, ids: number[] | undefined, err: Output): Promise<TagRunReport> {
   const bar = new Progress(err);
   const stop = interruptSignal();
   try {
-    const report = await library.tagger.run({
+    const { report, sidecars } = await tagLibrary(library, {
       ...(ids && { categoryIds: ids }),
       signal: stop.signal,
       onProgress: (p) => {
@@ -64,6 +67,10 @@ async function runTagging(library: Library, ids: number[] | undefined, err: Outp
       },
     });
     bar.finish();
+    if (sidecars) {
+      for (const f of sidecars.failed) err.write(`sidecar failed: ${f.path}: ${f.error}\n`);
+      err.write(`wrote ${sidecars.written.length} XMP sidecars\n`);
+    }
     return report;
   } finally {
     stop.release();
@@ -80,13 +87,14 @@ function printReport(report: TagRunReport, json: boolean | undefined, out: Outpu
   out.write(`tagged ${report.photos} photos in ${(report.ms / 1000).toFixed(2)} s\n`);
 }
 
-function list(library: Library, json: boolean | undefined, out: Output): void {
+function list(library: LibraryRecords, json: boolean | undefined, out: Output): void {
   const counts = library.db
     .prepare('SELECT category_id AS id, source, COUNT(*) AS n FROM photo_tags GROUP BY category_id, source')
     .all() as { id: number; source: string; n: number }[];
+  const model = library.currentModel();
   const rows = library.tags.categories().map((c) => {
     const by = (s: string): number => counts.find((r) => r.id === c.id && r.source === s)?.n ?? 0;
-    const cal = library.tags.vectors(c.id, library.space.modelId, library.model.embedDim);
+    const cal = model ? library.tags.vectors(c.id, library.spaceOf(model), model.dim) : undefined;
     return {
       ...c,
       calibratedThreshold: cal?.threshold ?? null,
@@ -144,6 +152,16 @@ ${LIBRARY_HELP}`,
     const [action, ...args] = positionals;
     if (!action)
       throw usageError('give an action: add, edit, remove, list, starter, run, review, accept, reject');
+    // Listing needs no model; every other action may tag.
+    if (action === 'list') {
+      const records = await openForReading(values);
+      try {
+        list(records, values.json, out);
+        return EXIT.ok;
+      } finally {
+        records.close();
+      }
+    }
     const library = await openLibrary(values);
     try {
       switch (action) {
@@ -171,9 +189,6 @@ ${LIBRARY_HELP}`,
           out.write(values.json ? `${JSON.stringify({ removed: c.name })}\n` : `removed ${c.name}\n`);
           return EXIT.ok;
         }
-        case 'list':
-          list(library, values.json, out);
-          return EXIT.ok;
         case 'starter': {
           let added: string[];
           try {

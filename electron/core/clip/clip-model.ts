@@ -36,6 +36,8 @@ export interface ClipModelInfo {
   family: ModelSpec['family'];
   embedDim: number;
   precision: { vision: Precision; text: Precision };
+  /** Intra-op threads per session. */
+  threads: number;
   /** Providers in the order they will be tried. */
   providerOrder: ProviderName[];
   /** The provider that ran each tower last, null before its first run. */
@@ -69,6 +71,7 @@ export class ClipModel {
   readonly text: TextEncoder;
   readonly precision: { vision: Precision; text: Precision };
   readonly providerOrder: ProviderName[];
+  readonly threads: number;
 
   private constructor(
     readonly spec: ModelSpec,
@@ -82,6 +85,7 @@ export class ClipModel {
       threads: options.threads ?? availableParallelism(),
       logger: options.logger ?? quietLogger,
     };
+    this.threads = settings.threads;
     const p = options.precision;
     const v = pickVariant(spec.vision, typeof p === 'string' ? p : p?.vision, 'vision_model', spec.dir);
     const t = pickVariant(spec.textTower, typeof p === 'string' ? p : p?.text, 'text_model', spec.dir);
@@ -135,6 +139,7 @@ export class ClipModel {
       family: this.spec.family,
       embedDim: this.spec.embedDim,
       precision: this.precision,
+      threads: this.threads,
       providerOrder: this.providerOrder,
       ran: { vision: this.vision.provider, text: this.text.provider },
       fallbacks: [

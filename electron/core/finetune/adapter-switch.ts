@@ -1,14 +1,16 @@
 // Switching the library's adapter, as the CLI and the engine both do it: activate one (or none),
-// re-tagging afterwards since tags follow the space they are scored in; and roll back from the
-// active version to the one before it, or to the plain model when it was the first.
+// re-tagging afterwards since tags follow the space they are scored in (and the sidecars with them when
+// the library's settings say so); and roll back from the active version to the one before it, or to the
+// plain model when it was the first.
 
 import type { AdapterProgressFn, Library } from '../library/library.js';
-import type { TagProgress, TagRunReport } from '../tags/tagger.js';
+import { writeSidecarsIfWanted, type TagPhaseProgress } from '../tags/tag-library.js';
+import type { TagRunReport } from '../tags/tagger.js';
 import { AdapterError, type AdapterRecord } from './adapter-store.js';
 
 export interface SwitchOptions {
   onProgress?: AdapterProgressFn;
-  onTagProgress?: (p: TagProgress) => void;
+  onTagProgress?: (p: TagPhaseProgress) => void;
 }
 
 /** Makes an adapter of the library's model active (null: the plain model), then re-tags the library. */
@@ -20,7 +22,11 @@ export async function activateAdapter(
   if (adapterId !== null && library.adapters.get(adapterId)?.modelId !== library.modelId)
     throw new AdapterError(`no adapter ${adapterId} for this model`);
   await library.useAdapter(adapterId, options.onProgress);
-  return library.refreshTags(Number.MAX_SAFE_INTEGER, undefined, options.onTagProgress);
+  const report = await library.refreshTags(Number.MAX_SAFE_INTEGER, undefined, options.onTagProgress);
+  await writeSidecarsIfWanted(library, {
+    ...(options.onTagProgress && { onProgress: options.onTagProgress }),
+  });
+  return report;
 }
 
 /** The version a rollback returns to: the newest one older than the active one, else none (null). */

@@ -1,6 +1,6 @@
 // Walks a photo folder recursively and yields its image files with size and modification time.
-// Skips hidden and system folders, follows symlinks once (a loop is visited a single time), and
-// reports unreadable folders and files instead of stopping.
+// Skips hidden and system folders and whatever the caller excludes (exclusions.ts), follows symlinks
+// once (a loop is visited a single time), and reports unreadable folders and files instead of stopping.
 
 import { opendir, realpath, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
@@ -50,12 +50,19 @@ export function isSkippedFolder(name: string): boolean {
   return name.startsWith('.') || SYSTEM_FOLDERS.has(name.toLowerCase());
 }
 
+export interface ScanFolderOptions {
+  signal?: AbortSignal;
+  /** Leaves a file or folder (and everything under it) out of the walk. */
+  exclude?: (path: string) => boolean;
+}
+
 /** Yields every image file under root; problems go to onProblem and the walk goes on. */
 export async function* scanFolder(
   root: string,
   onProblem: (p: ScanProblem) => void = () => undefined,
-  signal?: AbortSignal,
+  options: ScanFolderOptions = {},
 ): AsyncGenerator<ScannedFile> {
+  const { signal, exclude = () => false } = options;
   const visited = new Set<string>();
   const stack = [root];
   while (stack.length > 0) {
@@ -81,6 +88,7 @@ export async function* scanFolder(
     try {
       for await (const entry of handle) {
         const path = join(dir, entry.name);
+        if (exclude(path)) continue;
         if (entry.isDirectory()) {
           if (!isSkippedFolder(entry.name)) subdirs.push(path);
           continue;

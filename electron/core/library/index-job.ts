@@ -133,6 +133,8 @@ export class IndexJob {
     };
     const batches: number[][] = [];
     for (let i = 0; i < ids.length; i += batchSize) batches.push(ids.slice(i, i + batchSize));
+    // What is to come, before the first batch takes its time.
+    report();
     let next: Promise<Prepared> | null = batches.length ? this.prepare(batches[0] ?? []) : null;
     let sinceSave = 0;
     for (let b = 0; b < batches.length && next; b++) {

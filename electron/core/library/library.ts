@@ -1,23 +1,20 @@
-// The library engine's front door: one SQLite database, one HNSW index per model, photo folders.
-// Scans reconcile the database with the disk (new, changed, moved, deleted files); indexing runs as an
-// IndexJob; everything here is plain Node, used by the CLI, the engine process and the tests.
+// The library engine's front door: the records (library-records.ts) plus one model, its HNSW index per
+// embedding space, search and tagging. Scans reconcile the database with the disk (library-scan.ts);
+// indexing runs as an IndexJob; bringing the library up to date as a whole is library-update.ts. Plain
+// Node, used by the CLI, the engine process and the tests.
 
-import { createHash } from 'node:crypto';
-import { readFile, stat } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import type { ClipModel } from '../clip/clip-model.js';
 import { fillSpace, projectVector } from '../finetune/adapter-space.js';
-import { AdapterError, AdapterStore, type AdapterRecord } from '../finetune/adapter-store.js';
+import { AdapterError, type AdapterRecord } from '../finetune/adapter-store.js';
 import type { AdapterParams } from '../finetune/contrastive-loss.js';
 import { quietLogger, type Logger } from '../log.js';
-import { AlbumStore } from '../tags/album-store.js';
-import { TagStore } from '../tags/tag-store.js';
 import { Tagger, type TagProgress, type TagRunReport } from '../tags/tagger.js';
-import { openDatabase, type Db } from './database.js';
-import { scanFolder, type ScanProblem } from './folder-scan.js';
+import type { Db } from './database.js';
+import { compileExclusions, type Exclusions } from './exclusions.js';
 import { IndexJob, type IndexJobOptions } from './index-job.js';
-import { PhotoStore, type StatusCounts } from './photo-store.js';
-import { SettingsStore } from './settings-store.js';
+import { LibraryRecords, openLibraryDatabase, type ModelRecord } from './library-records.js';
+import { scanLibrary, type ScanOptions, type ScanSummary } from './library-scan.js';
 import { ThumbnailStore } from './thumbnail-store.js';
 import {
   DEFAULT_INDEX_PARAMS,
@@ -26,6 +23,9 @@ import {
   type ProgressFn,
   type RepairReport,
 } from './vector-index.js';
+
+export type { LibraryStatus } from './library-records.js';
+export type { ScanSummary } from './library-scan.js';
 
 export interface EmbeddingSpace {
   modelId: number;
@@ -40,25 +40,13 @@ export interface LibraryOptions {
   logger?: Logger;
   indexParams?: IndexParams;
   onRepairProgress?: ProgressFn;
-}
-
-export interface ScanSummary {
-  added: number;
-  changed: number;
-  moved: number;
-  removed: number;
-  unchanged: number;
-  problems: ScanProblem[];
+  /** Create the library when there is none at dbPath (default true; read-only commands say false). */
+  create?: boolean;
 }
 
 /** Activating an adapter: re-projecting the photos' embeddings into its space, then indexing them. */
 export type AdapterPhase = 'projecting' | 'indexing';
 export type AdapterProgressFn = (done: number, total: number, phase: AdapterPhase) => void;
-
-export interface LibraryStatus extends StatusCounts {
-  folders: string[];
-  failures: { path: string; error: string }[];
-}
 
 /** Identifies a model's embedding space: same weights, same vectors. */
 export function modelKey(model: ClipModel): string {
@@ -66,41 +54,31 @@ export function modelKey(model: ClipModel): string {
   return `${model.spec.name}|${basename(file)}|${model.embedDim}`;
 }
 
-export class Library {
-  readonly store: PhotoStore;
+export class Library extends LibraryRecords {
   readonly thumbnails: ThumbnailStore;
   /** The model's own embedding space: what indexing writes. */
   readonly modelId: number;
   readonly index: VectorIndex;
   readonly repair: RepairReport;
-  readonly tags: TagStore;
-  readonly albums: AlbumStore;
-  readonly adapters: AdapterStore;
-  readonly settings: SettingsStore;
   /** The space search, similar and tagging use: the model's own, or the active adapter's. */
   space: EmbeddingSpace;
   tagger: Tagger;
   private readonly logger: Logger;
-  private readonly dataDir: string;
   private readonly indexParams: IndexParams;
 
   private constructor(
-    readonly db: Db,
+    db: Db,
     readonly model: ClipModel,
     options: LibraryOptions,
   ) {
+    super(db, options.dbPath);
     this.logger = options.logger ?? quietLogger;
-    this.store = new PhotoStore(db);
-    this.tags = new TagStore(db);
-    this.albums = new AlbumStore(db);
-    this.adapters = new AdapterStore(db);
-    this.settings = new SettingsStore(db);
-    const dataDir = dirname(resolve(options.dbPath));
-    this.dataDir = dataDir;
+    const { dataDir } = this;
     this.indexParams = options.indexParams ?? DEFAULT_INDEX_PARAMS;
     this.thumbnails = new ThumbnailStore(join(dataDir, 'thumbnails'));
     const key = modelKey(model);
     this.modelId = this.store.modelId(key, model.spec.name, model.embedDim);
+    this.store.modelOpened(this.modelId, model.precision.vision);
     const indexFile = join(dataDir, 'index', `model-${this.modelId}.hnsw`);
     const { index, report } = VectorIndex.open(
       indexFile,
@@ -123,7 +101,13 @@ export class Library {
 
   /** Opens the library in the model's own embedding space, leaving any active adapter off. */
   static open(options: LibraryOptions): Library {
-    return new Library(openDatabase(options.dbPath), options.model, options);
+    const db = openLibraryDatabase(options.dbPath, { create: options.create ?? true });
+    try {
+      return new Library(db, options.model, options);
+    } catch (err) {
+      db.close();
+      throw err;
+    }
   }
 
   /** Opens the library as the user left it: with its active adapter, if any (re-projecting what is missing). */
@@ -134,10 +118,10 @@ export class Library {
     return library;
   }
 
-  close(): void {
+  override close(): void {
     this.index.save(this.store.changeCounter(this.modelId));
     if (this.space.index !== this.index) this.space.index.save(this.store.changeCounter(this.space.modelId));
-    this.db.close();
+    super.close();
   }
 
   private makeTagger(): Tagger {
@@ -235,67 +219,29 @@ export class Library {
     }
   }
 
-  /** Reconciles every folder with the disk. Unchanged files (size + mtime) are not read. */
-  async scan(signal?: AbortSignal): Promise<ScanSummary> {
-    const summary: ScanSummary = { added: 0, changed: 0, moved: 0, removed: 0, unchanged: 0, problems: [] };
-    const newFiles: { folderId: number; path: string; size: number; mtimeMs: number }[] = [];
-    const missing = new Map<number, { id: number; size: number; hash: string | null }>();
-    const changedIds: number[] = [];
-    for (const folder of this.store.folders()) {
-      const known = new Map(this.store.photosInFolder(folder.id).map((r) => [r.path, r]));
-      const seen = new Set<string>();
-      try {
-        await stat(folder.path);
-      } catch (err) {
-        // An unplugged drive is not a deletion: leave its photos alone.
-        summary.problems.push({
-          path: folder.path,
-          error: `folder unavailable (${(err as Error).message}); its photos are kept`,
-        });
-        continue;
-      }
-      for await (const file of scanFolder(folder.path, (p) => summary.problems.push(p), signal)) {
-        seen.add(file.path);
-        const row = known.get(file.path);
-        if (!row) newFiles.push({ folderId: folder.id, ...file });
-        else if (row.size !== file.size || row.mtime_ms !== file.mtimeMs) {
-          this.store.markChanged(row.id, file.size, file.mtimeMs);
-          changedIds.push(row.id);
-          summary.changed++;
-        } else summary.unchanged++;
-      }
-      for (const [path, row] of known)
-        if (!seen.has(path)) missing.set(row.id, { id: row.id, size: row.size, hash: row.content_hash });
-    }
-    // A new file with the size and content of a missing one is that photo moved or renamed: keep its row.
-    const missingBySize = new Map<number, { id: number; hash: string | null }[]>();
-    for (const m of missing.values()) missingBySize.set(m.size, [...(missingBySize.get(m.size) ?? []), m]);
-    const added: typeof newFiles = [];
-    for (const file of newFiles) {
-      const candidates = missingBySize.get(file.size)?.filter((c) => c.hash && missing.has(c.id));
-      let movedFrom: number | null = null;
-      if (candidates?.length) {
-        const hash = await readFile(file.path).then(
-          (b) => createHash('sha256').update(b).digest('hex'),
-          () => null,
-        );
-        movedFrom = candidates.find((c) => c.hash === hash)?.id ?? null;
-      }
-      if (movedFrom !== null) {
-        this.store.movePhoto(movedFrom, file.folderId, file.path, file.mtimeMs);
-        missing.delete(movedFrom);
-        summary.moved++;
-      } else added.push(file);
-    }
-    // One transaction for all new rows: a first scan of 100k photos is 100k inserts.
-    this.db.transaction(() => {
-      for (const f of added) this.store.insertPending(f.folderId, f.path, f.size, f.mtimeMs);
-    })();
-    summary.added = added.length;
-    const gone = [...missing.keys()];
-    this.store.deletePhotos(gone);
-    summary.removed = gone.length;
-    this.forget([...gone, ...changedIds]);
+  /** What scans and watching leave out: the library's own folders and the user's patterns. */
+  exclusions(): Exclusions {
+    return compileExclusions(this.settings.get().exclude, this.ownFolders());
+  }
+
+  /**
+   * Reconciles the folders (or only the given paths in them) with the disk. Unchanged files (size +
+   * mtime) are not read; an unavailable folder keeps its photos (library-scan.ts).
+   */
+  async scan(options: ScanOptions = {}): Promise<ScanSummary> {
+    const summary = await scanLibrary(
+      {
+        store: this.store,
+        exclusions: this.exclusions(),
+        transaction: (fn) => {
+          this.db.transaction(fn)();
+        },
+        forget: (ids) => {
+          this.forget(ids);
+        },
+      },
+      options,
+    );
     this.logger.info(
       `scan: ${summary.added} new, ${summary.changed} changed, ${summary.moved} moved, ${summary.removed} removed, ${summary.unchanged} unchanged`,
     );
@@ -357,11 +303,13 @@ export class Library {
     return this.tagger.run({ ...(signal && { signal }), ...(onProgress && { onProgress }) });
   }
 
-  status(): LibraryStatus {
+  /** This library's model: status counts what is searchable with it. */
+  override currentModel(): ModelRecord {
     return {
-      ...this.store.counts(this.modelId),
-      folders: this.store.folders().map((f) => f.path),
-      failures: this.store.failures(),
+      id: this.modelId,
+      name: this.model.spec.name,
+      dim: this.model.embedDim,
+      variant: this.model.precision.vision,
     };
   }
 }

@@ -184,4 +184,12 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX photo_tags_auto ON photo_tags(category_id, photo_id, score, margin, model_id, adapter, prompt_set)
     WHERE source = 'auto';
   `,
+  // 6: which model and variant each embedding space came from, and when a library was last opened on it
+  // (commands that need no model report on that one); a folder found unavailable at the last scan (an
+  // unplugged drive): its photos are kept and shown as offline until it returns.
+  `
+  ALTER TABLE models ADD COLUMN variant TEXT;
+  ALTER TABLE models ADD COLUMN opened_at INTEGER;
+  ALTER TABLE folders ADD COLUMN offline_since INTEGER;
+  `,
 ];

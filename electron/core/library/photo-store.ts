@@ -30,6 +30,8 @@ export interface FolderRow {
   id: number;
   path: string;
   added_at: number;
+  /** When a scan found the folder unavailable (an unplugged drive); null while it is there. */
+  offline_since: number | null;
 }
 
 export interface PhotoMetadata {
@@ -51,6 +53,9 @@ export interface IndexedPhoto {
   thumbnail: { file: string; width: number; height: number };
   embedding: Float32Array;
 }
+
+/** What a scan compares with the disk. */
+export type KnownPhoto = Pick<PhotoRow, 'id' | 'path' | 'size' | 'mtime_ms' | 'content_hash' | 'status'>;
 
 export interface StatusCounts {
   total: number;
@@ -89,6 +94,24 @@ export class PhotoStore {
     return this.db.prepare('SELECT * FROM folders ORDER BY path').all() as FolderRow[];
   }
 
+  /** Marks a folder unavailable (keeping the first time it was seen so) or back. */
+  setFolderOffline(id: number, offline: boolean): void {
+    if (offline)
+      this.db
+        .prepare('UPDATE folders SET offline_since = COALESCE(offline_since, ?) WHERE id = ?')
+        .run(Date.now(), id);
+    else this.db.prepare('UPDATE folders SET offline_since = NULL WHERE id = ?').run(id);
+  }
+
+  offlineFolders(): { path: string; since: number; photos: number }[] {
+    return this.db
+      .prepare(
+        `SELECT f.path, f.offline_since AS since, (SELECT COUNT(*) FROM photos p WHERE p.folder_id = f.id) AS photos
+         FROM folders f WHERE f.offline_since IS NOT NULL ORDER BY f.path`,
+      )
+      .all() as { path: string; since: number; photos: number }[];
+  }
+
   // -- photos
 
   photo(id: number): PhotoRow | undefined {
@@ -99,12 +122,21 @@ export class PhotoStore {
     return this.db.prepare('SELECT * FROM photos WHERE path = ?').get(path) as PhotoRow | undefined;
   }
 
-  photosInFolder(
-    folderId: number,
-  ): Pick<PhotoRow, 'id' | 'path' | 'size' | 'mtime_ms' | 'content_hash' | 'status'>[] {
+  photosInFolder(folderId: number): KnownPhoto[] {
     return this.db
       .prepare('SELECT id, path, size, mtime_ms, content_hash, status FROM photos WHERE folder_id = ?')
-      .all(folderId) as Pick<PhotoRow, 'id' | 'path' | 'size' | 'mtime_ms' | 'content_hash' | 'status'>[];
+      .all(folderId) as KnownPhoto[];
+  }
+
+  /** The photos at `path` or anywhere below it (a range over the unique path index). */
+  photosUnder(path: string, sep: string): KnownPhoto[] {
+    // Every path below `path` sorts between path + sep and path + the character after sep.
+    const after = String.fromCharCode(sep.charCodeAt(0) + 1);
+    return this.db
+      .prepare(
+        'SELECT id, path, size, mtime_ms, content_hash, status FROM photos WHERE path = ? OR (path > ? AND path < ?)',
+      )
+      .all(path, path + sep, path + after) as KnownPhoto[];
   }
 
   insertPending(folderId: number, path: string, size: number, mtimeMs: number): number {
@@ -198,6 +230,16 @@ export class PhotoStore {
     }[];
   }
 
+  /** The failed photos among `ids` (those one indexing run tried), and why. */
+  failuresAmong(ids: readonly number[]): { path: string; error: string }[] {
+    if (!ids.length) return [];
+    return this.db
+      .prepare(
+        "SELECT path, error FROM photos WHERE status = 'failed' AND id IN (SELECT value FROM json_each(?)) ORDER BY path",
+      )
+      .all(JSON.stringify(ids)) as { path: string; error: string }[];
+  }
+
   // -- models and embeddings
 
   modelId(key: string, name: string, dim: number): number {
@@ -211,6 +253,32 @@ export class PhotoStore {
     if (row.dim !== dim)
       throw new Error(`model ${key} was stored with ${row.dim} dimensions, now has ${dim}`);
     return row.id;
+  }
+
+  /** Records that a library was opened on this model, in this variant (commands without a model report on it). */
+  modelOpened(modelId: number, variant: string): void {
+    this.db
+      .prepare('UPDATE models SET variant = ?, opened_at = ? WHERE id = ?')
+      .run(variant, Date.now(), modelId);
+  }
+
+  /** The model recorded under a key (modelKey in library.ts), if the library has one. */
+  modelByKey(key: string): { id: number; name: string; dim: number; variant: string | null } | null {
+    return (
+      (this.db.prepare('SELECT id, name, dim, variant FROM models WHERE key = ?').get(key) as
+        { id: number; name: string; dim: number; variant: string | null } | undefined) ?? null
+    );
+  }
+
+  /** The model a library was last opened on; adapter spaces are never opened directly. */
+  lastOpenedModel(): { id: number; name: string; dim: number; variant: string | null } | null {
+    return (
+      (this.db
+        .prepare(
+          'SELECT id, name, dim, variant FROM models WHERE opened_at IS NOT NULL ORDER BY opened_at DESC, id DESC LIMIT 1',
+        )
+        .get() as { id: number; name: string; dim: number; variant: string | null } | undefined) ?? null
+    );
   }
 
   changeCounter(modelId: number): number {

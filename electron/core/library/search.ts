@@ -4,6 +4,7 @@
 // exactly. An adaptive per-query cut-off keeps the results that stand out from the score distribution.
 
 import { sep } from 'node:path';
+import { defined } from '../defined.js';
 import { l2normalize } from '../clip/vectors.js';
 import type { Album, SmartQuery } from '../tags/album-store.js';
 import type { Library } from './library.js';
@@ -34,6 +35,18 @@ export interface SearchOptions {
    * median score of the candidates. 0 turns the cut-off off. Default 2.5.
    */
   strictness?: number;
+}
+
+/** Search options as they arrive from outside (the contract's params, parsed CLI options): any key undefined. */
+type Loose<T> = { [K in keyof T]?: T[K] | undefined };
+export type LooseSearchOptions = Loose<Omit<SearchOptions, 'filters'>> & {
+  filters?: Loose<SearchFilters> | undefined;
+};
+
+/** The one conversion from options as they arrive to SearchOptions: undefined keys dropped. */
+export function toSearchOptions(o: LooseSearchOptions): SearchOptions {
+  const { filters, ...rest } = o;
+  return defined({ ...rest, ...(filters && { filters: defined(filters) }) });
 }
 
 export interface SearchHit {

@@ -243,6 +243,15 @@ export function variantsOf(entry: CatalogueEntry): Precision[] {
   return PRECISIONS.filter((p) => entry.variants[p] !== undefined);
 }
 
+/**
+ * The variant a download gets unless one is asked for, in the app and the CLI alike: quantized where
+ * the model offers it (several times faster on CPU), else the first offered, else fp32.
+ */
+export function defaultVariant(entry: CatalogueEntry): Precision {
+  const offered = variantsOf(entry);
+  return offered.includes('quantized') ? 'quantized' : (offered[0] ?? 'fp32');
+}
+
 /** Every file one variant needs: the shared files, then the variant's graphs. */
 export function filesFor(entry: CatalogueEntry, variant: Precision): CatalogueFile[] {
   const graphs = entry.variants[variant];

@@ -225,3 +225,23 @@ export function resolveModel(options: ResolveOptions = {}): ResolvedModel {
   if (!variant) throw new ModelStoreError(`model "${id}" has no complete variant in ${listing.dir}`);
   return { id, dir: listing.dir, variant, entry, modelFrom, variantFrom: 'preference' };
 }
+
+/**
+ * The model a library opens with when nothing more is said: `dir` (the --model option or
+ * $LUMEN_MODEL), else the model chosen with `lumen models use` (or the catalogue's default) from the
+ * model cache with its variant; null when none is installed yet (a first run). The app, `lumen serve`
+ * and every CLI command resolve it here.
+ */
+export function configuredModel(dir: string | undefined, options: ResolveOptions = {}): ModelChoice | null {
+  if (dir) {
+    if (!existsSync(dir)) throw new ModelStoreError(`model folder not found: ${dir}`);
+    return { dir };
+  }
+  try {
+    const resolved = resolveModel(options);
+    return { dir: resolved.dir, variant: resolved.variant };
+  } catch (e) {
+    if (e instanceof ModelStoreError) return null;
+    throw e;
+  }
+}

@@ -2,7 +2,9 @@
 // example photos ranked with the adaptive cut-off, tags, filters) and are evaluated when opened, so
 // they stay current as the library changes without any bookkeeping.
 
+import { defined } from '../defined.js';
 import type { Db } from '../library/database.js';
+import type { SearchOptions } from '../library/search.js';
 
 export interface SmartQuery {
   /** Query syntax as in search ("beach + sunset - people"). */
@@ -25,6 +27,25 @@ export interface Album {
   name: string;
   query: SmartQuery | null;
   createdAt: number;
+}
+
+/**
+ * A smart album's query from what the user asked for (the CLI's options, the contract's params); null
+ * when nothing is asked (a manual album). Filters, limit and strictness are kept as search takes them.
+ */
+export function smartQuery(
+  input: { text?: string | undefined; examples?: number[] | undefined } & SearchOptions,
+): SmartQuery | null {
+  const { filters = {}, text, examples, limit, strictness } = input;
+  const { albums: _albums, ...kept } = filters;
+  const query = defined({
+    ...kept,
+    text,
+    examples: examples?.length ? examples : undefined,
+    limit,
+    strictness,
+  });
+  return Object.keys(query).length ? query : null;
 }
 
 export class AlbumError extends Error {

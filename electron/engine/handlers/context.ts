@@ -3,9 +3,10 @@
 
 import type { Library } from '../../core/library/library.js';
 import type { PhotoRow } from '../../core/library/photo-store.js';
-import type { Searcher, SearchOptions } from '../../core/library/search.js';
+import { defined } from '../../core/defined.js';
+import { toSearchOptions, type Searcher, type SearchOptions } from '../../core/library/search.js';
 import type { Catalogue } from '../../core/models/catalogue.js';
-import { exportSidecars } from '../../core/tags/sidecar-export.js';
+import type { WatchTimings } from '../library-keeper.js';
 import {
   ApiError,
   type EventData,
@@ -40,6 +41,8 @@ export type HandlerGroup<M extends LibraryMethod> = Pick<Handlers, M>;
 export interface EngineOptions {
   /** The model cache and catalogue settings.get lists (default: the app's own). */
   models?: { root?: string; catalogue?: Catalogue };
+  /** The folder watcher's timings (default: library-watcher.ts's; tests shorten them). */
+  watch?: WatchTimings;
 }
 
 export interface HandlerContext {
@@ -51,44 +54,16 @@ export interface HandlerContext {
 
 export const ok = { ok: true as const };
 
-/** Drops the keys whose value is undefined (zod output vs exactOptionalPropertyTypes). */
-export function defined<T extends object>(o: T): { [K in keyof T]: Exclude<T[K], undefined> } {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as {
-    [K in keyof T]: Exclude<T[K], undefined>;
-  };
-}
+export { defined };
 
 export function searchOptions(
   p: Params<'search.text'> | Params<'search.similar'> | Params<'search.image'>,
 ): SearchOptions {
-  return defined({
-    limit: p.limit,
-    strictness: p.strictness,
-    sort: p.sort,
-    filters: p.filters ? defined(p.filters) : undefined,
-  });
+  return toSearchOptions({ limit: p.limit, strictness: p.strictness, sort: p.sort, filters: p.filters });
 }
 
 export function photoOrThrow(library: Library, id: number): PhotoRow {
   const row = library.store.photo(id);
   if (!row) throw new ApiError('not-found', `no photo ${id}`);
   return row;
-}
-
-/**
- * After a tag run: with the xmpSidecars setting on, the tags go to XMP sidecars too (all tagged photos,
- * or the given ones), reported as tags.progress phase 'sidecars'. A photo whose sidecar cannot be
- * written does not fail the run.
- */
-export async function writeSidecarsIfWanted(
-  ctx: HandlerContext,
-  photoIds?: readonly number[],
-): Promise<void> {
-  if (!ctx.library.settings.get().xmpSidecars) return;
-  await exportSidecars(ctx.library, {
-    ...(photoIds && { photoIds }),
-    onProgress: (done, total) => {
-      ctx.emit('tags.progress', { phase: 'sidecars', done, total });
-    },
-  });
 }

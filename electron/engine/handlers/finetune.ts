@@ -8,7 +8,7 @@ import { fineTune } from '../../core/finetune/fine-tune.js';
 import { collectPairs } from '../../core/finetune/pairs.js';
 import { TrainingCancelled, type TrainProgress } from '../../core/finetune/trainer.js';
 import { ApiError, type EventData } from '../../shared/api.js';
-import { ok, writeSidecarsIfWanted, type HandlerContext, type HandlerGroup } from './context.js';
+import { ok, type HandlerContext, type HandlerGroup } from './context.js';
 
 /** At most this many progress events a second (the last step is always sent). */
 const PROGRESS_PER_SECOND = 20;
@@ -145,8 +145,7 @@ export class FineTuneJobs {
     };
   }
 
-  private async switched(): Promise<void> {
-    await writeSidecarsIfWanted(this.ctx);
+  private switched(): void {
     this.ctx.emit('library.changed', { reason: 'adapter changed' });
   }
 
@@ -176,14 +175,14 @@ export class FineTuneJobs {
           if (id !== null && library.adapters.get(id)?.modelId !== library.modelId)
             throw new ApiError('not-found', `no adapter ${id} for this model`);
           await activateAdapter(library, id, this.switchOptions());
-          await this.switched();
+          this.switched();
           return ok;
         }),
       'finetune.rollback': () =>
         this.serial(async () => {
           const before = library.adapters.active(library.modelId);
           const now = await rollbackAdapter(library, this.switchOptions());
-          if (before) await this.switched();
+          if (before) this.switched();
           return { ok: true as const, active: now?.id ?? null };
         }),
     };

@@ -1,12 +1,18 @@
 // Handlers for the settings screen: the model in use and how it runs (precision, execution
-// providers), the library's own settings (threads, XMP sidecars) and the catalogue's models with
-// whether each is present in the model cache.
+// providers, threads), the library's own settings (threads, XMP sidecars, watching, exclusions) and the
+// catalogue's models with whether each is present in the model cache.
 
 import { autoProviders, detectEnvironment } from '../../core/clip/providers.js';
 import { listModels } from '../../core/models/installed.js';
+import { SettingsError } from '../../core/library/settings-store.js';
+import { ApiError } from '../../shared/api.js';
 import { ok, defined, type HandlerContext, type HandlerGroup } from './context.js';
 
-export function settingsHandlers(ctx: HandlerContext): HandlerGroup<'settings.get' | 'settings.set'> {
+export function settingsHandlers(
+  ctx: HandlerContext,
+  /** Told after every change (watching starts or stops at once). */
+  onChanged: () => void,
+): HandlerGroup<'settings.get' | 'settings.set'> {
   const { library } = ctx;
   const catalogue = () => {
     try {
@@ -37,6 +43,7 @@ export function settingsHandlers(ctx: HandlerContext): HandlerGroup<'settings.ge
           family: info.family,
           precision: vision === text ? vision : `${vision}+${text}`,
           embedDim: info.embedDim,
+          threads: info.threads,
         },
         providers: {
           available: autoProviders(detectEnvironment()),
@@ -46,11 +53,19 @@ export function settingsHandlers(ctx: HandlerContext): HandlerGroup<'settings.ge
         threads: stored.threads,
         libraryPath: library.db.name,
         xmpSidecars: stored.xmpSidecars,
+        watch: stored.watch,
+        exclude: stored.exclude,
         catalogue: catalogue(),
       };
     },
     'settings.set': (p) => {
-      library.settings.set(defined(p));
+      try {
+        library.settings.set(defined(p));
+      } catch (err) {
+        if (err instanceof SettingsError) throw new ApiError('bad-request', err.message);
+        throw err;
+      }
+      onChanged();
       ctx.emit('library.changed', { reason: 'settings changed' });
       return ok;
     },

@@ -7,8 +7,14 @@ import { ClipModel } from '../../../electron/core/clip/clip-model.js';
 import type { Precision } from '../../../electron/core/clip/model-spec.js';
 import { dot } from '../../../electron/core/clip/vectors.js';
 import { TEST_MODEL_DIR } from '../../support/paths.js';
-import { generatePhotoFolder, type GeneratedPhoto } from '../../support/shapes/photo-folder.js';
-import { COLOURS, SHAPES, isHeldOut, vocabulary, zeroShotPrompt } from '../../support/shapes/vocabulary.js';
+import { generatePhotoFolder, type GeneratedPhoto } from '../../../scripts/shapes/photo-folder.js';
+import {
+  COLOURS,
+  SHAPES,
+  isHeldOut,
+  vocabulary,
+  zeroShotPrompt,
+} from '../../../scripts/shapes/vocabulary.js';
 import { tempDir } from '../../support/temp.js';
 
 const PAIRS = COLOURS.flatMap((c) => SHAPES.map((s) => [c, s] as const));

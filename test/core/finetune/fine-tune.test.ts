@@ -15,9 +15,9 @@ import { DEFAULT_ANCHOR_WEIGHT, TrainingCancelled } from '../../../electron/core
 import { Library } from '../../../electron/core/library/library.js';
 import { Searcher } from '../../../electron/core/library/search.js';
 import { TEST_MODEL_DIR } from '../../support/paths.js';
-import { generatePhotoFolder, type GeneratedPhoto } from '../../support/shapes/photo-folder.js';
-import { NEW_CONCEPT } from '../../support/shapes/scene.js';
-import { COLOURS, SHAPES } from '../../support/shapes/vocabulary.js';
+import { generatePhotoFolder, type GeneratedPhoto } from '../../../scripts/shapes/photo-folder.js';
+import { NEW_CONCEPT } from '../../../scripts/shapes/scene.js';
+import { COLOURS, SHAPES } from '../../../scripts/shapes/vocabulary.js';
 import { tempDir } from '../../support/temp.js';
 
 const model = ClipModel.open(TEST_MODEL_DIR);

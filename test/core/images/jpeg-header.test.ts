@@ -7,7 +7,7 @@ import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { preprocessToRgb } from '../../../electron/core/clip/image-preprocess.js';
 import { orientedSize, parseJpegHeader } from '../../../electron/core/images/jpeg-header.js';
-import { generatePhotoFolder } from '../../support/shapes/photo-folder.js';
+import { generatePhotoFolder } from '../../../scripts/shapes/photo-folder.js';
 import { SMALL_SPEC } from '../../support/specs.js';
 import { tempDir } from '../../support/temp.js';
 

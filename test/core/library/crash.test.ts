@@ -10,7 +10,7 @@ import { ClipModel } from '../../../electron/core/clip/clip-model.js';
 import { Library } from '../../../electron/core/library/library.js';
 import { REPO_ROOT, TEST_MODEL_DIR } from '../../support/paths.js';
 import { Random } from '../../../electron/core/random.js';
-import { generatePhotoFolder } from '../../support/shapes/photo-folder.js';
+import { generatePhotoFolder } from '../../../scripts/shapes/photo-folder.js';
 import { tempDir } from '../../support/temp.js';
 
 const CHILD = join(REPO_ROOT, 'test', 'support', 'index-child.ts');

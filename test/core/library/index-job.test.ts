@@ -7,7 +7,7 @@ import { ClipModel } from '../../../electron/core/clip/clip-model.js';
 import type { IndexProgress } from '../../../electron/core/library/index-job.js';
 import { Library } from '../../../electron/core/library/library.js';
 import { TEST_MODEL_DIR } from '../../support/paths.js';
-import { generatePhotoFolder } from '../../support/shapes/photo-folder.js';
+import { generatePhotoFolder } from '../../../scripts/shapes/photo-folder.js';
 import { tempDir } from '../../support/temp.js';
 
 const model = ClipModel.open(TEST_MODEL_DIR);

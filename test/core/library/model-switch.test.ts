@@ -9,7 +9,7 @@ import { ClipModel } from '../../../electron/core/clip/clip-model.js';
 import { Library, modelKey } from '../../../electron/core/library/library.js';
 import { Searcher } from '../../../electron/core/library/search.js';
 import { TEST_MODEL_DIR } from '../../support/paths.js';
-import { generatePhotoFolder, type GeneratedPhoto } from '../../support/shapes/photo-folder.js';
+import { generatePhotoFolder, type GeneratedPhoto } from '../../../scripts/shapes/photo-folder.js';
 import { tempDir } from '../../support/temp.js';
 
 const fp32 = ClipModel.open(TEST_MODEL_DIR);

@@ -10,8 +10,8 @@ import { Searcher } from '../../../electron/core/library/search.js';
 import { PHOTO_TEMPLATES, SINGLE_TEMPLATE } from '../../../electron/core/tags/prompt-templates.js';
 import type { CategoryInput } from '../../../electron/core/tags/tag-store.js';
 import { TEST_MODEL_DIR } from '../../support/paths.js';
-import { generatePhotoFolder, type GeneratedPhoto } from '../../support/shapes/photo-folder.js';
-import { isHeldOut, SHAPES } from '../../support/shapes/vocabulary.js';
+import { generatePhotoFolder, type GeneratedPhoto } from '../../../scripts/shapes/photo-folder.js';
+import { isHeldOut, SHAPES } from '../../../scripts/shapes/vocabulary.js';
 import { tempDir } from '../../support/temp.js';
 
 const model = ClipModel.open(TEST_MODEL_DIR);

@@ -4,8 +4,8 @@
 import { existsSync } from 'node:fs';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { tempDir } from '../temp.js';
-import { generatePhotoFolder, storeForOrientation } from './photo-folder.js';
+import { tempDir } from '../../support/temp.js';
+import { generatePhotoFolder, storeForOrientation } from '../../../scripts/shapes/photo-folder.js';
 
 describe('EXIF orientation storage', () => {
   it('every orientation 1-8 displays upright after auto-orient', async () => {

@@ -3,7 +3,7 @@
 
 import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { Supervisor } from '../../electron/engine/supervisor.js';
+import { Supervisor } from '../../electron/main/supervisor.js';
 
 const node = (code: string) => () => spawn(process.execPath, ['-e', code], { stdio: 'ignore' });
 

@@ -29,7 +29,7 @@ export interface Vocabulary {
 }
 
 export const VOCABULARY_PATH = fileURLToPath(
-  new URL('../../fixtures/shapes/vocabulary.json', import.meta.url),
+  new URL('../../test/fixtures/shapes/vocabulary.json', import.meta.url),
 );
 export const vocabulary = JSON.parse(readFileSync(VOCABULARY_PATH, 'utf8')) as Vocabulary;
 

@@ -11,22 +11,27 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { ClipModel } from '../../electron/core/clip/clip-model.js';
 import { Library } from '../../electron/core/library/library.js';
 import { Engine } from '../../electron/engine/engine.js';
-import {
-  attachEngine,
-  EngineClient,
-  FromEngine,
-  ToEngine,
-  type EngineClientOptions,
-} from '../../electron/engine/engine-channel.js';
+import { FromEngine, ToEngine } from '../../electron/engine/engine-channel.js';
+import { attachEngine, EngineClient, type EngineClientOptions } from '../../electron/main/engine-client.js';
 import type { MediaFile } from '../../electron/engine/media-paths.js';
-import { Supervisor } from '../../electron/engine/supervisor.js';
+import { Supervisor } from '../../electron/main/supervisor.js';
 import { hostFor, serveEngine, type EngineHost } from '../../electron/engine/utility-entry.js';
 import { ApiError, type EventData, type EventName } from '../../electron/shared/api.js';
 import { TEST_MODEL_DIR } from '../support/paths.js';
-import { generatePhotoFolder } from '../support/shapes/photo-folder.js';
+import { generatePhotoFolder } from '../../scripts/shapes/photo-folder.js';
 import { tempDir } from '../support/temp.js';
 
-const STATUS = { total: 2, indexed: 1, pending: 1, failed: 0, folders: ['/p'], failures: [] };
+const STATUS = {
+  total: 2,
+  indexed: 1,
+  pending: 1,
+  failed: 0,
+  folders: ['/p'],
+  failures: [],
+  model: { name: 'm', variant: 'fp32' },
+  offline: [],
+  watch: { state: 'watching', message: null },
+};
 
 /** An engine stand-in: answers from `answers`, emits events on demand. */
 class FakeEngine {
@@ -339,6 +344,7 @@ describe('attachEngine with the Supervisor', () => {
 describe('the real engine through the channel', () => {
   const root = tempDir();
   let library: Library;
+  let engine: Engine;
   let client: EngineClient;
 
   beforeAll(async () => {
@@ -347,9 +353,11 @@ describe('the real engine through the channel', () => {
       dbPath: join(root, 'lib', 'library.sqlite'),
       model: ClipModel.open(TEST_MODEL_DIR),
     });
-    ({ client } = wire(Promise.resolve(hostFor(new Engine(library)))));
+    engine = new Engine(library);
+    ({ client } = wire(Promise.resolve(hostFor(engine))));
   });
-  afterAll(() => {
+  afterAll(async () => {
+    await engine.close();
     library.close();
   });
 
