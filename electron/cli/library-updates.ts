@@ -83,7 +83,17 @@ export function updateJson(r: UpdateReport, library: Library): Record<string, un
 
 const changedAnything = (r: UpdateReport): boolean => {
   const s = r.scan;
-  return s.added + s.changed + s.moved + s.removed + r.indexed + r.failed + s.returned.length > 0;
+  return (
+    s.added +
+      s.changed +
+      s.moved +
+      s.removed +
+      r.indexed +
+      r.failed +
+      s.returned.length +
+      s.wentOffline.length >
+    0
+  );
 };
 
 /** Watches until SIGINT or SIGTERM; resolves with the exit code. */
@@ -93,12 +103,9 @@ export async function watchLibrary(
   err: Output,
   json = false,
 ): Promise<number> {
-  let lastOffline = '';
   const updater = new LibraryUpdater(library, {
     onDone: (r) => {
-      const offline = r.scan.offline.join('\n');
-      if (!changedAnything(r) && offline === lastOffline) return;
-      lastOffline = offline;
+      if (!changedAnything(r)) return;
       const time = new Date().toLocaleTimeString();
       if (json) {
         out.write(`${JSON.stringify(updateJson(r, library))}\n`);

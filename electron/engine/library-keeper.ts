@@ -9,14 +9,11 @@
 import type { ScanSummary } from '../core/library/library-scan.js';
 import type { UpdateReport } from '../core/library/library-update.js';
 import { LibraryUpdater } from '../core/library/library-updater.js';
-import { LibraryWatcher, type WatchOptions, type WatchState } from '../core/library/library-watcher.js';
+import { LibraryWatcher, type WatchState } from '../core/library/library-watcher.js';
 import type { HandlerContext } from './handlers/context.js';
 
-/** Timings of the watcher (tests shorten them); the request and state hooks are the keeper's. */
-export type WatchTimings = Omit<WatchOptions, 'request' | 'onState' | 'logger'>;
-
 const changed = (s: ScanSummary): boolean =>
-  s.added + s.changed + s.moved + s.removed + s.returned.length > 0;
+  s.added + s.changed + s.moved + s.removed + s.returned.length + s.wentOffline.length > 0;
 
 const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 

@@ -17,6 +17,7 @@ describe('lumen CLI', () => {
   it('has --help for each command', async () => {
     const commands = [
       'index',
+      'watch',
       'status',
       'search',
       'similar',
@@ -25,6 +26,7 @@ describe('lumen CLI', () => {
       'albums',
       'caption',
       'finetune',
+      'settings',
     ];
     for (const c of [...commands, 'classify', 'embed', 'info', 'models']) {
       const r = await lumen(c, '--help');

@@ -3,7 +3,7 @@
 // folder reaches status, search and the timeline with library.changed; the library's settings mean the
 // same here as in the CLI: watching on or off, exclusions, XMP sidecars for what it indexes, threads.
 
-import { cpSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openLibrary } from '../../electron/core/library/open-library.js';
@@ -112,6 +112,35 @@ describe('the engine keeps the library current', () => {
     expect(readFileSync(sidecarPathFor(paths[0] as string), 'utf8')).toContain('everything');
     await holder.call('settings.set', { xmpSidecars: false });
   });
+
+  it('follows a rename (caption kept) and a deletion, and keeps an unplugged folder as offline', async () => {
+    const path = join(folder, 'star 4.jpg');
+    const id = holder.library?.store.photoByPath(path)?.id as number;
+    await holder.call('captions.set', { photoId: id, text: 'my star' });
+    const renamed = join(folder, 'renamed star.jpg');
+    renameSync(path, renamed);
+    await expect
+      .poll(async () => (await holder.call('photos.get', { id })).path, { timeout: 20_000 })
+      .toBe(renamed);
+    expect((await holder.call('photos.get', { id })).caption).toBe('my star');
+    rmSync(renamed);
+    await expect.poll(async () => (await status()).total, { timeout: 20_000 }).toBe(29);
+    await expect(holder.call('photos.get', { id })).rejects.toMatchObject({ code: 'not-found' });
+
+    const card = join(root, 'card');
+    await generatePhotoFolder(card, { count: 3, seed: 33, formats: ['jpeg'] });
+    await holder.call('library.addFolder', { path: card });
+    await holder.call('index.start', {});
+    await expect.poll(async () => (await status()).indexed, { timeout: 20_000 }).toBe(32);
+    renameSync(card, `${card}-unplugged`);
+    await expect
+      .poll(async () => (await status()).offline, { timeout: 20_000 })
+      .toEqual([{ path: card, since: expect.any(Number) as number, photos: 3 }]);
+    expect((await status()).total).toBe(32);
+    renameSync(`${card}-unplugged`, card);
+    await expect.poll(async () => (await status()).offline, { timeout: 20_000 }).toEqual([]);
+    expect((await status()).total).toBe(32);
+  }, 60_000);
 
   it('runs the model on the thread count the library asks for, once it is opened again', async () => {
     await holder.call('settings.set', { threads: 1 });

@@ -5,7 +5,7 @@
 // screenshots under test-results/ui/.
 /// <reference lib="dom" />
 
-import { copyFileSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, renameSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generatePhotoFolder, type GeneratedPhoto } from '../../scripts/shapes/photo-folder.js';
@@ -357,5 +357,37 @@ describe.skipIf(!HAS_CHROMIUM)('the UI in Chromium, over lumen serve', () => {
     expect((await api<{ path: string }>('photos.get', { id })).path).toBe(copied);
     await page.locator(`[data-testid="library-grid"] [data-photo-id="${id}"]`).waitFor({ timeout: 10_000 });
     await ui.shot('14-watched-photo-appears');
+  });
+
+  it('marks a folder that goes away as offline, keeping its photos, until it is back', async () => {
+    const { page } = ui;
+    renameSync(photosDir, `${photosDir} (unplugged)`);
+    const badge = page.locator('[data-testid="folder-offline"]');
+    await badge.waitFor({ timeout: 30_000 });
+    expect(await badge.textContent()).toContain('41 photos kept');
+    expect(await page.locator('[data-testid="library-counts"]').textContent()).toContain('41 photos');
+    await ui.shot('15-folder-offline');
+    renameSync(`${photosDir} (unplugged)`, photosDir);
+    await badge.waitFor({ state: 'detached', timeout: 30_000 });
+    expect(await page.locator('[data-testid="library-counts"]').textContent()).toContain('41 photos');
+  });
+
+  it('turns watching off and on in Settings', async () => {
+    const { page } = ui;
+    await page.click('nav button:has-text("Settings")');
+    const watch = page.locator('[data-testid="settings-watch"]');
+    expect(await watch.isChecked()).toBe(true);
+    await watch.uncheck();
+    await expect
+      .poll(async () => (await api<{ watch: { state: string } }>('library.status')).watch.state)
+      .toBe('stopped');
+    await page.click('nav button:has-text("Library")');
+    await expect.poll(() => page.locator('[data-testid="watch-state"]').count()).toBe(0);
+    await page.click('nav button:has-text("Settings")');
+    await ui.shot('16-settings-watch-off');
+    await page.locator('[data-testid="settings-watch"]').check();
+    await expect
+      .poll(async () => (await api<{ watch: { state: string } }>('library.status')).watch.state)
+      .toBe('watching');
   });
 });

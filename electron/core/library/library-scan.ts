@@ -27,6 +27,8 @@ export interface ScanSummary {
   problems: ScanProblem[];
   /** Library folders unavailable now; their photos are kept. */
   offline: string[];
+  /** Those of them that were there at the scan before (the UI has news to show). */
+  wentOffline: string[];
   /** Library folders that were offline and are back (scanned whole). */
   returned: string[];
   /** Files left for later because they were still being written (see ScanOptions.settleMs). */
@@ -67,6 +69,7 @@ export const emptySummary = (): ScanSummary => ({
   unchanged: 0,
   problems: [],
   offline: [],
+  wentOffline: [],
   returned: [],
   unsettled: 0,
 });
@@ -142,6 +145,7 @@ export async function scanLibrary(deps: ScanDeps, options: ScanOptions = {}): Pr
     if (away) {
       store.setFolderOffline(folder.id, true);
       summary.offline.push(folder.path);
+      if (folder.offline_since === null) summary.wentOffline.push(folder.path);
       summary.problems.push({
         path: folder.path,
         error: `folder unavailable (${away}); its photos are kept`,

@@ -64,6 +64,9 @@ function readLimit(file: string): string | null {
   }
 }
 
+/** The watcher's timings alone (the engine takes them from its options; tests shorten them). */
+export type WatchTimings = Omit<WatchOptions, 'request' | 'onState' | 'logger'>;
+
 export class LibraryWatcher {
   private watcher: FSWatcher | null = null;
   private readonly dirty = new Set<string>();

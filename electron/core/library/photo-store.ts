@@ -103,10 +103,11 @@ export class PhotoStore {
     else this.db.prepare('UPDATE folders SET offline_since = NULL WHERE id = ?').run(id);
   }
 
+  /** Folders away at the last scan, with how many photos (files that could not be read aside) they hold. */
   offlineFolders(): { path: string; since: number; photos: number }[] {
     return this.db
       .prepare(
-        `SELECT f.path, f.offline_since AS since, (SELECT COUNT(*) FROM photos p WHERE p.folder_id = f.id) AS photos
+        `SELECT f.path, f.offline_since AS since, (SELECT COUNT(*) FROM photos p WHERE p.folder_id = f.id AND p.status != 'failed') AS photos
          FROM folders f WHERE f.offline_since IS NOT NULL ORDER BY f.path`,
       )
       .all() as { path: string; since: number; photos: number }[];

@@ -4,7 +4,6 @@
 
 import { defined } from '../defined.js';
 import type { Db } from '../library/database.js';
-import type { SearchOptions } from '../library/search.js';
 
 export interface SmartQuery {
   /** Query syntax as in search ("beach + sunset - people"). */
@@ -33,9 +32,14 @@ export interface Album {
  * A smart album's query from what the user asked for (the CLI's options, the contract's params); null
  * when nothing is asked (a manual album). Filters, limit and strictness are kept as search takes them.
  */
-export function smartQuery(
-  input: { text?: string | undefined; examples?: number[] | undefined } & SearchOptions,
-): SmartQuery | null {
+export function smartQuery(input: {
+  text?: string | undefined;
+  examples?: number[] | undefined;
+  limit?: number | undefined;
+  strictness?: number | undefined;
+  /** Search filters; an albums filter has no place in a smart album and is left out. */
+  filters?: Omit<SmartQuery, 'text' | 'examples' | 'limit' | 'strictness'> & { albums?: string[] };
+}): SmartQuery | null {
   const { filters = {}, text, examples, limit, strictness } = input;
   const { albums: _albums, ...kept } = filters;
   const query = defined({

@@ -6,7 +6,7 @@ import type { PhotoRow } from '../../core/library/photo-store.js';
 import { defined } from '../../core/defined.js';
 import { toSearchOptions, type Searcher, type SearchOptions } from '../../core/library/search.js';
 import type { Catalogue } from '../../core/models/catalogue.js';
-import type { WatchTimings } from '../library-keeper.js';
+import type { WatchTimings } from '../../core/library/library-watcher.js';
 import {
   ApiError,
   type EventData,
