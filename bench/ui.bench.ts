@@ -57,7 +57,11 @@ for (let r = 0; r < RUNS; r++) {
   loadApi.push(
     await page.evaluate(async () => {
       const t = performance.now();
-      const res = await fetch('api/photos.timeline', { method: 'POST', body: '{}' });
+      const res = await fetch('api/photos.timeline', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{}',
+      });
       const json = (await res.json()) as { result: { ids: number[] } };
       if (json.result.ids.length === 0) throw new Error('empty timeline');
       return performance.now() - t;
@@ -78,6 +82,7 @@ for (let r = 0; r < RUNS; r++) {
       const t = performance.now();
       const res = await fetch('api/search.text', {
         method: 'POST',
+        headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ query: q, limit: 500 }),
       });
       await res.json();

@@ -3,6 +3,7 @@
 import { errorMessage, ImageDecodeError, ModelFolderError, NoProviderError } from '../core/clip/errors.js';
 import { DatabaseError } from '../core/library/database.js';
 import { LibraryMissingError } from '../core/library/library-records.js';
+import { FolderError } from '../core/library/library-folders.js';
 import { SearchFilterError } from '../core/library/search.js';
 import { AlbumError } from '../core/tags/album-store.js';
 import { CategoryError } from '../core/tags/tag-store.js';
@@ -87,6 +88,7 @@ export async function main(
     }
     if (
       e instanceof SearchFilterError ||
+      e instanceof FolderError ||
       e instanceof CategoryError ||
       e instanceof AlbumError ||
       e instanceof ModelStoreError ||

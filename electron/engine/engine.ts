@@ -7,8 +7,8 @@
 // holds an Engine once a model is there.
 
 import { EventEmitter } from 'node:events';
-import { resolve } from 'node:path';
 import type { Library, ScanSummary } from '../core/library/library.js';
+import { FolderError } from '../core/library/library-folders.js';
 import { QuerySyntaxError } from '../core/library/query-syntax.js';
 import { Searcher, SearchFilterError } from '../core/library/search.js';
 import { tagLibrary } from '../core/tags/tag-library.js';
@@ -114,7 +114,7 @@ export class Engine {
     } catch (err) {
       if (err instanceof ApiError) throw err;
       // A query or filter the user got wrong is their request's fault, not the engine's.
-      if (err instanceof QuerySyntaxError || err instanceof SearchFilterError)
+      if (err instanceof QuerySyntaxError || err instanceof SearchFilterError || err instanceof FolderError)
         throw new ApiError('bad-request', err.message);
       throw new ApiError('failed', err instanceof Error ? err.message : String(err));
     }
@@ -139,14 +139,15 @@ export class Engine {
         this.keeper.settingsChanged();
       }),
       'library.status': () => ({ ...library.status(), watch: this.keeper.watchState }),
+      // The API takes absolute paths only: a relative one would be read against the server's folder.
       'library.addFolder': ({ path }) => {
-        library.addFolder(resolve(path));
+        library.addFolder(path);
         this.keeper.foldersChanged();
         this.emit('library.changed', { reason: 'folder added' });
         return ok;
       },
       'library.removeFolder': ({ path }) => {
-        const removed = library.removeFolder(resolve(path));
+        const removed = library.removeFolder(path);
         this.keeper.foldersChanged();
         return { removed };
       },

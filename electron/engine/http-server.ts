@@ -1,24 +1,31 @@
 // `lumen serve`: the engine over HTTP for the browser UI. POST /api/<method> with a JSON body runs one
 // contract method (validated on arrival, like IPC in the app); GET /api/events streams the engine's
 // events as server-sent events; GET /media/thumb/<id> and /media/photo/<id> serve images after the
-// media path checks; everything else serves the built renderer. It listens on 127.0.0.1 by default;
-// any other address needs a token, checked on every request (header, or ?token= for media and events
-// that a browser requests by URL). On loopback the Host header must name loopback too, which stops DNS
-// rebinding from turning a web page into a client of the user's library. POST /api/upload-image takes
-// an image's bytes (search by an image the browser holds) into a private temporary folder and answers
-// its path for search.image; the folder keeps the last few uploads and goes when the server closes.
+// media path checks; POST /api/upload-image streams an image into the library's uploads (upload-store.ts)
+// and answers its id for search.image; everything else serves the built renderer.
+//
+// Who may ask (request-guard.ts): it listens on 127.0.0.1 by default, where the Host header must name
+// loopback exactly (DNS rebinding); requests a page on another site made are refused by Sec-Fetch-Site
+// and Origin, and API calls must be JSON, so no form or cross-site fetch can change the library. Any
+// other address needs a token: the address `lumen serve` prints carries it once (?token=), which sets an
+// HttpOnly, SameSite=Strict cookie and redirects to the same page without it; after that the browser
+// sends the cookie, and other clients send "Authorization: Bearer". The query string is never accepted
+// for the API. Answers carry nosniff; media carry Cross-Origin-Resource-Policy: same-origin and a
+// sandbox CSP. Uploads stream to disk, a few at a time; event streams are capped.
 
-import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { createReadStream, existsSync, realpathSync, rmSync, statSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { timingSafeEqual } from 'node:crypto';
+import { createReadStream, existsSync, realpathSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { extname, join, normalize } from 'node:path';
+import { UploadError, UploadStore, UploadTooLargeError } from '../core/library/upload-store.js';
 import { ApiError, EVENTS, parseRequest, type EventName } from '../shared/api.js';
 import type { Library } from '../core/library/library.js';
 import type { Engine } from './engine.js';
 import { isInside, parseMediaPath, resolveMedia } from './media-paths.js';
+import { crossSiteReason, hostHeaderName, isJsonContentType, isLoopback } from './request-guard.js';
+
+export { isLoopback } from './request-guard.js';
 
 /**
  * What the server serves: an Engine, or the EngineHolder around one (which may have no library yet,
@@ -48,25 +55,26 @@ export interface RunningServer {
 const MAX_BODY = 1 << 20;
 /** The largest image /api/upload-image takes. */
 export const MAX_UPLOAD = 50 * 1024 * 1024;
-/** Uploads kept on disk; older ones are deleted as new ones arrive. */
-export const KEPT_UPLOADS = 20;
-const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
+/** Uploads received at once; more wait for none, they are refused (503) and may be retried. */
+export const MAX_CONCURRENT_UPLOADS = 4;
+/** Event streams open at once (a UI tab holds one). */
+export const MAX_EVENT_STREAMS = 16;
+/** The cookie a token visit sets. */
+export const TOKEN_COOKIE = 'lumen_token';
 
 export class ServeConfigError extends Error {
   override readonly name = 'ServeConfigError';
-}
-
-export function isLoopback(host: string): boolean {
-  return LOOPBACK.has(host) || host.startsWith('127.');
 }
 
 /** Binding beyond this machine without a token would hand the library to the whole network. */
 export function checkServeConfig(host: string, token: string | null | undefined): void {
   if (!isLoopback(host) && !token)
     throw new ServeConfigError(
-      `binding to ${host} exposes your library to the network: give a --token (16+ characters)`,
+      `binding to ${host} exposes your library to the network: give a token (16+ characters) in $LUMEN_TOKEN`,
     );
   if (token && token.length < 16) throw new ServeConfigError('the token must be at least 16 characters');
+  if (token && !/^[\x21-\x7e]+$/.test(token))
+    throw new ServeConfigError('the token must be printable ASCII without spaces');
 }
 
 function sameToken(given: string, expected: string): boolean {
@@ -75,11 +83,39 @@ function sameToken(given: string, expected: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-function send(res: ServerResponse, status: number, body: unknown): void {
+/** The token a request carries: the bearer header, or the cookie a token visit set. */
+function givenToken(req: IncomingMessage): string {
+  const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+  if (bearer) return bearer;
+  for (const part of (req.headers.cookie ?? '').split(';')) {
+    const [name, ...value] = part.trim().split('=');
+    if (name === TOKEN_COOKIE) {
+      try {
+        return decodeURIComponent(value.join('='));
+      } catch {
+        return '';
+      }
+    }
+  }
+  return '';
+}
+
+const NOSNIFF = { 'x-content-type-options': 'nosniff' };
+
+function send(res: ServerResponse, status: number, body: unknown, extra: Record<string, string> = {}): void {
   const json = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'cache-control': 'no-store',
+    ...NOSNIFF,
+    ...extra,
+  });
   res.end(json);
 }
+
+const refuse = (res: ServerResponse, status: number, code: string, message: string): void => {
+  send(res, status, { error: { code, message } });
+};
 
 function readBody(req: IncomingMessage): Promise<unknown> {
   return new Promise((resolve, reject) => {
@@ -104,63 +140,6 @@ function readBody(req: IncomingMessage): Promise<unknown> {
   });
 }
 
-/** The raw body, or null when it grows past `max` (reading stops; the caller answers and closes). */
-function readRaw(req: IncomingMessage, max: number): Promise<Buffer | null> {
-  return new Promise((resolve, reject) => {
-    let size = 0;
-    const chunks: Buffer[] = [];
-    const onData = (c: Buffer): void => {
-      size += c.length;
-      if (size <= max) {
-        chunks.push(c);
-        return;
-      }
-      req.off('data', onData);
-      req.pause();
-      resolve(null);
-    };
-    req.on('data', onData);
-    req.on('end', () => {
-      resolve(Buffer.concat(chunks));
-    });
-    req.on('error', reject);
-  });
-}
-
-const UPLOAD_EXTENSIONS: Record<string, string> = {
-  'image/jpeg': '.jpg',
-  'image/png': '.png',
-  'image/webp': '.webp',
-  'image/gif': '.gif',
-  'image/tiff': '.tif',
-  'image/avif': '.avif',
-  'image/heic': '.heic',
-  'image/heif': '.heif',
-  'image/bmp': '.bmp',
-};
-
-/** Uploaded images: a private folder (0700) made on first use, files 0600 under random names. */
-class UploadFolder {
-  private dir: Promise<string> | null = null;
-  private readonly files: string[] = [];
-  private made: string | null = null;
-
-  async save(bytes: Buffer, type: string): Promise<string> {
-    this.dir ??= mkdtemp(join(tmpdir(), 'lumen-upload-')).then((d) => (this.made = d));
-    const dir = await this.dir;
-    const path = join(dir, randomBytes(16).toString('hex') + (UPLOAD_EXTENSIONS[type] ?? ''));
-    await writeFile(path, bytes, { mode: 0o600, flag: 'wx' });
-    this.files.push(path);
-    for (const old of this.files.splice(0, Math.max(0, this.files.length - KEPT_UPLOADS)))
-      await rm(old, { force: true });
-    return path;
-  }
-
-  removeAll(): void {
-    if (this.made) rmSync(this.made, { recursive: true, force: true });
-  }
-}
-
 const STATUS = { 'bad-request': 400, 'not-found': 404, failed: 500 } as const;
 
 const STATIC_TYPES: Record<string, string> = {
@@ -175,7 +154,14 @@ const STATIC_TYPES: Record<string, string> = {
 };
 
 const CSP =
-  "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; script-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
+  "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; script-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+/** Media are images to show on our own pages only: never embedded elsewhere, never run as a document. */
+const MEDIA_HEADERS = {
+  'cross-origin-resource-policy': 'same-origin',
+  'content-security-policy': "default-src 'none'; sandbox",
+  'cache-control': 'private, max-age=3600',
+};
 
 function serveFile(
   res: ServerResponse,
@@ -187,7 +173,7 @@ function serveFile(
   res.writeHead(200, {
     'content-type': type,
     'content-length': String(size),
-    'x-content-type-options': 'nosniff',
+    ...NOSNIFF,
     ...extra,
   });
   createReadStream(path).pipe(res);
@@ -200,112 +186,106 @@ export function startServer(options: ServeOptions): Promise<RunningServer> {
   const { engine } = options;
   const renderer =
     options.rendererDir && existsSync(options.rendererDir) ? realpathSync(options.rendererDir) : null;
-  const uploads = new UploadFolder();
+  let uploading = 0;
+  let streams = 0;
 
   const upload = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
-    if (!/^image\/[a-z0-9.+-]+$/.test(type)) {
-      send(res, 415, {
-        error: { code: 'bad-request', message: 'send the image bytes with an image/* content type' },
-      });
+    const extension = UploadStore.extensionForType(req.headers['content-type'] ?? '');
+    if (!extension) {
+      refuse(res, 415, 'bad-request', 'send the image bytes with an image content type (image/jpeg, ...)');
       return;
     }
     const tooLarge = (): void => {
       res.setHeader('connection', 'close');
-      send(res, 413, { error: { code: 'bad-request', message: 'the image is larger than 50 MB' } });
+      refuse(res, 413, 'bad-request', 'the image is larger than 50 MB');
       res.on('finish', () => req.destroy());
     };
     if (Number(req.headers['content-length'] ?? 0) > MAX_UPLOAD) {
       tooLarge();
       return;
     }
-    const bytes = await readRaw(req, MAX_UPLOAD);
-    if (!bytes) {
-      tooLarge();
+    const { library } = engine;
+    if (!library) {
+      refuse(res, 503, 'failed', 'no library yet: download a model first');
       return;
     }
-    if (!bytes.length) {
-      send(res, 400, { error: { code: 'bad-request', message: 'the body is empty: send the image bytes' } });
+    if (uploading >= MAX_CONCURRENT_UPLOADS) {
+      res.setHeader('retry-after', '1');
+      res.setHeader('connection', 'close');
+      refuse(res, 503, 'failed', 'too many uploads at once: try again in a moment');
+      res.on('finish', () => req.destroy());
       return;
     }
-    const path = await uploads.save(bytes, type);
-    // Like every /api answer, under result (and at the top level, for the simplest clients).
-    send(res, 200, { result: { path }, path });
+    uploading++;
+    try {
+      const id = await library.uploads.receive(req, extension, MAX_UPLOAD);
+      send(res, 200, { result: { upload: id } });
+    } catch (err) {
+      if (err instanceof UploadTooLargeError) tooLarge();
+      else if (err instanceof UploadError) refuse(res, 400, 'bad-request', err.message);
+      else throw err;
+    } finally {
+      uploading--;
+    }
   };
 
-  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    if (isLoopback(host)) {
-      const hostname = (req.headers.host ?? '').replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
-      if (!isLoopback(hostname)) {
-        send(res, 403, { error: { code: 'forbidden', message: 'wrong Host header' } });
-        return;
-      }
-    }
-    if (token) {
-      const header = req.headers.authorization?.replace(/^Bearer /, '') ?? '';
-      const given = header || url.searchParams.get('token') || '';
-      if (!sameToken(given, token)) {
-        send(res, 401, { error: { code: 'unauthorized', message: 'a valid token is required' } });
-        return;
-      }
-    }
-    if (url.pathname.startsWith('/api/')) {
-      if (url.pathname === '/api/upload-image' && req.method === 'POST') {
-        await upload(req, res);
-        return;
-      }
-      if (url.pathname === '/api/events' && req.method === 'GET') {
-        res.writeHead(200, {
-          'content-type': 'text/event-stream',
-          'cache-control': 'no-store',
-          connection: 'keep-alive',
-        });
-        res.write(': connected\n\n');
-        const stops = (Object.keys(EVENTS) as EventName[]).map((name) =>
-          engine.on(name, (data) => {
-            res.write(`event: ${name}\ndata: ${JSON.stringify(data)}\n\n`);
-          }),
-        );
-        req.on('close', () => {
-          for (const stop of stops) stop();
-        });
-        return;
-      }
-      if (req.method !== 'POST') {
-        send(res, 405, { error: { code: 'bad-request', message: 'use POST for API methods' } });
-        return;
-      }
-      try {
-        const { method, params } = parseRequest(
-          decodeURIComponent(url.pathname.slice(5)),
-          await readBody(req),
-        );
-        send(res, 200, { result: await engine.call(method, params as never) });
-      } catch (err) {
-        const e =
-          err instanceof ApiError
-            ? err
-            : new ApiError('failed', err instanceof Error ? err.message : String(err));
-        send(res, STATUS[e.code], { error: { code: e.code, message: e.message } });
-      }
+  const events = (req: IncomingMessage, res: ServerResponse): void => {
+    if (streams >= MAX_EVENT_STREAMS) {
+      refuse(res, 503, 'failed', `at most ${MAX_EVENT_STREAMS} event streams at once`);
       return;
     }
-    if (url.pathname.startsWith('/media/')) {
-      const media = parseMediaPath(url.pathname.slice(6));
-      const { library } = engine;
-      const file = media && library && resolveMedia(library, media.kind, media.id);
-      if (!file) {
-        send(res, 404, { error: { code: 'not-found', message: 'no such image' } });
-        return;
-      }
-      serveFile(res, file.path, file.contentType, { 'cache-control': 'private, max-age=3600' });
+    streams++;
+    res.writeHead(200, {
+      'content-type': 'text/event-stream',
+      'cache-control': 'no-store',
+      connection: 'keep-alive',
+      ...NOSNIFF,
+    });
+    res.write(': connected\n\n');
+    const stops = (Object.keys(EVENTS) as EventName[]).map((name) =>
+      engine.on(name, (data) => {
+        res.write(`event: ${name}\ndata: ${JSON.stringify(data)}\n\n`);
+      }),
+    );
+    req.on('close', () => {
+      streams--;
+      for (const stop of stops) stop();
+    });
+  };
+
+  const api = async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
+    if (url.pathname === '/api/upload-image' && req.method === 'POST') {
+      await upload(req, res);
       return;
     }
+    if (url.pathname === '/api/events' && req.method === 'GET') {
+      events(req, res);
+      return;
+    }
+    if (req.method !== 'POST') {
+      refuse(res, 405, 'bad-request', 'use POST for API methods');
+      return;
+    }
+    // JSON only: a form or a "simple" cross-site request cannot send it without a CORS preflight.
+    if (!isJsonContentType(req.headers['content-type'])) {
+      refuse(res, 415, 'bad-request', 'API calls are JSON: send Content-Type: application/json');
+      return;
+    }
+    try {
+      const { method, params } = parseRequest(decodeURIComponent(url.pathname.slice(5)), await readBody(req));
+      send(res, 200, { result: await engine.call(method, params as never) });
+    } catch (err) {
+      const e =
+        err instanceof ApiError
+          ? err
+          : new ApiError('failed', err instanceof Error ? err.message : String(err));
+      send(res, STATUS[e.code], { error: { code: e.code, message: e.message } });
+    }
+  };
+
+  const page = (res: ServerResponse, url: URL): void => {
     if (!renderer) {
-      send(res, 404, {
-        error: { code: 'not-found', message: 'the UI is not built; the API is at /api/<method>' },
-      });
+      refuse(res, 404, 'not-found', 'the UI is not built; the API is at /api/<method>');
       return;
     }
     const rel = normalize(decodeURIComponent(url.pathname)).replace(/^[/\\]+/, '');
@@ -313,12 +293,71 @@ export function startServer(options: ServeOptions): Promise<RunningServer> {
     if (!existsSync(path) || statSync(path).isDirectory()) path = join(renderer, 'index.html');
     const realPath = realpathSync(path);
     if (!isInside(renderer, realPath)) {
-      send(res, 404, { error: { code: 'not-found', message: 'not found' } });
+      refuse(res, 404, 'not-found', 'not found');
       return;
     }
     serveFile(res, realPath, STATIC_TYPES[extname(realPath)] ?? 'application/octet-stream', {
       'content-security-policy': CSP,
+      'referrer-policy': 'no-referrer',
     });
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const hostname = hostHeaderName(req.headers.host);
+    if (hostname === null || (isLoopback(host) && !isLoopback(hostname))) {
+      refuse(res, 403, 'forbidden', 'wrong Host header');
+      return;
+    }
+    const isApi = url.pathname.startsWith('/api/');
+    const isMedia = url.pathname.startsWith('/media/');
+    if (isApi || isMedia) {
+      const why = crossSiteReason(req.headers, `http://${req.headers.host ?? ''}`);
+      if (why) {
+        refuse(res, 403, 'forbidden', why);
+        return;
+      }
+    }
+    if (token) {
+      // The address lumen serve prints: the token once in the query. It becomes a cookie, and the
+      // page is asked for again without it, so it stays out of history, bookmarks and Referer.
+      const fromQuery = url.searchParams.get('token');
+      if (fromQuery !== null && !isApi && !isMedia && req.method === 'GET') {
+        if (!sameToken(fromQuery, token)) {
+          refuse(res, 401, 'unauthorized', 'this token is not the one lumen serve was started with');
+          return;
+        }
+        url.searchParams.delete('token');
+        res.writeHead(303, {
+          location: `${url.pathname}${url.search}`,
+          'set-cookie': `${TOKEN_COOKIE}=${encodeURIComponent(token)}; HttpOnly; SameSite=Strict; Path=/`,
+          'cache-control': 'no-store',
+          'referrer-policy': 'no-referrer',
+        });
+        res.end();
+        return;
+      }
+      if (!sameToken(givenToken(req), token)) {
+        refuse(res, 401, 'unauthorized', 'a valid token is required: open the address lumen serve printed');
+        return;
+      }
+    }
+    if (isApi) {
+      await api(req, res, url);
+      return;
+    }
+    if (isMedia) {
+      const media = parseMediaPath(url.pathname.slice(6));
+      const { library } = engine;
+      const file = media && library && resolveMedia(library, media.kind, media.id);
+      if (!file) {
+        refuse(res, 404, 'not-found', 'no such image');
+        return;
+      }
+      serveFile(res, file.path, file.contentType, MEDIA_HEADERS);
+      return;
+    }
+    page(res, url);
   };
 
   const server = createServer((req, res) => {
@@ -342,7 +381,6 @@ export function startServer(options: ServeOptions): Promise<RunningServer> {
           new Promise<void>((r) => {
             server.closeAllConnections();
             server.close(() => {
-              uploads.removeAll();
               r();
             });
           }),

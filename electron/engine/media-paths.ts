@@ -1,11 +1,11 @@
 // Which file a media URL may serve: a photo's thumbnail from the thumbnail cache, or the photo itself
-// from inside one of the library's folders. Media URLs name photos by id, never by path; the file the
-// id leads to is resolved through symlinks and must still lie inside an allowed root, so neither a
-// crafted URL nor a symlink planted in a library folder can reach anything else on the disk.
+// from inside one of the library's folders, and only for a photo that was decoded as an image and lies
+// in a library folder. Media URLs name photos by id, never by path; the file the id leads to is
+// resolved through symlinks and must still lie inside an allowed root, so neither a crafted URL nor a
+// symlink planted in a library folder can reach anything else on the disk.
 // Used by the app's lumen:// protocol and by the HTTP server alike.
 
 import { realpathSync } from 'node:fs';
-import { sep } from 'node:path';
 import type { Library } from '../core/library/library.js';
 
 export type MediaKind = 'thumb' | 'photo';
@@ -25,11 +25,9 @@ const TYPES: Record<string, string> = {
   heif: 'image/heif',
 };
 
-/** Whether `candidate` (already resolved) is `root` or lies below it. */
-export function isInside(root: string, candidate: string): boolean {
-  const r = root.endsWith(sep) ? root : root + sep;
-  return candidate === root || candidate.startsWith(r);
-}
+import { isInside } from '../core/library/library-folders.js';
+
+export { isInside };
 
 function real(path: string): string | null {
   try {
@@ -46,8 +44,27 @@ export function parseMediaPath(pathname: string): { kind: MediaKind; id: number 
   return { kind: m[1] as MediaKind, id: Number(m[2]) };
 }
 
+/**
+ * Whether a photo belongs to one of the library's folders: its recorded path lies in one, and where the
+ * file really is (through any symlink) does too. A photo of an offline folder (its file not there) is
+ * judged by its recorded path alone, so its thumbnail still shows.
+ */
+function inLibraryFolder(library: Library, path: string, file: string | null): boolean {
+  return library.store.folders().some((f) => {
+    if (!isInside(f.path, path)) return false;
+    if (file === null) return true;
+    const root = real(f.path);
+    return root !== null && isInside(root, file);
+  });
+}
+
 /** The file to serve, or null when the id is unknown or its file is outside every allowed root. */
 export function resolveMedia(library: Library, kind: MediaKind, id: number): MediaFile | null {
+  const photo = library.store.photo(id);
+  if (!photo) return null;
+  const file = real(photo.path);
+  // Only what was decoded as an image, from inside a library folder, is ever served.
+  if (photo.status !== 'indexed' || !inLibraryFolder(library, photo.path, file)) return null;
   if (kind === 'thumb') {
     const thumb = library.store.thumbnail(id);
     if (!thumb) return null;
@@ -57,18 +74,10 @@ export function resolveMedia(library: Library, kind: MediaKind, id: number): Med
     } catch {
       return null;
     }
-    const file = real(full);
+    const cached = real(full);
     const root = real(library.thumbnails.dir);
-    return file && root && isInside(root, file) ? { path: file, contentType: 'image/webp' } : null;
+    return cached && root && isInside(root, cached) ? { path: cached, contentType: 'image/webp' } : null;
   }
-  const photo = library.store.photo(id);
-  if (!photo) return null;
-  const file = real(photo.path);
   if (!file) return null;
-  const inFolder = library.store.folders().some((f) => {
-    const root = real(f.path);
-    return root !== null && isInside(root, file);
-  });
-  if (!inFolder) return null;
   return { path: file, contentType: TYPES[photo.format ?? ''] ?? 'application/octet-stream' };
 }

@@ -17,11 +17,13 @@ import {
   type IpcMainInvokeEvent,
 } from 'electron';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { defaultDatabasePath } from '../core/app-paths.js';
+import { UploadStore } from '../core/library/upload-store.js';
 import { attachEngine, EngineClient } from './engine-client.js';
 import { ApiError } from '../shared/api.js';
 import { CHANNELS, type EventMessage } from '../shared/bridge.js';
-import { handleCall, toReply } from './ipc.js';
+import { handleCall, handleImport, toReply } from './ipc.js';
 import {
   engineEntry,
   engineEnv,
@@ -42,6 +44,9 @@ import {
   SCHEME_PRIVILEGES,
   webPreferences,
 } from './security.js';
+
+/** The library's uploads (the engine opens the library in the app-data folder; see utility-entry.ts). */
+const uploads = new UploadStore(join(dirname(defaultDatabasePath()), 'uploads'));
 
 const log = (line: string): void => {
   process.stderr.write(`lumen: ${line}\n`);
@@ -102,7 +107,7 @@ function createWindow(): void {
     ...(!location.packaged && process.platform === 'linux'
       ? { icon: join(location.appPath, 'resources', 'icon.png') }
       : {}),
-    webPreferences: webPreferences(preloadPath(location)),
+    webPreferences: webPreferences(preloadPath(location), location.packaged),
   });
   win.once('ready-to-show', () => {
     win.show();
@@ -152,6 +157,11 @@ function listen(): void {
     trusted(event)
       ? handleCall(client, payload)
       : toReply(new ApiError('bad-request', 'calls are only answered for the app')),
+  );
+  ipcMain.handle(CHANNELS.importImage, (event, payload: unknown) =>
+    trusted(event)
+      ? handleImport(uploads, payload)
+      : { ok: false, message: 'images are only taken from the app' },
   );
   ipcMain.handle(CHANNELS.chooseFolder, async (event) => {
     if (!trusted(event)) return null;

@@ -50,10 +50,14 @@ export function contentSecurityPolicy(): string {
     .join('; ');
 }
 
-/** The preferences every window is made with; nothing of Node reaches the page. */
-export function webPreferences(preload: string): WebPreferences {
+/**
+ * The preferences every window is made with; nothing of Node reaches the page. DevTools only in
+ * development: a packaged app gives nobody a console into the page.
+ */
+export function webPreferences(preload: string, packaged = true): WebPreferences {
   return {
     preload,
+    devTools: !packaged,
     contextIsolation: true,
     sandbox: true,
     nodeIntegration: false,
@@ -95,10 +99,24 @@ export function isAllowedNavigation(url: string): boolean {
   return isAppUrl(url);
 }
 
-/** Links the user may open in their own browser (never in the app): plain https. */
+/**
+ * Sites the app links to (a model's page and licence on Hugging Face, the project's pages): the only
+ * ones a link in the app may open, in the user's own browser. An allowlist, so that a link planted in
+ * a caption, a keyword or a model's metadata cannot send the user anywhere else.
+ */
+export const EXTERNAL_HOSTS = new Set(['huggingface.co', 'github.com', 'opensource.org']);
+
+/** Links the user may open in their own browser (never in the app): https to an allowed site. */
 export function isExternalLink(url: string): boolean {
   const u = parse(url);
-  return u !== null && u.protocol === 'https:' && u.username === '' && u.password === '';
+  return (
+    u !== null &&
+    u.protocol === 'https:' &&
+    u.username === '' &&
+    u.password === '' &&
+    u.port === '' &&
+    EXTERNAL_HOSTS.has(u.hostname)
+  );
 }
 
 /** IPC is answered only for frames showing the app (not a page that somehow got loaded instead). */

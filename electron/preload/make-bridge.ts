@@ -8,7 +8,7 @@
 // page's side is what lets `code` survive. It must therefore use nothing but its arguments and
 // built-ins - no imports, no helpers from this file.
 
-import { CHANNELS, type CallReply, type LumenBridge } from '../shared/bridge.js';
+import { CHANNELS, type CallReply, type ImportReply, type LumenBridge } from '../shared/bridge.js';
 
 /** The part of ipcRenderer the bridge uses. */
 export interface BridgeIpc {
@@ -23,9 +23,10 @@ export interface BridgeDeps {
   platform: string;
 }
 
-/** window.lumen before errors are made: call resolves to the reply as main sent it. */
-export interface RawBridge extends Omit<LumenBridge, 'call'> {
+/** window.lumen before errors are made: call and importImage resolve to the replies as main sent them. */
+export interface RawBridge extends Omit<LumenBridge, 'call' | 'importImage'> {
   call(method: string, params: unknown): Promise<CallReply>;
+  importImage(file: File): Promise<ImportReply>;
 }
 
 const CODES = new Set(['bad-request', 'not-found', 'failed']);
@@ -60,6 +61,14 @@ export function rawBridge(deps: BridgeDeps): RawBridge {
       };
     },
     pathForFile: (file) => deps.getPathForFile(file),
+    importImage: async (file) => {
+      const reply = await ipc.invoke(CHANNELS.importImage, deps.getPathForFile(file));
+      if (isRecord(reply) && reply.ok === true && typeof reply.upload === 'string')
+        return { ok: true, upload: reply.upload };
+      const message =
+        isRecord(reply) && typeof reply.message === 'string' ? reply.message : 'the image could not be read';
+      return { ok: false, message };
+    },
     chooseFolder: async () => {
       const picked = await ipc.invoke(CHANNELS.chooseFolder);
       return typeof picked === 'string' ? picked : null;
@@ -83,6 +92,13 @@ export function installBridge(raw: RawBridge, target: object = globalThis): bool
     },
     on: (listener) => raw.on(listener),
     pathForFile: (file) => raw.pathForFile(file),
+    importImage: async (file) => {
+      const reply = await raw.importImage(file);
+      if (reply.ok) return reply.upload;
+      const error = new Error(reply.message) as Error & { code: string };
+      error.code = 'bad-request';
+      throw error;
+    },
     chooseFolder: () => raw.chooseFolder(),
     platform: raw.platform,
   };

@@ -63,6 +63,8 @@ const Status = z.object({
   model: z.object({ name: z.string(), variant: z.string().nullable() }).nullable(),
   /** Folders not there at the last scan (an unplugged drive): their photos are kept until they return. */
   offline: z.array(z.object({ path: z.string(), since: z.number(), photos: z.number() })),
+  /** Files and folders scans left out on purpose (a link out of its library folder), with why. */
+  skipped: z.array(z.object({ path: z.string(), reason: z.string() })),
   /**
    * Folder watching: 'watching'; 'stopped' (the watch setting is off); 'limited' (the system's watch
    * limit: message says how to raise it; rescans every few minutes meanwhile); 'starting'.
@@ -152,6 +154,11 @@ const Settings = z.object({
   ),
 });
 
+/** An uploaded image's id (core's upload-store.ts makes them; the same shape is checked there). */
+export const UploadId = z
+  .string()
+  .regex(/^[0-9a-f]{32}\.(jpg|png|webp|gif|tif|avif|heic|heif|bmp)$/, 'not an upload id');
+
 /** A model cache id, as the catalogue and `lumen models` name models. */
 const ModelId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, 'not a model id');
 
@@ -230,9 +237,13 @@ export const API = {
   'index.cancel': { params: Empty, result: Ok },
   'search.text': { params: z.object({ query: text(2000), ...SearchOptions }).strict(), result: SearchResult },
   'search.similar': { params: z.object({ photoId: id, ...SearchOptions }).strict(), result: SearchResult },
-  /** Photos like an image file, in the library or not (over HTTP: one sent to /api/upload-image). */
+  /**
+   * Photos like an image that is not (necessarily) in the library, named by the id its upload gave:
+   * POST /api/upload-image over HTTP, or the app's window.lumen.importImage for a dropped file. Never a
+   * path, so no caller can make the engine open a file of its choosing. (A library photo: search.similar.)
+   */
   'search.image': {
-    params: z.object({ path: z.string().min(1).max(4096), ...SearchOptions }).strict(),
+    params: z.object({ upload: UploadId, ...SearchOptions }).strict(),
     result: SearchResult,
   },
   /**

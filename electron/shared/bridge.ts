@@ -14,6 +14,11 @@ export const CHANNELS = {
   event: 'lumen:event',
   /** renderer -> main, invoke: () -> absolute folder path or null when the dialog was cancelled. */
   chooseFolder: 'lumen:choose-folder',
+  /**
+   * renderer -> main, invoke: a dropped image file's path -> its upload id for search.image (main
+   * copies the file into the library's uploads; the bytes never cross IPC), or an ImportReply error.
+   */
+  importImage: 'lumen:import-image',
 } as const;
 
 export type Channel = (typeof CHANNELS)[keyof typeof CHANNELS];
@@ -39,13 +44,18 @@ export interface LumenCallError extends Error {
   code: ErrorCode;
 }
 
+/** How main answers a CHANNELS.importImage: the upload id, or why not. */
+export type ImportReply = { ok: true; upload: string } | { ok: false; message: string };
+
 export interface LumenBridge {
   /** Calls an API method; resolves to its result or rejects with a LumenCallError. */
   call(method: string, params: unknown): Promise<unknown>;
   /** Listens to every engine event; returns the function that stops listening. */
   on(listener: (event: string, data: unknown) => void): () => void;
-  /** The absolute path of a dropped or picked File (drag an image onto the search box). */
+  /** The absolute path of a dropped or picked File (a folder dropped on the library). */
   pathForFile(file: File): string;
+  /** Hands a dropped image file to the engine for search.image; resolves with its upload id. */
+  importImage(file: File): Promise<string>;
   /** Opens the system folder picker; null when cancelled. */
   chooseFolder(): Promise<string | null>;
   /** process.platform of the app: 'darwin', 'win32', 'linux', ... */

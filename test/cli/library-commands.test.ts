@@ -121,10 +121,18 @@ describe('library commands', () => {
     ).toBe(true);
   });
 
-  it('index refuses an unreadable folder with a usage error', async () => {
+  it('index refuses an unreadable folder and a system folder with a usage error', async () => {
     const r = await lumen('index', join(root, 'missing'), ...common);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/cannot read folder/);
+    for (const folder of ['/', '/proc', '/etc']) {
+      const sys = await lumen('index', folder, ...common);
+      expect(sys.code, folder).toBe(2);
+      expect(sys.stderr, folder).toMatch(/is a system folder, not a photo folder/);
+    }
+    expect(JSON.parse((await lumen('status', ...common, '--json')).stdout)).toMatchObject({
+      folders: [photosDir],
+    });
   });
 
   it('a read-only command given a --db that does not exist says so and creates nothing', async () => {

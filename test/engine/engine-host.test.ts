@@ -186,11 +186,17 @@ describe('EngineHolder without a model', () => {
   });
 
   it('over HTTP: app.state answers, media are 404 and library methods fail clearly', async () => {
-    const state = await fetch(`${server.url}/api/app.state`, { method: 'POST', body: '{}' });
+    const post = (method: string) =>
+      fetch(`${server.url}/api/${method}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{}',
+      });
+    const state = await post('app.state');
     expect(await state.json()).toEqual({ result: { ready: false, reason: 'no model yet', switching: null } });
     expect((await fetch(`${server.url}/media/thumb/1`)).status).toBe(404);
     expect((await fetch(`${server.url}/media/photo/1`)).status).toBe(404);
-    const status = await fetch(`${server.url}/api/library.status`, { method: 'POST', body: '{}' });
+    const status = await post('library.status');
     expect(status.status).toBe(500);
     expect(await status.json()).toEqual({ error: { code: 'failed', message: NO_MODEL_MESSAGE } });
   });

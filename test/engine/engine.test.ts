@@ -128,9 +128,8 @@ describe('Engine', () => {
     await refused(engine, 'photos.explain', { photoId: 0 }, 'bad-request');
     await refused(engine, 'photos.explain', { photoId: 1, query: 'x'.repeat(2001) }, 'bad-request');
     await refused(engine, 'photos.explain', { photoId: 1, extra: true }, 'bad-request');
-    await refused(engine, 'search.image', { path: '' }, 'bad-request');
-    await refused(engine, 'search.image', { path: 'x'.repeat(4097) }, 'bad-request');
-    await refused(engine, 'search.image', { path: '/x.jpg', limit: 0 }, 'bad-request');
+    await refused(engine, 'search.image', { upload: '' }, 'bad-request');
+    await refused(engine, 'search.image', { upload: `${'a'.repeat(32)}.jpg`, limit: 0 }, 'bad-request');
     await refused(engine, 'finetune.start', { maxSteps: 0 }, 'bad-request');
     await refused(engine, 'finetune.start', { maxSteps: 100_001 }, 'bad-request');
     await refused(engine, 'finetune.start', { seed: 0.5 }, 'bad-request');
@@ -257,31 +256,37 @@ describe('Engine', () => {
     await engine.call('captions.set', { photoId: target, text: '' });
   });
 
-  it('searches by an image file outside the library', async () => {
-    const file = (outside[0] as GeneratedPhoto).path;
-    const r = await engine.call('search.image', { path: file, limit: 5, strictness: 0 });
+  it('searches by an uploaded image that is not in the library', async () => {
+    const upload = await library.uploads.copyIn((outside[0] as GeneratedPhoto).path);
+    const r = await engine.call('search.image', { upload, limit: 5, strictness: 0 });
     expect(r.hits).toHaveLength(5);
     const redStars = new Set(showing('red', 'star').map((p) => p.path));
     expect(redStars.has(r.hits[0]?.path ?? '')).toBe(true);
     expect(r.hits.filter((h) => redStars.has(h.path)).length).toBeGreaterThanOrEqual(3);
     // The same options as search.text: filters apply.
     const filtered = await engine.call('search.image', {
-      path: file,
+      upload,
       strictness: 0,
       filters: { folder: join(root, 'elsewhere') },
     });
     expect(filtered).toMatchObject({ hits: [], allowed: 0 });
-    // A library photo finds the others, not itself.
-    const own = (showing('red', 'star')[0] as GeneratedPhoto).path;
-    const mine = await engine.call('search.image', { path: own, limit: 3, strictness: 0 });
-    expect(mine.hits.map((h) => h.path)).not.toContain(own);
-    const text = join(root, 'notes.txt');
+    // Bytes that are not an image, uploaded as one.
+    const text = join(root, 'notes.jpg');
     writeFileSync(text, 'hello');
-    expect(await refused(engine, 'search.image', { path: text }, 'bad-request')).toMatch(/not an image/);
-    expect(await refused(engine, 'search.image', { path: join(root, 'missing.jpg') }, 'bad-request')).toMatch(
-      /no image at/,
+    const junk = await library.uploads.copyIn(text);
+    expect(await refused(engine, 'search.image', { upload: junk }, 'bad-request')).toMatch(/not an image/);
+  });
+
+  it('never opens a path a caller names: search.image takes an upload id only', async () => {
+    // As an attacker would try it: a path, a path in the upload field, an id that was never issued.
+    expect(await refused(engine, 'search.image', { path: '/etc/hostname' }, 'bad-request')).toMatch(/upload/);
+    const outsidePhoto = (outside[1] as GeneratedPhoto).path;
+    await refused(engine, 'search.image', { path: outsidePhoto }, 'bad-request');
+    await refused(engine, 'search.image', { upload: outsidePhoto }, 'bad-request');
+    await refused(engine, 'search.image', { upload: '../../../etc/hostname' }, 'bad-request');
+    expect(await refused(engine, 'search.image', { upload: `${'0'.repeat(32)}.jpg` }, 'not-found')).toMatch(
+      /no upload/,
     );
-    expect(await refused(engine, 'search.image', { path: root }, 'bad-request')).toMatch(/not a file/);
   });
 
   it('lists the training pairs: captions and accepted tags, rejections as negatives', async () => {

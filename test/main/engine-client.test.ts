@@ -4,7 +4,7 @@
 // should, shutdown is clean - and the real Engine answers through it, media lookups included.
 
 import { EventEmitter } from 'node:events';
-import { realpathSync } from 'node:fs';
+import { realpathSync, renameSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -30,6 +30,7 @@ const STATUS = {
   failures: [],
   model: { name: 'm', variant: 'fp32' },
   offline: [],
+  skipped: [],
   watch: { state: 'watching', message: null },
 };
 
@@ -361,7 +362,7 @@ describe('the real engine through the channel', () => {
     library.close();
   });
 
-  it('adds a folder, announces it, and serves its photos by id', async () => {
+  it('adds a folder, announces it, and serves its photos by id, never through a link out of the library', async () => {
     const changed = new Promise((resolve) => {
       client.onEvent((event, data) => {
         resolve([event, data]);
@@ -373,13 +374,23 @@ describe('the real engine through the channel', () => {
     const status = await client.call('library.status', {});
     expect(status.total).toBe(2);
     const photo = await client.call('photos.get', { id: 1 });
-    // Scanned, not yet indexed: the format (and so the content type) is known after indexing.
+    // Scanned, not yet decoded: nothing is served until the file has proved to be an image.
+    expect(await client.resolveMedia('photo', photo.id)).toBeNull();
+    expect(await client.resolveMedia('thumb', photo.id)).toBeNull();
+    const { job, ids } = library.indexJob();
+    await job.run(ids);
     expect(await client.resolveMedia('photo', photo.id)).toEqual({
       path: realpathSync(photo.path),
-      contentType: 'application/octet-stream',
+      contentType: 'image/jpeg',
     });
-    expect(await client.resolveMedia('thumb', photo.id)).toBeNull();
+    expect(await client.resolveMedia('thumb', photo.id)).toMatchObject({ contentType: 'image/webp' });
     expect(await client.resolveMedia('photo', 999)).toBeNull();
     await expect(client.call('photos.get', { id: 999 })).rejects.toMatchObject({ code: 'not-found' });
+    // Neither the photo nor its thumbnail once the photo's file leads out of the library.
+    const away = join(root, 'outside.jpg');
+    renameSync(photo.path, away);
+    symlinkSync(away, photo.path);
+    expect(await client.resolveMedia('photo', photo.id)).toBeNull();
+    expect(await client.resolveMedia('thumb', photo.id)).toBeNull();
   });
 });

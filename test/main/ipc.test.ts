@@ -1,8 +1,12 @@
 // A renderer's call as main handles it: validated with the contract on arrival, run by the engine,
 // answered as a CallReply whose error keeps the ApiError's code and message.
 
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
-import { handleCall, toReply } from '../../electron/main/ipc.js';
+import { UploadStore } from '../../electron/core/library/upload-store.js';
+import { handleCall, handleImport, toReply } from '../../electron/main/ipc.js';
+import { tempDir } from '../support/temp.js';
 import { ApiError } from '../../electron/shared/api.js';
 
 describe('handleCall', () => {
@@ -61,5 +65,38 @@ describe('handleCall', () => {
       error: { code: 'failed', message: 'disk full' },
     });
     expect(toReply('odd')).toEqual({ ok: false, error: { code: 'failed', message: 'odd' } });
+  });
+});
+
+describe('handleImport', () => {
+  const root = tempDir();
+  const uploads = new UploadStore(join(root, 'library', 'uploads'));
+
+  it('copies a dropped image into the uploads and answers its id', async () => {
+    const photo = join(root, 'dropped.JPG');
+    writeFileSync(photo, 'jpeg bytes');
+    const reply = await handleImport(uploads, photo);
+    expect(reply).toMatchObject({ ok: true, upload: expect.stringMatching(/^[0-9a-f]{32}\.jpg$/) as string });
+    expect(reply.ok && uploads.pathOf(reply.upload)).toBeTruthy();
+  });
+
+  it('takes nothing but an absolute path to an image file', async () => {
+    mkdirSync(join(root, 'a folder.jpg'));
+    writeFileSync(join(root, 'notes.txt'), 'x');
+    const before = readdirSync(uploads.dir).length;
+    for (const payload of [
+      'relative.jpg',
+      join(root, 'missing.jpg'),
+      join(root, 'a folder.jpg'),
+      join(root, 'notes.txt'),
+      '/etc/passwd',
+      42,
+      { path: '/x.jpg' },
+      null,
+    ]) {
+      const reply = await handleImport(uploads, payload);
+      expect(reply.ok, JSON.stringify(payload)).toBe(false);
+    }
+    expect(readdirSync(uploads.dir)).toHaveLength(before);
   });
 });

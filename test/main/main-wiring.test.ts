@@ -131,7 +131,7 @@ describe('the main process, wired to a fake electron', () => {
       { scheme: 'lumen', privileges: expect.objectContaining({ standard: true, secure: true }) as unknown },
     ]);
     expect(state.protocolSchemes).toEqual(['lumen']);
-    expect(state.ipcChannels.sort()).toEqual(['lumen:call', 'lumen:choose-folder']);
+    expect(state.ipcChannels.sort()).toEqual(['lumen:call', 'lumen:choose-folder', 'lumen:import-image']);
 
     expect(state.windows).toHaveLength(1);
     const [win] = state.windows;
@@ -201,16 +201,21 @@ describe('the main process, wired to a fake electron', () => {
       (await app.request<{ prevented: boolean }>({ op: 'navigate', event, url })).prevented;
     expect(await navigate('will-navigate', 'lumen://app/settings')).toBe(false);
     expect(await navigate('will-navigate', 'https://example.com/help')).toBe(true);
+    expect(await navigate('will-navigate', 'https://huggingface.co/Xenova/clip-vit-base-patch32')).toBe(true);
     expect(await navigate('will-navigate', 'file:///etc/passwd')).toBe(true);
     expect(await navigate('will-redirect', 'https://example.com/')).toBe(true);
     expect(await app.request({ op: 'open-window', url: 'https://example.com/docs' })).toEqual({
       action: 'deny',
     });
     expect(await app.request({ op: 'open-window', url: 'file:///etc/passwd' })).toEqual({ action: 'deny' });
-    // https links go to the user's browser, never into the app; nothing else is opened at all.
+    expect(await app.request({ op: 'open-window', url: 'https://github.com/openai/CLIP' })).toEqual({
+      action: 'deny',
+    });
+    // Links to the sites the app links to go to the user's browser, never into the app; any other
+    // site (a link planted in a caption or a model card) is opened nowhere.
     expect(app.all('open-external').map((n) => n.url)).toEqual([
-      'https://example.com/help',
-      'https://example.com/docs',
+      'https://huggingface.co/Xenova/clip-vit-base-patch32',
+      'https://github.com/openai/CLIP',
     ]);
 
     expect(await app.request({ op: 'permission', permission: 'media' })).toEqual({
@@ -239,6 +244,7 @@ describe('the main process, wired to a fake electron', () => {
         failures: [],
         model: { name: 'lumen/shapes-clip', variant: 'fp32' },
         offline: [],
+        skipped: [],
         watch: { state: 'watching', message: null },
       },
     });

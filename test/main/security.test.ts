@@ -26,7 +26,13 @@ describe('webPreferences', () => {
       allowRunningInsecureContent: false,
       webviewTag: false,
       navigateOnDragDrop: false,
+      devTools: false,
     });
+  });
+
+  it('has DevTools only in development', () => {
+    expect(webPreferences('/p', true).devTools).toBe(false);
+    expect(webPreferences('/p', false).devTools).toBe(true);
   });
 });
 
@@ -74,14 +80,21 @@ describe('navigation', () => {
       expect(isAllowedNavigation(url), url).toBe(false);
   });
 
-  it('opens only plain https links in the browser', () => {
+  it('opens only https links to the sites the app links to, in the browser', () => {
     expect(isExternalLink('https://huggingface.co/Xenova/clip-vit-base-patch32')).toBe(true);
+    expect(isExternalLink('https://github.com/openai/CLIP/blob/main/LICENSE')).toBe(true);
     for (const url of [
       'http://example.com',
       'file:///etc/passwd',
       'https://u:p@example.com',
       'smb://x/y',
       'x',
+      // Any https site is not enough: a link in a caption or a model card could lead anywhere.
+      'https://example.com/phish',
+      'https://huggingface.co.evil.example/',
+      'https://evil.example/huggingface.co',
+      'https://huggingface.co:8443/',
+      'http://huggingface.co/',
     ])
       expect(isExternalLink(url), url).toBe(false);
   });

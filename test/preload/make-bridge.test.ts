@@ -73,8 +73,33 @@ describe('the preload bridge', () => {
     expect(await bridge.chooseFolder()).toBeNull();
     expect(bridge.pathForFile(new File([], 'rex.jpg'))).toBe('/dropped/rex.jpg');
     expect(bridge.platform).toBe('linux');
-    expect(Object.keys(bridge).sort()).toEqual(['call', 'chooseFolder', 'on', 'pathForFile', 'platform']);
+    expect(Object.keys(bridge).sort()).toEqual([
+      'call',
+      'chooseFolder',
+      'importImage',
+      'on',
+      'pathForFile',
+      'platform',
+    ]);
     expect(Object.isFrozen(bridge)).toBe(true);
+  });
+
+  it('hands a dropped image to main by its path and gets an upload id, or an error with a reason', async () => {
+    const { ipc, bridge } = setup();
+    const sent: unknown[] = [];
+    ipc.replies.set(CHANNELS.importImage, (path: unknown) => {
+      sent.push(path);
+      return { ok: true, upload: `${'a'.repeat(32)}.jpg` };
+    });
+    expect(await bridge.importImage(new File([], 'rex.jpg'))).toBe(`${'a'.repeat(32)}.jpg`);
+    expect(sent).toEqual(['/dropped/rex.jpg']);
+    ipc.replies.set(CHANNELS.importImage, () => ({ ok: false, message: 'not an image file' }));
+    await expect(bridge.importImage(new File([], 'notes.txt'))).rejects.toMatchObject({
+      message: 'not an image file',
+      code: 'bad-request',
+    });
+    ipc.replies.set(CHANNELS.importImage, () => 'garbage');
+    await expect(bridge.importImage(new File([], 'x.jpg'))).rejects.toThrow(/could not be read/);
   });
 
   it('installs itself as a read-only lumen property on the target window', async () => {

@@ -32,6 +32,8 @@ export interface UiOptions {
   model?: string | null;
   /** More environment for serve, e.g. LUMEN_HUB_URL and LUMEN_CATALOGUE for a fake hub. */
   env?: Record<string, string>;
+  /** Serve in token mode ($LUMEN_TOKEN); the browser first opens the address with ?token=, as printed. */
+  token?: string;
 }
 
 /** Starts `lumen serve --port 0` and resolves with the URL it prints. */
@@ -76,7 +78,10 @@ export async function startUi(options: UiOptions = {}): Promise<Ui> {
     throw new Error('the renderer is not built: run `npm run build:renderer` (npm test does it)');
   mkdirSync(SHOTS_DIR, { recursive: true });
   const root = tempDir('lumen-ui-');
-  const { child, url } = await serve(root, options);
+  const { child, url } = await serve(root, {
+    ...options,
+    env: { ...options.env, ...(options.token && { LUMEN_TOKEN: options.token }) },
+  });
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
@@ -91,7 +96,7 @@ export async function startUi(options: UiOptions = {}): Promise<Ui> {
   page.on('console', (m) => {
     if (m.type() === 'error') errors.push(m.text());
   });
-  await page.goto(url);
+  await page.goto(options.token ? `${url}/?token=${encodeURIComponent(options.token)}` : url);
   return {
     url,
     root,

@@ -1,5 +1,6 @@
 // lumen serve: the library in a browser. Runs the engine and serves the API, its events and the
-// built UI over HTTP, on 127.0.0.1 unless told otherwise (then only with a token).
+// built UI over HTTP, on 127.0.0.1 unless told otherwise (then only with a token, best given in
+// $LUMEN_TOKEN: a --token is visible to every user of the machine in the process list).
 
 import { parseArgs } from 'node:util';
 import { join } from 'node:path';
@@ -14,12 +15,16 @@ import { configuredModel } from '../model-options.js';
 export const serve: Command = {
   name: 'serve',
   summary: 'the library in a browser: the UI and the engine API over HTTP',
-  help: `lumen serve [--port N] [--host ADDR] [--token T] [options]
+  help: `lumen serve [--port N] [--host ADDR] [options]
 
 Serves the UI and the engine API (POST /api/<method>, events at /api/events,
 images at /media/thumb/<id> and /media/photo/<id>) on http://127.0.0.1:8765 by
-default. Another --host (e.g. 0.0.0.0) needs --token (16+ characters, or
-$LUMEN_TOKEN), sent as "Authorization: Bearer T" or ?token=T. Ctrl-C stops.
+default. Only this machine can reach it there, and web pages from other sites
+cannot use it (Host, Origin and Sec-Fetch-Site checks; API calls must be JSON).
+Another --host (e.g. 0.0.0.0, for other devices) needs a token of 16+
+characters in $LUMEN_TOKEN (or --token, which other users see in ps): open the
+address it prints once per browser (the token becomes a cookie and leaves the
+address bar); other clients send "Authorization: Bearer T". Ctrl-C stops.
 With no model yet it starts anyway: the UI offers the download (from
 $LUMEN_HUB_URL when set) and opens the library when it is done.
 
@@ -37,7 +42,9 @@ ${LIBRARY_HELP}`,
     const port = values.port === undefined ? 8765 : Number(values.port);
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw usageError('--port must be 0-65535');
     const host = values.host ?? '127.0.0.1';
-    const token = values.token ?? process.env.LUMEN_TOKEN ?? null;
+    const token = values.token ?? (process.env.LUMEN_TOKEN || null);
+    if (values.token)
+      err.write('note: --token is visible to other users in the process list; prefer $LUMEN_TOKEN\n');
     try {
       checkServeConfig(host, token);
     } catch (e) {
@@ -57,7 +64,11 @@ ${LIBRARY_HELP}`,
       token,
       rendererDir: join(PACKAGE_ROOT, 'dist', 'renderer'),
     });
-    out.write(`Lumen is at ${running.url}${token ? ' (token required)' : ''}\n`);
+    out.write(
+      token
+        ? `Lumen is at ${running.url} (token required): open ${running.url}/?token=${encodeURIComponent(token)} once in each browser\n`
+        : `Lumen is at ${running.url}\n`,
+    );
     if (!holder.engine) err.write('no model yet: download one in the UI, or run "lumen models download"\n');
     await new Promise<void>((resolve) => {
       process.once('SIGINT', resolve);

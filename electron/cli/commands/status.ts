@@ -15,7 +15,8 @@ export const status: Command = {
 Counts are for the model the library was last opened with (or --model); no
 model needs to be installed. --json prints {folders, total, indexed, pending,
 failed, failures: [{path, error}], model: {name, variant}, offline: [{path,
-since, photos}]}.
+since, photos}], skipped: [{path, reason}]} (skipped: links out of a library
+folder, which are never indexed).
 
 ${LIBRARY_HELP}`,
   async run(argv, out) {
@@ -30,6 +31,7 @@ ${LIBRARY_HELP}`,
           `folders: ${s.folders.length ? s.folders.join(', ') : '(none)'}\n` +
             `photos: ${s.total} (${s.indexed} indexed${model}, ${s.pending} pending, ${s.failed} failed)\n` +
             s.offline.map((f) => `offline: ${f.path} (${f.photos} photos kept until it is back)\n`).join('') +
+            s.skipped.map((f) => `left out: ${f.path}: ${f.reason}\n`).join('') +
             s.failures.map((f) => `failed: ${f.path}: ${f.error}\n`).join(''),
         );
       }

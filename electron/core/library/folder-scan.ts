@@ -1,9 +1,12 @@
 // Walks a photo folder recursively and yields its image files with size and modification time.
 // Skips hidden and system folders and whatever the caller excludes (exclusions.ts), follows symlinks
-// once (a loop is visited a single time), and reports unreadable folders and files instead of stopping.
+// once (a loop is visited a single time) but never out of the folder the caller keeps it `within` (a
+// link whose target lies elsewhere is skipped and reported, so nothing outside a library folder is
+// indexed, thumbnailed or served), and reports unreadable folders and files instead of stopping.
 
 import { opendir, realpath, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
+import { isInside } from './library-folders.js';
 
 export const IMAGE_EXTENSIONS = new Set([
   '.jpg',
@@ -42,6 +45,12 @@ export interface ScanProblem {
   error: string;
 }
 
+/** A file or folder left out on purpose, and why. */
+export interface ScanSkip {
+  path: string;
+  reason: string;
+}
+
 export function isImagePath(path: string): boolean {
   return IMAGE_EXTENSIONS.has(extname(path).toLowerCase());
 }
@@ -54,6 +63,9 @@ export interface ScanFolderOptions {
   signal?: AbortSignal;
   /** Leaves a file or folder (and everything under it) out of the walk. */
   exclude?: (path: string) => boolean;
+  /** A real path (symlinks resolved) the walk never leaves: links pointing elsewhere are skipped. */
+  within?: string;
+  onSkip?: (skip: ScanSkip) => void;
 }
 
 /** Yields every image file under root; problems go to onProblem and the walk goes on. */
@@ -62,7 +74,8 @@ export async function* scanFolder(
   onProblem: (p: ScanProblem) => void = () => undefined,
   options: ScanFolderOptions = {},
 ): AsyncGenerator<ScannedFile> {
-  const { signal, exclude = () => false } = options;
+  const { signal, exclude = () => false, within, onSkip = () => undefined } = options;
+  const outside = (real: string): boolean => within !== undefined && !isInside(within, real);
   const visited = new Set<string>();
   const stack = [root];
   while (stack.length > 0) {
@@ -77,6 +90,10 @@ export async function* scanFolder(
     }
     if (visited.has(real)) continue; // a symlink loop, or two links to one folder
     visited.add(real);
+    if (outside(real)) {
+      onSkip({ path: dir, reason: `a link to a folder outside the library folder (${real})` });
+      continue;
+    }
     let handle;
     try {
       handle = await opendir(dir);
@@ -108,6 +125,16 @@ export async function* scanFolder(
             continue;
           }
           if (!target.isFile()) continue;
+          if (within !== undefined && isImagePath(entry.name)) {
+            const real = await realpath(path).catch(() => null);
+            if (real === null || outside(real)) {
+              onSkip({
+                path,
+                reason: `a link to a file outside the library folder (${real ?? 'unreadable'})`,
+              });
+              continue;
+            }
+          }
         }
         if (!isImagePath(entry.name) || entry.name.startsWith('.')) continue;
         try {

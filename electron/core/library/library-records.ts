@@ -13,6 +13,7 @@ import { TagStore } from '../tags/tag-store.js';
 import { DatabaseError, openDatabase, type Db } from './database.js';
 import { PhotoStore, type StatusCounts } from './photo-store.js';
 import { SettingsStore } from './settings-store.js';
+import { UploadStore } from './upload-store.js';
 
 /** The library asked for does not exist and the caller did not ask to create it. */
 export class LibraryMissingError extends Error {
@@ -51,6 +52,8 @@ export interface LibraryStatus extends StatusCounts {
   model: { name: string; variant: string | null } | null;
   /** Folders not there at the last scan (an unplugged drive); their photos are kept. */
   offline: OfflineFolder[];
+  /** Files and folders scans left out on purpose (links out of a library folder), with why. */
+  skipped: { path: string; reason: string }[];
 }
 
 /** The folders a library keeps beside its database; never photos, whatever folder they sit in. */
@@ -98,8 +101,10 @@ export class LibraryRecords {
   readonly albums: AlbumStore;
   readonly adapters: AdapterStore;
   readonly settings: SettingsStore;
-  /** The folder beside the database: thumbnails/, index/. */
+  /** The folder beside the database: thumbnails/, index/, uploads/. */
   readonly dataDir: string;
+  /** Images handed in for a search by example (upload-store.ts). */
+  readonly uploads: UploadStore;
 
   protected constructor(
     readonly db: Db,
@@ -111,6 +116,7 @@ export class LibraryRecords {
     this.adapters = new AdapterStore(db);
     this.settings = new SettingsStore(db);
     this.dataDir = dirname(resolve(dbPath));
+    this.uploads = new UploadStore(join(this.dataDir, 'uploads'));
   }
 
   /** The records of an existing library (LibraryMissingError when there is none at dbPath). */
@@ -144,6 +150,7 @@ export class LibraryRecords {
       failures: this.store.failures(),
       model: model && { name: model.name, variant: model.variant },
       offline: this.store.offlineFolders(),
+      skipped: this.store.skipped(),
     };
   }
 

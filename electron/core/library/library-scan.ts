@@ -3,10 +3,11 @@
 // tags, caption and albums kept), and what is gone is forgotten. A scan covers every folder whole, or
 // only some paths inside them (what the watcher saw change). A folder that is not there, or is empty
 // while the library holds photos in it (an unmounted drive leaves its mount point empty), is marked
-// offline and its photos are kept until it returns; it is then scanned whole.
+// offline and its photos are kept until it returns; it is then scanned whole. A link whose target lies
+// outside its library folder is skipped, and recorded with why for status.
 
 import { createHash } from 'node:crypto';
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { basename, relative, resolve, sep } from 'node:path';
 import type { Exclusions } from './exclusions.js';
 import {
@@ -15,7 +16,9 @@ import {
   scanFolder,
   type ScanProblem,
   type ScannedFile,
+  type ScanSkip,
 } from './folder-scan.js';
+import { isInside } from './library-folders.js';
 import type { FolderRow, KnownPhoto, PhotoStore } from './photo-store.js';
 
 export interface ScanSummary {
@@ -33,6 +36,8 @@ export interface ScanSummary {
   returned: string[];
   /** Files left for later because they were still being written (see ScanOptions.settleMs). */
   unsettled: number;
+  /** Files and folders left out on purpose (links out of their library folder), with why. */
+  skipped: ScanSkip[];
 }
 
 /**
@@ -72,6 +77,7 @@ export const emptySummary = (): ScanSummary => ({
   wentOffline: [],
   returned: [],
   unsettled: 0,
+  skipped: [],
 });
 
 const isUnder = (root: string, path: string): boolean => path === root || path.startsWith(root + sep);
@@ -105,26 +111,39 @@ function hiddenBelow(folder: string, path: string): boolean {
   return parts.some((p, i) => (i < parts.length - 1 ? isSkippedFolder(p) : p.startsWith('.')));
 }
 
+/** Where a folder's walk is kept: the folder's real path (through a symlinked library folder too). */
+interface Walk {
+  folder: string;
+  within: string;
+  exclusions: Exclusions;
+  onProblem: (p: ScanProblem) => void;
+  onSkip: (s: ScanSkip) => void;
+  signal?: AbortSignal | undefined;
+}
+
 /** The image files at a root: a folder walked, one file checked, nothing if it is gone or left out. */
-async function* filesAt(
-  folder: string,
-  root: string,
-  exclusions: Exclusions,
-  onProblem: (p: ScanProblem) => void,
-  signal?: AbortSignal,
-): AsyncGenerator<ScannedFile> {
+async function* filesAt(walk: Walk, root: string): AsyncGenerator<ScannedFile> {
+  const { folder, within, exclusions, signal } = walk;
   if (root !== folder && (hiddenBelow(folder, root) || exclusions.excludes(folder, root))) return;
   let s;
+  let real: string;
   try {
     s = await stat(root);
+    real = await realpath(root);
   } catch {
     return; // gone: what the library had there is missing
   }
+  if (!isInside(within, real)) {
+    walk.onSkip({ path: root, reason: `a link to somewhere outside the library folder (${real})` });
+    return;
+  }
   if (s.isDirectory()) {
     if (root !== folder && isSkippedFolder(basename(root))) return;
-    yield* scanFolder(root, onProblem, {
+    yield* scanFolder(root, walk.onProblem, {
       ...(signal && { signal }),
       exclude: (path) => exclusions.excludes(folder, path),
+      within,
+      onSkip: walk.onSkip,
     });
   } else if (s.isFile() && isImagePath(root))
     yield { path: root, size: s.size, mtimeMs: Math.trunc(s.mtimeMs) };
@@ -159,6 +178,15 @@ export async function scanLibrary(deps: ScanDeps, options: ScanOptions = {}): Pr
       summary.returned.push(folder.path);
     }
     const roots = rootsIn(folder.path, back ? undefined : options.paths);
+    const skipped: ScanSkip[] = [];
+    const walk: Walk = {
+      folder: folder.path,
+      within: await realpath(folder.path),
+      exclusions,
+      onProblem: (p) => summary.problems.push(p),
+      onSkip: (skip) => skipped.push(skip),
+      signal,
+    };
     for (const root of roots) {
       const known = new Map<string, KnownPhoto>(
         (root === folder.path ? store.photosInFolder(folder.id) : store.photosUnder(root, sep)).map((r) => [
@@ -167,13 +195,7 @@ export async function scanLibrary(deps: ScanDeps, options: ScanOptions = {}): Pr
         ]),
       );
       const seen = new Set<string>();
-      for await (const file of filesAt(
-        folder.path,
-        root,
-        exclusions,
-        (p) => summary.problems.push(p),
-        signal,
-      )) {
+      for await (const file of filesAt(walk, root)) {
         seen.add(file.path);
         if (settling(file.mtimeMs)) {
           summary.unsettled++;
@@ -193,6 +215,9 @@ export async function scanLibrary(deps: ScanDeps, options: ScanOptions = {}): Pr
       for (const [path, row] of known)
         if (!seen.has(path)) missing.set(row.id, { id: row.id, size: row.size, hash: row.content_hash });
     }
+    // A whole-folder scan says afresh what the folder leaves out; a scan of some paths adds to it.
+    store.recordSkipped(folder.id, skipped, roots.length === 1 && roots[0] === folder.path);
+    summary.skipped.push(...skipped);
   }
   // A new file with the size and content of a missing one is that photo moved or renamed: keep its row.
   const missingBySize = new Map<number, { id: number; hash: string | null }[]>();

@@ -12,6 +12,7 @@ import { quietLogger, type Logger } from '../log.js';
 import { Tagger, type TagProgress, type TagRunReport } from '../tags/tagger.js';
 import type { Db } from './database.js';
 import { compileExclusions, type Exclusions } from './exclusions.js';
+import { checkLibraryFolder } from './library-folders.js';
 import { IndexJob, type IndexJobOptions } from './index-job.js';
 import { LibraryRecords, openLibraryDatabase, type ModelRecord } from './library-records.js';
 import { scanLibrary, type ScanOptions, type ScanSummary } from './library-scan.js';
@@ -196,8 +197,9 @@ export class Library extends LibraryRecords {
     this.tagger = this.makeTagger();
   }
 
+  /** Adds a photo folder: an existing absolute directory that is not a system folder (FolderError). */
   addFolder(path: string): void {
-    this.store.addFolder(resolve(path));
+    this.store.addFolder(checkLibraryFolder(path));
   }
 
   /** Forgets a folder and its photos (the files are not touched). */

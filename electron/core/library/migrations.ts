@@ -192,4 +192,15 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE models ADD COLUMN opened_at INTEGER;
   ALTER TABLE folders ADD COLUMN offline_since INTEGER;
   `,
+  // 7: files a scan left out on purpose, with why (a link whose target leaves its library folder), so
+  // status can say what was not indexed and why; a scan of a folder replaces the folder's list.
+  `
+  CREATE TABLE skipped (
+    path TEXT PRIMARY KEY,
+    folder_id INTEGER NOT NULL REFERENCES folders(id) ON DELETE CASCADE,
+    reason TEXT NOT NULL,
+    seen_at INTEGER NOT NULL
+  );
+  CREATE INDEX skipped_folder ON skipped(folder_id);
+  `,
 ];

@@ -241,6 +241,30 @@ export class PhotoStore {
       .all(JSON.stringify(ids)) as { path: string; error: string }[];
   }
 
+  /** Records what a scan of a folder left out; `replace`: the scan covered the whole folder. */
+  recordSkipped(
+    folderId: number,
+    skipped: readonly { path: string; reason: string }[],
+    replace: boolean,
+  ): void {
+    const put = this.db.prepare(
+      'INSERT OR REPLACE INTO skipped (path, folder_id, reason, seen_at) VALUES (?, ?, ?, ?)',
+    );
+    const now = Date.now();
+    this.db.transaction(() => {
+      if (replace) this.db.prepare('DELETE FROM skipped WHERE folder_id = ?').run(folderId);
+      for (const s of skipped) put.run(s.path, folderId, s.reason, now);
+    })();
+  }
+
+  /** What scans left out on purpose, and why (the first `limit`). */
+  skipped(limit = 1000): { path: string; reason: string }[] {
+    return this.db.prepare('SELECT path, reason FROM skipped ORDER BY path LIMIT ?').all(limit) as {
+      path: string;
+      reason: string;
+    }[];
+  }
+
   // -- models and embeddings
 
   modelId(key: string, name: string, dim: number): number {

@@ -1,7 +1,9 @@
 // Writes the library's tags to XMP sidecars so digiKam, darktable and Lightroom see them: each photo's
 // tags (automatic, manual and accepted) are merged into its sidecar's keywords, and the ones the user
-// rejected in Lumen are withdrawn. The photos themselves are never opened for writing.
+// rejected in Lumen are withdrawn. The photos themselves are never opened for writing, and no sidecar
+// is read or written outside the library's folders (a sidecar that is a link elsewhere is refused).
 
+import { realpathSync } from 'node:fs';
 import type { Library } from '../library/library.js';
 import { writeSidecarKeywords } from './xmp-sidecar.js';
 
@@ -29,6 +31,13 @@ export async function exportSidecars(
       .pluck()
       .all() as number[]);
   const report: SidecarExportReport = { written: [], failed: [], cancelled: false };
+  const within = library.store.folders().flatMap((f) => {
+    try {
+      return [realpathSync(f.path)];
+    } catch {
+      return []; // offline: nothing is written there
+    }
+  });
   for (const [i, id] of ids.entries()) {
     if (options.signal?.aborted) {
       report.cancelled = true;
@@ -40,7 +49,7 @@ export async function exportSidecars(
     const keywords = tags.filter((t) => t.source !== 'rejected').map((t) => t.name);
     const remove = tags.filter((t) => t.source === 'rejected').map((t) => t.name);
     try {
-      report.written.push(await writeSidecarKeywords(photo.path, { keywords, remove }));
+      report.written.push(await writeSidecarKeywords(photo.path, { keywords, remove }, { within }));
     } catch (err) {
       report.failed.push({ path: photo.path, error: err instanceof Error ? err.message : String(err) });
     }

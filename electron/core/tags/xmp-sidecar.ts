@@ -13,6 +13,7 @@ import { open, readFile, realpath, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import { XMLSerializer, type Document, type Element } from '@xmldom/xmldom';
 import { errorMessage } from '../clip/errors.js';
+import { isInside } from '../library/library-folders.js';
 import {
   NS,
   container,
@@ -327,14 +328,49 @@ async function writeAtomically(path: string, text: string, mode: number | null):
 
 const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 
+/** A sidecar would be read or written outside the folders it may be written in (through a symlink). */
+export class SidecarOutsideError extends Error {
+  override readonly name = 'SidecarOutsideError';
+  constructor(
+    readonly path: string,
+    readonly target: string,
+  ) {
+    super(`${path} leads outside the library's folders (to ${target}); it is left alone`);
+  }
+}
+
+/** Where writing `path` would land (through a symlink at it, or in its folder's real place). */
+async function writeTarget(path: string): Promise<string> {
+  try {
+    return await realpath(path);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    return join(await realpath(dirname(path)), basename(path));
+  }
+}
+
+export interface SidecarWriteOptions {
+  /** Real paths of the folders sidecars may be read and written in (the library's folders). */
+  within?: readonly string[];
+}
+
 /**
  * Adds (and withdraws) keywords in the photo's XMP sidecar, creating one when there is none (and
  * something to add). Returns the sidecar's path. A sidecar that needs no change is not rewritten,
  * so apps that watch sidecars' times do not see a change that is not there.
  * @throws {SidecarFormatError} when an existing sidecar is not XMP we can edit safely.
+ * @throws {SidecarOutsideError} when the sidecar leads outside `within`.
  */
-export async function writeSidecarKeywords(photoPath: string, change: SidecarKeywordChange): Promise<string> {
+export async function writeSidecarKeywords(
+  photoPath: string,
+  change: SidecarKeywordChange,
+  options: SidecarWriteOptions = {},
+): Promise<string> {
   const path = sidecarPathFor(photoPath);
+  if (options.within) {
+    const target = await writeTarget(path);
+    if (!options.within.some((root) => isInside(root, target))) throw new SidecarOutsideError(path, target);
+  }
   let bytes: Buffer | null = null;
   try {
     bytes = await readFile(path);

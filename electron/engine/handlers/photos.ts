@@ -1,8 +1,7 @@
 // Handlers for the photo views: the timeline (every indexed photo as compact parallel arrays), why a
-// photo matched a query or a category, and search by an image file that need not be in the library.
+// photo matched a query or a category, and search by an uploaded image that need not be in the library
+// (named by its upload id: the engine opens no path a caller names).
 
-import { statSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { ImageDecodeError } from '../../core/clip/errors.js';
 import { explainPhoto, ExplainError } from '../../core/library/explain.js';
 import { timeline } from '../../core/library/timeline.js';
@@ -28,15 +27,16 @@ export function photoHandlers(
       }
     },
     'search.image': async (p) => {
-      const path = resolve(p.path);
-      const stats = statSync(path, { throwIfNoEntry: false });
-      if (!stats) throw new ApiError('bad-request', `no image at ${path}`);
-      if (!stats.isFile()) throw new ApiError('bad-request', `${path} is not a file`);
+      const path = library.uploads.pathOf(p.upload);
+      if (!path) throw new ApiError('not-found', `no upload ${p.upload} (uploads are kept for a while only)`);
       try {
         return await searcher.similar(path, searchOptions(p));
       } catch (err) {
         if (err instanceof ImageDecodeError)
-          throw new ApiError('bad-request', `${path} is not an image Lumen can read (${err.detail})`);
+          throw new ApiError(
+            'bad-request',
+            `the uploaded file is not an image Lumen can read (${err.detail})`,
+          );
         throw err;
       }
     },

@@ -30,7 +30,7 @@ export interface ViewerContext {
 export interface SearchState {
   query: string;
   /** A photo or dropped image searched by example, shown in the box as a chip. */
-  example: { photoId?: number; path?: string; label: string } | null;
+  example: { photoId?: number; upload?: string; label: string } | null;
   filters: NonNullable<Params<'search.text'>['filters']>;
   strictness: number;
   sort: 'score' | 'date';
@@ -171,8 +171,8 @@ export class App {
     const result = await this.run(() => {
       if (example?.photoId !== undefined)
         return this.transport.call('search.similar', { photoId: example.photoId, ...options });
-      if (example?.path !== undefined)
-        return this.transport.call('search.image', { path: example.path, ...options });
+      if (example?.upload !== undefined)
+        return this.transport.call('search.image', { upload: example.upload, ...options });
       return this.transport.call('search.text', { query, ...options });
     });
     this.searching = false;

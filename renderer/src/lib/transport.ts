@@ -2,7 +2,9 @@
 // calls over validated IPC and images come from lumen://media/...; in a browser (`lumen serve`) the
 // same calls are HTTP POSTs, events a server-sent stream and images /media/... URLs. Everything above
 // this file sees one Transport, so no feature exists in only one of them. Results and events are
-// parsed with the contract's own schemas where they arrive here, as main and the server do.
+// parsed with the contract's own schemas where they arrive here, as main and the server do. Over HTTP
+// a token (when lumen serve needs one) travels as the HttpOnly cookie the server set on the first
+// visit: this page never sees it, and takes it out of the address bar should it still be there.
 
 import {
   API,
@@ -35,8 +37,10 @@ export interface Transport {
   photoUrl(id: number): string;
   /** The system folder picker where there is one (desktop); null in a browser. */
   chooseFolder: (() => Promise<string | null>) | null;
-  /** Turns a dropped image file into a path the engine can read (the desktop knows it; a browser uploads it). */
-  imagePath(file: File): Promise<string>;
+  /** Hands a dropped image to the engine for search.image; resolves with its upload id. */
+  uploadImage(file: File): Promise<string>;
+  /** The path of a dropped folder, where the system tells it (desktop); null in a browser. */
+  folderPath: ((file: File) => string) | null;
 }
 
 function parseResult<M extends Method>(method: M, value: unknown): Result<M> {
@@ -89,31 +93,24 @@ class BridgeTransport implements Transport {
     return `lumen://media/photo/${id}`;
   }
 
-  imagePath(file: File): Promise<string> {
-    return Promise.resolve(this.bridge.pathForFile(file));
+  uploadImage(file: File): Promise<string> {
+    return this.bridge.importImage(file);
   }
+
+  readonly folderPath = (file: File): string => this.bridge.pathForFile(file);
 }
 
 class HttpTransport implements Transport {
   readonly kind = 'http' as const;
   readonly chooseFolder = null;
+  readonly folderPath = null;
   private readonly listeners = new Set<EventListener>();
   private source: EventSource | null = null;
-
-  constructor(private readonly token: string | null) {}
-
-  private withToken(url: string): string {
-    return this.token ? `${url}?token=${encodeURIComponent(this.token)}` : url;
-  }
-
-  private headers(type: string): Record<string, string> {
-    return { 'content-type': type, ...(this.token && { authorization: `Bearer ${this.token}` }) };
-  }
 
   private async post(path: string, body: BodyInit, type: string): Promise<unknown> {
     let res: Response;
     try {
-      res = await fetch(path, { method: 'POST', headers: this.headers(type), body });
+      res = await fetch(path, { method: 'POST', headers: { 'content-type': type }, body });
     } catch {
       throw new CallError('offline', 'Lumen is not reachable: is `lumen serve` still running?');
     }
@@ -133,7 +130,7 @@ class HttpTransport implements Transport {
   on(listener: EventListener): () => void {
     this.listeners.add(listener);
     if (!this.source) {
-      const source = new EventSource(this.withToken('api/events'));
+      const source = new EventSource('api/events');
       for (const name of Object.keys(EVENTS))
         source.addEventListener(name, (e) => {
           let data: unknown;
@@ -150,26 +147,31 @@ class HttpTransport implements Transport {
   }
 
   thumbUrl(id: number): string {
-    return this.withToken(`media/thumb/${id}`);
+    return `media/thumb/${id}`;
   }
 
   photoUrl(id: number): string {
-    return this.withToken(`media/photo/${id}`);
+    return `media/photo/${id}`;
   }
 
-  async imagePath(file: File): Promise<string> {
+  async uploadImage(file: File): Promise<string> {
     const result = (await this.post('api/upload-image', file, file.type || 'application/octet-stream')) as {
-      path?: unknown;
+      upload?: unknown;
     };
-    if (typeof result.path !== 'string') throw new CallError('bad-response', 'the upload gave no path');
-    return result.path;
+    if (typeof result.upload !== 'string') throw new CallError('bad-response', 'the upload gave no id');
+    return result.upload;
   }
 }
 
 /** The desktop bridge when the preload put one on window, otherwise HTTP to the page's own origin. */
 export function pickTransport(): Transport {
   if (window.lumen) return new BridgeTransport(window.lumen);
-  const fromUrl = new URLSearchParams(location.search).get('token');
-  if (fromUrl) sessionStorage.setItem('lumen-token', fromUrl);
-  return new HttpTransport(fromUrl ?? sessionStorage.getItem('lumen-token'));
+  // The server moves a token from the address into a cookie; a token left in the address (an old
+  // bookmark) is taken out of it and out of history.
+  const url = new URL(location.href);
+  if (url.searchParams.has('token')) {
+    url.searchParams.delete('token');
+    history.replaceState(history.state, '', url);
+  }
+  return new HttpTransport();
 }
