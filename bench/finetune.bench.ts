@@ -76,7 +76,7 @@ for (const n of PAIRS) {
     { random, maxSteps: 3000, galleryDistractors: 1000 },
   );
   console.log(
-    `   ${String(n).padStart(7)}   ${encodeSeconds.toFixed(1).padStart(17)}   ${(result.ms / 1000).toFixed(1).padStart(7)}   ${String(result.steps).padStart(5)}   ${String(result.bestStep).padStart(4)}   ${result.stopped.padEnd(11)}  ${result.before.heldOutRecallAt5.toFixed(3)} -> ${result.after.heldOutRecallAt5.toFixed(3)}`,
+    `   ${String(n).padStart(7)}   ${encodeSeconds.toFixed(1).padStart(17)}   ${(result.ms / 1000).toFixed(1).padStart(7)}   ${String(result.steps).padStart(5)}   ${String(result.bestStep).padStart(4)}   ${result.stopped.padEnd(11)}  ${result.before.heldOutRecallAt5?.toFixed(3) ?? 'n/a'} -> ${result.after.heldOutRecallAt5?.toFixed(3) ?? 'n/a'}`,
   );
 }
 

@@ -379,11 +379,16 @@ export const API = {
   'finetune.cancel': { params: Empty, result: Ok },
   'finetune.adapters': {
     params: Empty,
-    result: z.object({ active: z.number().nullable(), adapters: z.array(Adapter) }),
+    result: z.object({
+      active: z.number().nullable(),
+      adapters: z.array(Adapter),
+      /** The version finetune.rollback returns to (null: the plain model), while one is active. */
+      rollbackTo: z.number().nullable(),
+    }),
   },
   /** Switches adapter (null: the plain model): adapter.progress events, then library.changed. */
   'finetune.activate': { params: z.object({ id: id.nullable() }).strict(), result: Ok },
-  /** Back to the version before the active one, or to the plain model. */
+  /** Back to the version that was active before the last activation, or to the plain model. */
   'finetune.rollback': {
     params: Empty,
     result: z.object({ ok: z.literal(true), active: z.number().nullable() }),
@@ -436,6 +441,8 @@ export const EVENTS = {
     version: z.number().nullable(),
     before: Recall,
     after: Recall,
+    /** Why before and after are null: too few pairs to set some aside as a test. */
+    notMeasured: z.string().nullable(),
   }),
   /** Activating an adapter: phase 'projecting' (embeddings into its space), then 'indexing'. */
   'adapter.progress': z.object({ phase: z.string(), done: z.number(), total: z.number() }),

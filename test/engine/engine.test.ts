@@ -364,13 +364,14 @@ describe('Engine', () => {
       version: null,
       before: null,
       after: null,
+      notMeasured: null,
     });
     expect((await engine.call('finetune.adapters', {})).adapters).toHaveLength(1);
     // Nothing running: cancel is harmless, and a new run may start.
     expect(await engine.call('finetune.cancel', {})).toEqual({ ok: true });
   });
 
-  it('activates adapters with progress, and rolls back version by version to the plain model', async () => {
+  it('activates adapters with progress, and rolls back through what was active, to the plain model', async () => {
     const second = next(engine, 'finetune.done');
     expect(await engine.call('finetune.start', { seed: 5, maxSteps: 20 })).toEqual({ started: true });
     const v2 = await second;
@@ -393,6 +394,14 @@ describe('Engine', () => {
       (await engine.call('search.text', { query: 'a photo of a red star', limit: 3 })).hits.length,
     ).toBeGreaterThan(0);
 
+    // v1 was never active: back from v2 is the plain model, not the next older version.
+    expect((await engine.call('finetune.adapters', {})).rollbackTo).toBeNull();
+    expect(await engine.call('finetune.rollback', {})).toEqual({ ok: true, active: null });
+    expect(library.space.adapter).toBeNull();
+    // v1, then v2: back is v1, then the plain model.
+    await engine.call('finetune.activate', { id: v1 });
+    await engine.call('finetune.activate', { id: v2.adapterId });
+    expect((await engine.call('finetune.adapters', {})).rollbackTo).toBe(v1);
     expect(await engine.call('finetune.rollback', {})).toEqual({ ok: true, active: v1 });
     expect(library.space.adapter?.id).toBe(v1);
     expect(await engine.call('finetune.rollback', {})).toEqual({ ok: true, active: null });
@@ -490,7 +499,7 @@ describe('Engine', () => {
     try {
       expect(await e.call('finetune.pairs', {})).toEqual({ pairs: [], negatives: 0 });
       expect(await refused(e, 'finetune.start', {}, 'bad-request')).toMatch(/no training pairs/);
-      expect(await e.call('finetune.adapters', {})).toEqual({ active: null, adapters: [] });
+      expect(await e.call('finetune.adapters', {})).toEqual({ active: null, adapters: [], rollbackTo: null });
     } finally {
       await e.close();
       empty.close();

@@ -2,10 +2,11 @@
 // their before/after metrics (list), switch one on (activate) or step back (rollback).
 
 import { parseArgs } from 'node:util';
-import { activateAdapter, rollbackTarget } from '../../core/finetune/adapter-switch.js';
+import { activateAdapter, rollbackAdapter, rollbackTarget } from '../../core/finetune/adapter-switch.js';
 import type { AdapterRecord } from '../../core/finetune/adapter-store.js';
-import { fineTune } from '../../core/finetune/fine-tune.js';
+import { fineTune, TooLittleToLearnError } from '../../core/finetune/fine-tune.js';
 import { TrainingCancelled } from '../../core/finetune/trainer.js';
+import type { LibraryRecords } from '../../core/library/library-records.js';
 import type { Library } from '../../core/library/library.js';
 import { CliError, EXIT, usageError } from '../cli-error.js';
 import { printer, interruptSignal, type Command, type Output } from '../command.js';
@@ -27,28 +28,65 @@ function positiveInt(text: string | undefined, name: string, fallback: number): 
   return n;
 }
 
-async function activate(library: Library, adapter: AdapterRecord | null, err: Output): Promise<void> {
+async function activate(
+  library: Library,
+  adapter: AdapterRecord | null,
+  err: Output,
+  rollback = false,
+): Promise<void> {
   const bar = new Progress(err);
+  const progress = {
+    onProgress: (done: number, total: number, phase: string) => {
+      bar.update(
+        { label: phase === 'projecting' ? 're-projecting' : 'indexing', done, total },
+        done === total,
+      );
+    },
+  };
   try {
     // Tags follow the space they are scored in: activating re-tags the library.
-    await activateAdapter(library, adapter?.id ?? null, {
-      onProgress: (done, total, phase) => {
-        bar.update(
-          { label: phase === 'projecting' ? 're-projecting' : 'indexing', done, total },
-          done === total,
-        );
-      },
-    });
+    if (rollback) await rollbackAdapter(library, progress);
+    else await activateAdapter(library, adapter?.id ?? null, progress);
   } finally {
     bar.finish();
   }
 }
 
+interface StoredMetrics {
+  before?: { heldOutRecallAt5?: number | null };
+  after?: { heldOutRecallAt5?: number | null };
+  pairs?: { heldOut?: number };
+  notMeasured?: string | null;
+}
+
+/** A version in a line: its sides, what it was measured to do (or that it was not), when. */
 const describe = (a: AdapterRecord): string => {
-  const m = a.metrics as { before?: { heldOutRecallAt5?: number }; after?: { heldOutRecallAt5?: number } };
+  const m = a.metrics as StoredMetrics;
   const sides = [a.sides.image && 'image', a.sides.text && 'text'].filter(Boolean).join('+');
-  return `v${a.version}${a.active ? ' (active)' : ''}: ${sides}, held-out recall@5 ${m.before?.heldOutRecallAt5?.toFixed(3) ?? '?'} -> ${m.after?.heldOutRecallAt5?.toFixed(3) ?? '?'}, ${new Date(a.createdAt).toISOString()}`;
+  const before = m.before?.heldOutRecallAt5;
+  const after = m.after?.heldOutRecallAt5;
+  const measured =
+    m.pairs?.heldOut === 0 || before == null || after == null
+      ? 'held-out recall@5 not measured (too few pairs to set some aside)'
+      : `held-out recall@5 ${before.toFixed(3)} -> ${after.toFixed(3)}`;
+  return `v${a.version}${a.active ? ' (active)' : ''}: ${sides}, ${measured}, ${new Date(a.createdAt).toISOString()}`;
 };
+
+/**
+ * Where rollbacks lead from now, one step at a time: the versions active before the current one,
+ * most recent first, down to the plain model (after which there is nothing to roll back).
+ */
+function rollbackPath(library: LibraryRecords, modelId: number): string[] {
+  if (!library.adapters.active(modelId)) return [];
+  const history = library.adapters.history(modelId);
+  const path: string[] = [];
+  for (let i = history.length - 2; i >= 0; i--) {
+    const id = history[i] ?? null;
+    if (id === null) break;
+    path.push(`v${library.adapters.get(id)?.version ?? '?'}`);
+  }
+  return [...path, 'the plain model'];
+}
 
 export const finetune: Command = {
   name: 'finetune',
@@ -62,7 +100,8 @@ export const finetune: Command = {
   list            adapter versions with their metrics
   activate VERSION  use an adapter for search, similar and tagging (re-projects the
                   library's embeddings and builds their index, with progress)
-  rollback        back to the previous version, or to the plain model
+  rollback        back to the version active before the last activation (or the
+                  plain model); list shows where rollbacks lead
 
 ${LIBRARY_HELP}`,
   async run(argv, out, err) {
@@ -76,7 +115,13 @@ ${LIBRARY_HELP}`,
       try {
         const model = records.currentModel();
         const list = model ? records.adapters.list(model.id) : [];
-        print(list, list.map((a) => `${describe(a)}\n`).join('') || 'no adapters yet: lumen finetune run\n');
+        const history = model ? records.adapters.history(model.id) : [];
+        const path = model ? rollbackPath(records, model.id) : [];
+        print(
+          { adapters: list, history },
+          (list.map((a) => `${describe(a)}\n`).join('') || 'no adapters yet: lumen finetune run\n') +
+            (path.length ? `rollback goes back to: ${path.join(', then ')}\n` : ''),
+        );
         return EXIT.ok;
       } finally {
         records.close();
@@ -110,10 +155,12 @@ ${LIBRARY_HELP}`,
                 pairs: report.pairs,
                 before: report.result.before,
                 after: report.result.after,
+                notMeasured: report.notMeasured,
                 steps: report.result.steps,
                 stopped: report.result.stopped,
               },
               `${report.pairs.train} training pairs, ${report.pairs.heldOut} held out, ${report.pairs.negatives} negatives\n` +
+                (report.notMeasured ? `held-out recall@5 ${report.notMeasured}\n` : '') +
                 `${report.result.steps} steps (${report.result.stopped}) in ${(report.result.ms / 1000).toFixed(1)} s\n` +
                 `saved ${describe(adapter)}\n`,
             );
@@ -121,7 +168,7 @@ ${LIBRARY_HELP}`,
           } catch (e) {
             bar.finish();
             if (e instanceof TrainingCancelled) throw new CliError('stopped; nothing saved', 130);
-            if (e instanceof Error && /no training pairs/.test(e.message)) throw usageError(e.message);
+            if (e instanceof TooLittleToLearnError) throw usageError(e.message);
             throw e;
           } finally {
             stop.release();
@@ -138,7 +185,7 @@ ${LIBRARY_HELP}`,
         case 'rollback': {
           const { current, previous } = rollbackTarget(library);
           if (!current) throw usageError('no adapter is active');
-          await activate(library, previous, err);
+          await activate(library, previous, err, true);
           print(
             { active: previous?.version ?? null },
             previous ? `active: v${previous.version}\n` : 'active: the plain model\n',

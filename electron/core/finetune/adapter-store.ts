@@ -47,6 +47,9 @@ export class AdapterError extends Error {
   override readonly name = 'AdapterError';
 }
 
+/** What an activation does to the model's activation history (see setActive). */
+export type HistoryChange = 'push' | 'pop' | 'keep';
+
 export class AdapterStore {
   constructor(readonly db: Db) {}
 
@@ -133,12 +136,38 @@ export class AdapterStore {
     return id === undefined ? undefined : this.get(id);
   }
 
-  setActive(modelId: number, adapterId: number | null): void {
-    if (adapterId === null) this.db.prepare('DELETE FROM active_adapters WHERE model_id = ?').run(modelId);
-    else
-      this.db
-        .prepare('INSERT OR REPLACE INTO active_adapters (model_id, adapter_id) VALUES (?, ?)')
-        .run(modelId, adapterId);
+  /**
+   * Makes an adapter active (null: the plain model). An activation is remembered on the model's
+   * history ('push'); a rollback takes the last activation off it ('pop'); reopening a library
+   * changes nothing ('keep').
+   */
+  setActive(modelId: number, adapterId: number | null, history: HistoryChange = 'push'): void {
+    this.db.transaction(() => {
+      if (adapterId === null) this.db.prepare('DELETE FROM active_adapters WHERE model_id = ?').run(modelId);
+      else
+        this.db
+          .prepare('INSERT OR REPLACE INTO active_adapters (model_id, adapter_id) VALUES (?, ?)')
+          .run(modelId, adapterId);
+      if (history === 'keep') return;
+      if (history === 'push')
+        this.db
+          .prepare('INSERT INTO adapter_history (model_id, adapter_id, at) VALUES (?, ?, ?)')
+          .run(modelId, adapterId, Date.now());
+      else
+        this.db
+          .prepare(
+            'DELETE FROM adapter_history WHERE id = (SELECT MAX(id) FROM adapter_history WHERE model_id = ?)',
+          )
+          .run(modelId);
+    })();
+  }
+
+  /** The adapters activated for a model, oldest first (null: the plain model); the last is in use. */
+  history(modelId: number): (number | null)[] {
+    return this.db
+      .prepare('SELECT adapter_id FROM adapter_history WHERE model_id = ? ORDER BY id')
+      .pluck()
+      .all(modelId) as (number | null)[];
   }
 
   setSpace(adapterId: number, spaceModelId: number): void {

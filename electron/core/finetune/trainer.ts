@@ -56,7 +56,8 @@ export interface TrainProgress {
 }
 
 export interface Metrics {
-  heldOutRecallAt5: number;
+  /** null: nothing was held out, so nothing was measured (never a 0 that was not measured). */
+  heldOutRecallAt5: number | null;
   trainRecallAt5: number;
 }
 
@@ -249,8 +250,9 @@ export async function trainAdapter(data: TrainerData, options: TrainOptions): Pr
   const heldOutSet = retrievalSet(data.heldOut, distractors, vecs.imageVecs, vecs.textVecs, d);
   const trainSet = retrievalSet(train, distractors, vecs.imageVecs, vecs.textVecs, d);
   const heldOutRetrieval = (p: AdapterParams): Promise<Retrieval> => evaluateRetrieval(heldOutSet, p, mm);
+  const useHeldOut = data.heldOut.length > 0;
   const metrics = async (p: AdapterParams, heldOut: Retrieval): Promise<Metrics> => ({
-    heldOutRecallAt5: heldOut.recallAt5,
+    heldOutRecallAt5: useHeldOut ? heldOut.recallAt5 : null,
     trainRecallAt5: (await evaluateRetrieval(trainSet, p, mm)).recallAt5,
   });
 
@@ -278,7 +280,6 @@ export async function trainAdapter(data: TrainerData, options: TrainOptions): Pr
   // library); weight 1 / 3 / 10 / 30 cost it 4.2 / 2.8 / 1.4 / 1.4 points at held-out recall@5 0.976,
   // and left the other model's zero-shot accuracy within 1 point. 100 stopped learning early (0.905).
   const anchorWeight = options.anchorWeight ?? DEFAULT_ANCHOR_WEIGHT;
-  const useHeldOut = data.heldOut.length > 0;
   // Early stopping follows the smooth reciprocal rank (recall@5 is what is reported); with nothing
   // held out it follows the smoothed training loss.
   const stopping = new EarlyStopping(useHeldOut ? initial.reciprocalRank : -Infinity, params, patience);

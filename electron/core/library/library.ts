@@ -6,7 +6,7 @@
 import { basename, join, resolve } from 'node:path';
 import type { ClipModel } from '../clip/clip-model.js';
 import { fillSpace, projectVector } from '../finetune/adapter-space.js';
-import { AdapterError, type AdapterRecord } from '../finetune/adapter-store.js';
+import { AdapterError, type AdapterRecord, type HistoryChange } from '../finetune/adapter-store.js';
 import type { AdapterParams } from '../finetune/contrastive-loss.js';
 import { quietLogger, type Logger } from '../log.js';
 import { Tagger, type TagProgress, type TagRunReport } from '../tags/tagger.js';
@@ -115,7 +115,7 @@ export class Library extends LibraryRecords {
   static async load(options: LibraryOptions): Promise<Library> {
     const library = Library.open(options);
     const active = library.adapters.active(library.modelId);
-    if (active) await library.useAdapter(active.id, options.onRepairProgress);
+    if (active) await library.useAdapter(active.id, options.onRepairProgress, 'keep');
     return library;
   }
 
@@ -154,10 +154,14 @@ export class Library extends LibraryRecords {
    * Makes an adapter active (null: none, the model as it came). An image-side adapter's space is
    * filled with every photo's re-projected embedding and gets its own index, with progress.
    */
-  async useAdapter(adapterId: number | null, onProgress?: AdapterProgressFn): Promise<void> {
+  async useAdapter(
+    adapterId: number | null,
+    onProgress?: AdapterProgressFn,
+    history: HistoryChange = 'push',
+  ): Promise<void> {
     if (this.space.index !== this.index) this.space.index.save(this.store.changeCounter(this.space.modelId));
     if (adapterId === null) {
-      this.adapters.setActive(this.modelId, null);
+      this.adapters.setActive(this.modelId, null, history);
       this.space = { modelId: this.modelId, index: this.index, adapter: null, params: null };
       this.tagger = this.makeTagger();
       return;
@@ -192,7 +196,7 @@ export class Library extends LibraryRecords {
       );
       space = { modelId: spaceId, index, adapter, params };
     }
-    this.adapters.setActive(this.modelId, adapter.id);
+    this.adapters.setActive(this.modelId, adapter.id, history);
     this.space = space;
     this.tagger = this.makeTagger();
   }

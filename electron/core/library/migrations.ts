@@ -203,4 +203,15 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX skipped_folder ON skipped(folder_id);
   `,
+  // 8: which adapter was made active when (null: back to the plain model), per model, so a rollback
+  // returns to the version that was active before the last activation, not to the next older one.
+  `
+  CREATE TABLE adapter_history (
+    id INTEGER PRIMARY KEY,
+    model_id INTEGER NOT NULL REFERENCES models(id) ON DELETE CASCADE,
+    adapter_id INTEGER REFERENCES adapters(id) ON DELETE CASCADE,
+    at INTEGER NOT NULL
+  );
+  CREATE INDEX adapter_history_model ON adapter_history(model_id, id);
+  `,
 ];

@@ -2,9 +2,14 @@
 // throttled progress events and a done event, the adapter versions, and switching between them
 // (activate, rollback) with re-projection progress. Switches run one after another, never at once.
 
-import { activateAdapter, rollbackAdapter, type SwitchOptions } from '../../core/finetune/adapter-switch.js';
+import {
+  activateAdapter,
+  rollbackAdapter,
+  rollbackTarget,
+  type SwitchOptions,
+} from '../../core/finetune/adapter-switch.js';
 import type { AdapterRecord } from '../../core/finetune/adapter-store.js';
-import { fineTune } from '../../core/finetune/fine-tune.js';
+import { checkEnoughToLearn, fineTune, TooLittleToLearnError } from '../../core/finetune/fine-tune.js';
 import { collectPairs } from '../../core/finetune/pairs.js';
 import { TrainingCancelled, type TrainProgress } from '../../core/finetune/trainer.js';
 import { ApiError, type EventData } from '../../shared/api.js';
@@ -67,8 +72,12 @@ export class FineTuneJobs {
   private start(options: { seed?: number; maxSteps?: number }): boolean {
     if (this.run) return false;
     const { library } = this.ctx;
-    if (!collectPairs(library).pairs.length)
-      throw new ApiError('bad-request', 'no training pairs: caption some photos or accept some tags first');
+    try {
+      checkEnoughToLearn(collectPairs(library).pairs.length);
+    } catch (err) {
+      if (err instanceof TooLittleToLearnError) throw new ApiError('bad-request', err.message);
+      throw err;
+    }
     const controller = new AbortController();
     this.run = { controller, done: this.train(controller, options) };
     return true;
@@ -107,6 +116,7 @@ export class FineTuneJobs {
         version: report.adapter.version,
         before: described.before,
         after: described.after,
+        notMeasured: report.notMeasured,
       };
     } catch (err) {
       const cancelled = err instanceof TrainingCancelled;
@@ -117,6 +127,7 @@ export class FineTuneJobs {
         version: null,
         before: null,
         after: null,
+        notMeasured: null,
       };
     }
     flush();
@@ -169,6 +180,7 @@ export class FineTuneJobs {
       'finetune.adapters': () => ({
         active: library.adapters.active(library.modelId)?.id ?? null,
         adapters: library.adapters.list(library.modelId).map(describeAdapter),
+        rollbackTo: rollbackTarget(library).previous?.id ?? null,
       }),
       'finetune.activate': ({ id }) =>
         this.serial(async () => {

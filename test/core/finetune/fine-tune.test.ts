@@ -10,7 +10,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClipModel } from '../../../electron/core/clip/clip-model.js';
 import { projectVector } from '../../../electron/core/finetune/adapter-space.js';
 import type { AdapterParams } from '../../../electron/core/finetune/contrastive-loss.js';
-import { fineTune } from '../../../electron/core/finetune/fine-tune.js';
+import {
+  activateAdapter,
+  rollbackAdapter,
+  rollbackTarget,
+} from '../../../electron/core/finetune/adapter-switch.js';
+import { fineTune, TooLittleToLearnError } from '../../../electron/core/finetune/fine-tune.js';
 import { DEFAULT_ANCHOR_WEIGHT, TrainingCancelled } from '../../../electron/core/finetune/trainer.js';
 import { Library } from '../../../electron/core/library/library.js';
 import { Searcher } from '../../../electron/core/library/search.js';
@@ -84,7 +89,7 @@ describe('fine-tuning', () => {
     const zeroAfter = await zeroShot(fresh, library.adapters.params(report.adapter.id));
     console.log(
       `fine-tune: ${report.pairs.train} training pairs, ${report.pairs.heldOut} held out; ` +
-        `held-out recall@5 ${before.heldOutRecallAt5.toFixed(3)} -> ${after.heldOutRecallAt5.toFixed(3)}; ` +
+        `held-out recall@5 ${before.heldOutRecallAt5?.toFixed(3)} -> ${after.heldOutRecallAt5?.toFixed(3)}; ` +
         `zero-shot pair top-1 ${zeroBefore.toFixed(3)} -> ${zeroAfter.toFixed(3)}; ` +
         `${report.result.steps} steps (${report.result.stopped}, weights of step ${report.result.bestStep} kept) ` +
         `in ${(report.result.ms / 1000).toFixed(1)} s`,
@@ -165,5 +170,65 @@ describe('fine-tuning', () => {
     await library.useAdapter(null);
     expect(library.space.modelId).toBe(library.modelId);
     expect(await top()).toBe(base);
+  });
+
+  it('rolls back to the version active before the last activation, not to the next older one', async () => {
+    const [v1, v2, v3] = [1, 2, 3].map((v) => library.adapters.byVersion(library.modelId, v));
+    expect(v3).toBeDefined();
+    const active = (): number | null => library.adapters.active(library.modelId)?.version ?? null;
+    const history = library.adapters.history(library.modelId);
+    // From the plain model straight to v3: back is the plain model, never v2 (never active).
+    await activateAdapter(library, v3?.id ?? -1);
+    expect(rollbackTarget(library).previous).toBeNull();
+    await rollbackAdapter(library);
+    expect(active()).toBeNull();
+    // v2, then v1: back is v2, then the plain model.
+    await activateAdapter(library, v2?.id ?? -1);
+    await activateAdapter(library, v1?.id ?? -1);
+    expect(rollbackTarget(library).previous?.version).toBe(2);
+    await rollbackAdapter(library);
+    expect(active()).toBe(2);
+    await rollbackAdapter(library);
+    expect(active()).toBeNull();
+    expect(await rollbackAdapter(library)).toBeNull();
+    // Each rollback took its activation off the history again.
+    expect(library.adapters.history(library.modelId)).toEqual(history);
+  });
+});
+
+describe('fine-tuning with few pairs', () => {
+  const root = tempDir();
+  let library: Library;
+  let photos: GeneratedPhoto[] = [];
+  beforeAll(async () => {
+    photos = await generatePhotoFolder(join(root, 'photos'), { count: 12, seed: 64, formats: ['jpeg'] });
+    library = Library.open({ dbPath: join(root, 'library.sqlite'), model });
+    library.addFolder(join(root, 'photos'));
+    await library.scan();
+    const { job, ids } = library.indexJob();
+    await job.run(ids);
+  }, 120_000);
+  afterAll(() => {
+    library.close();
+  });
+  const captionFirst = (n: number): void => {
+    for (const p of photos.slice(0, n))
+      library.tags.setCaption(library.store.photoByPath(p.path)?.id ?? -1, caption(p));
+  };
+
+  it('refuses to learn from three pairs, saying what would do', async () => {
+    captionFirst(3);
+    await expect(fineTune(library, { maxSteps: 20 })).rejects.toThrow(TooLittleToLearnError);
+    await expect(fineTune(library, { maxSteps: 20 })).rejects.toThrow(/at least 4 photos/);
+    expect(library.adapters.list(library.modelId)).toEqual([]);
+  });
+
+  it('trains on a handful but claims no held-out result it did not measure', async () => {
+    captionFirst(6);
+    const report = await fineTune(library, { maxSteps: 20 });
+    expect(report.pairs).toMatchObject({ train: 6, heldOut: 0 });
+    expect(report.notMeasured).toMatch(/not measured: 6 pairs are too few/);
+    expect(report.result.before.heldOutRecallAt5).toBeNull();
+    expect(report.result.after.heldOutRecallAt5).toBeNull();
   });
 });
