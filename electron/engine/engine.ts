@@ -13,6 +13,7 @@ import { QuerySyntaxError } from '../core/library/query-syntax.js';
 import { Searcher, SearchFilterError } from '../core/library/search.js';
 import { tagLibrary } from '../core/tags/tag-library.js';
 import { smartQuery } from '../core/tags/album-store.js';
+import { categorySummaries } from '../core/tags/category-summary.js';
 import type { CategoryInput } from '../core/tags/tag-store.js';
 import {
   API,
@@ -191,7 +192,7 @@ export class Engine {
         library.tags.setCaption(photoId, text, 'user');
         return ok;
       },
-      'tags.list': () => library.tags.categories(),
+      'tags.list': () => categorySummaries(library),
       'tags.add': (p) => library.tags.addCategory({ ...categoryInput(p), name: p.name }),
       'tags.update': ({ id, change }) => library.tags.updateCategory(id, categoryInput(change)),
       'tags.remove': ({ id }) => {

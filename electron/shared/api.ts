@@ -93,15 +93,37 @@ const Category = z.object({
   prompts: z.array(z.string()),
   negativePrompts: z.array(z.string()),
   exclusiveGroup: z.string().nullable(),
+  /** The user's own threshold (null: calibrated on the library). */
   threshold: z.number().nullable(),
   auto: z.boolean(),
   enabled: z.boolean(),
 });
 
+/** A category as tags.list shows it: with its photos counted and the score it tags from. */
+const CategorySummary = Category.extend({
+  counts: z.object({ auto: z.number(), manual: z.number(), accepted: z.number(), rejected: z.number() }),
+  /** Photos carrying it: automatic, yours and accepted. */
+  tagged: z.number(),
+  /** The score a photo needs (the user's threshold, else the calibrated one); null: none yet. */
+  cutoff: z.number().nullable(),
+  cutoffSource: z.enum(['yours', 'calibrated', 'not yet calibrated', 'keywords only']),
+  tagsNothing: z.boolean(),
+});
+
 const TagReport = z.object({
+  /** Photos scored. */
   photos: z.number(),
   categories: z.array(
-    z.object({ id, name: z.string(), threshold: z.number(), method: z.string(), tagged: z.number() }),
+    z.object({
+      id,
+      name: z.string(),
+      /** The score a photo needed (1 or more: none stood out). */
+      threshold: z.number(),
+      method: z.string(),
+      /** Photos carrying the category after the run (automatic and yours), as tags.list counts them. */
+      tagged: z.number(),
+      auto: z.number(),
+    }),
   ),
   ms: z.number(),
 });
@@ -304,7 +326,7 @@ export const API = {
     }),
   },
   'captions.set': { params: z.object({ photoId: id, text: z.string().max(2000) }).strict(), result: Ok },
-  'tags.list': { params: Empty, result: z.array(Category) },
+  'tags.list': { params: Empty, result: z.array(CategorySummary) },
   'tags.add': { params: CategoryInput, result: Category },
   'tags.update': { params: z.object({ id, change: CategoryInput.partial() }).strict(), result: Category },
   'tags.remove': { params: z.object({ id }).strict(), result: Ok },

@@ -135,6 +135,12 @@ describe('library commands', () => {
     });
   });
 
+  it('tags run with no categories says there is nothing to tag with, not a count of photos', async () => {
+    const r = await lumen('tags', 'run', ...common);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('no categories to tag with: lumen tags add NAME, or lumen tags starter\n');
+  });
+
   it('a read-only command given a --db that does not exist says so and creates nothing', async () => {
     const typo = join(root, 'lbi', 'library.sqlite');
     for (const args of [

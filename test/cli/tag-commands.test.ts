@@ -59,6 +59,40 @@ describe('tag and album commands', () => {
     expect(report.categories[0]?.tagged).toBeLessThanOrEqual(Math.ceil(stars * 1.2));
   });
 
+  it('counts the same photos in tags run, tags list and the JSON, and shows the cut-off as a score', async () => {
+    // Accept one automatic tag: it is then the user's, and still counted.
+    const [first] = JSON.parse(
+      (await lumen('tags', 'review', '--category', 'stars', ...common, '--json')).stdout,
+    ) as { path: string }[];
+    expect((await lumen('tags', 'accept', 'stars', first?.path ?? '', ...common)).code).toBe(0);
+    const run = await lumen('tags', 'run', 'stars', ...common);
+    const list = await lumen('tags', 'list', ...common);
+    const json = (
+      JSON.parse((await lumen('tags', 'list', ...common, '--json')).stdout) as {
+        name: string;
+        tagged: number;
+        counts: { auto: number; accepted: number; manual: number };
+        cutoff: number;
+      }[]
+    ).find((c) => c.name === 'stars');
+    expect(json?.counts.accepted).toBe(1);
+    expect(json?.tagged).toBe((json?.counts.auto ?? 0) + 1);
+    const counted = `stars: ${json?.tagged} photos (${json?.counts.auto} automatic, 1 yours)`;
+    expect(run.stdout).toContain(counted);
+    expect(list.stdout).toContain(counted);
+    // The cut-off is a cosine, printed as one, the same in both.
+    expect(json?.cutoff).toBeGreaterThan(-1);
+    expect(json?.cutoff).toBeLessThan(1);
+    const cutoff = `from a score of ${json?.cutoff.toFixed(3)} (calibrated)`;
+    expect(run.stdout).toContain(cutoff);
+    expect(list.stdout).toContain(cutoff);
+    expect(run.stdout).toMatch(/^scored 60 photos for 1 category in/m);
+    // Keywords read from files are listed as such, not as categories that tag.
+    expect(list.stdout).toMatch(
+      /Holiday: 1 photo \(1 yours\); keywords from your files, not tagged automatically/,
+    );
+  });
+
   it('refuses a duplicate category and unknown actions with exit 2', async () => {
     expect((await lumen('tags', 'add', 'Stars', ...common)).code).toBe(2);
     const r = await lumen('tags', 'fly', ...common);

@@ -307,6 +307,16 @@ export class TagStore {
    * Replaces a category's automatic tags for the given photos (all photos when `scope` is null) with
    * `tags`, leaving the user's own rows alone. Runs in the caller's transaction when there is one.
    */
+  /** How many photos carry a category, by where the tag came from. */
+  countsOf(categoryId: number): { auto: number; manual: number; accepted: number; rejected: number } {
+    const out = { auto: 0, manual: 0, accepted: 0, rejected: 0 };
+    const rows = this.db
+      .prepare('SELECT source, COUNT(*) AS n FROM photo_tags WHERE category_id = ? GROUP BY source')
+      .all(categoryId) as { source: keyof typeof out; n: number }[];
+    for (const r of rows) out[r.source] = r.n;
+    return out;
+  }
+
   replaceAutoTags(
     categoryId: number,
     scope: readonly number[] | null,

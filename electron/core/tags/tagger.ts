@@ -48,9 +48,13 @@ export interface TagRunOptions {
 export interface CategoryReport {
   id: number;
   name: string;
+  /** The score a photo needed (a cosine; 1 or more: no photo stood out, none was tagged). */
   threshold: number;
   method: Calibration['method'] | 'user' | 'stored' | 'uncalibrated';
+  /** Photos carrying the category after the run: automatic tags and the user's own (as tags list counts). */
   tagged: number;
+  /** Of those, tagged automatically. */
+  auto: number;
 }
 
 export interface TagRunReport {
@@ -274,7 +278,15 @@ export class Tagger {
           adapter,
           promptSet: (vectors[k] as CategoryVectors).promptSet,
         });
-        reports.push({ id: c.id, name: c.name, threshold, method, tagged: found.length });
+        const carried = tags.countsOf(c.id);
+        reports.push({
+          id: c.id,
+          name: c.name,
+          threshold,
+          method,
+          tagged: carried.auto + carried.manual + carried.accepted,
+          auto: carried.auto,
+        });
         options.onProgress?.({ phase: 'saving', done: ++done, total });
       }
     })();
