@@ -244,7 +244,7 @@ def tone_metrics(model: Clip, tok: Tokenizer, img: torch.Tensor, scenes: list[di
 PHOTO_TEMPLATES = re.findall(r"^  '(.*\{\}.*)',$", (REPO / "electron/core/tags/prompt-templates.ts").read_text(), re.M)
 TAG_CATEGORIES = {
     "red": (["something red", "a photo of something red", "a red shape"], lambda sc: sc["colour"] == "red"),
-    "star": ([t.replace("{}", "star") for t in PHOTO_TEMPLATES], lambda sc: sc["shape"] == "star"),
+    "star": ([t.replace("{}", "star" if "the {}" in t else "a star") for t in PHOTO_TEMPLATES], lambda sc: sc["shape"] == "star"),
 }
 
 

@@ -212,8 +212,9 @@ describe('Engine', () => {
       .find((id) => library.tags.tagsOf(id).some((t) => t.categoryId === stars.id));
     expect(tagged).toBeDefined();
     const e = await engine.call('photos.explain', { photoId: tagged as number, categoryId: stars.id });
+    // The eight templates, each with the article English wants: "a photo of a star.", "a photo of the star.".
     expect(e.prompts.map((p) => p.prompt).sort()).toEqual(
-      PHOTO_TEMPLATES.map((t) => t.replace('{}', 'star')).sort(),
+      PHOTO_TEMPLATES.map((t) => t.replace('{}', t.includes('the {}') ? 'star' : 'a star')).sort(),
     );
     const scores = e.prompts.map((p) => p.score);
     expect(scores).toEqual([...scores].sort((a, b) => b - a));

@@ -138,9 +138,11 @@ export const tags: Command = {
 
   add NAME [--prompt TEXT]... [--negative TEXT]... [--description TEXT]
            [--group NAME] [--threshold X|auto] [--no-run]
-                      a category; without prompts, photo templates ("a photo of a {}.", ...)
-                      filled with --description or the name are averaged. --group makes
-                      categories exclusive (a photo gets at most one of the group).
+                      a category. Its prompts (else the description, else the name) are
+                      put into photo templates ("a photo of a star.", ...) by their
+                      subject, however worded ("stars", "star shapes", "a photo of a
+                      star"), and averaged. --group makes categories exclusive (a photo
+                      gets at most one of the group).
                       Tags the library at once unless --no-run.
   edit NAME [same options]   change a category and re-tag (your own tags are kept)
   remove NAME               delete a category and its tags

@@ -1,9 +1,10 @@
 // The training pairs a library offers: the user's captions, captions found in the files, and tags
-// the user accepted or set (through the category's first prompt, the sentence the model matches it
-// by). Tags the user rejected are hard negatives: that sentence does not describe that photo.
+// the user accepted or set (as a natural sentence about the category: its first prompt when that
+// reads like a caption, else "a photo of ..." with the article English wants). Tags the user rejected
+// are hard negatives: that sentence does not describe that photo.
 
 import type { Library } from '../library/library.js';
-import { categoryPrompts } from '../tags/prompt-templates.js';
+import { categorySentence } from '../tags/prompt-templates.js';
 import type { TrainingPair } from './split.js';
 
 export interface LibraryPairs {
@@ -24,7 +25,7 @@ export function collectPairs(library: Library): LibraryPairs {
     )
     .all(modelId) as { photoId: number; categoryId: number; source: string }[];
   const promptOf = new Map<number, string>();
-  for (const c of library.tags.categories()) promptOf.set(c.id, categoryPrompts(c)[0] ?? c.name);
+  for (const c of library.tags.categories()) promptOf.set(c.id, categorySentence(c));
   const pairs: LibraryPairs['pairs'] = captions.map((c) => ({
     photoId: c.photoId,
     text: c.text,

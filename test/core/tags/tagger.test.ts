@@ -7,7 +7,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClipModel } from '../../../electron/core/clip/clip-model.js';
 import { Library } from '../../../electron/core/library/library.js';
 import { Searcher } from '../../../electron/core/library/search.js';
-import { PHOTO_TEMPLATES, SINGLE_TEMPLATE } from '../../../electron/core/tags/prompt-templates.js';
+import {
+  fillTemplates,
+  PHOTO_TEMPLATES,
+  SINGLE_TEMPLATE,
+} from '../../../electron/core/tags/prompt-templates.js';
 import type { CategoryInput } from '../../../electron/core/tags/tag-store.js';
 import { TEST_MODEL_DIR } from '../../support/paths.js';
 import { generatePhotoFolder, type GeneratedPhoto } from '../../../scripts/shapes/photo-folder.js';
@@ -102,6 +106,34 @@ describe('tagging', () => {
     }
   });
 
+  it('tags "stars" about the same however it is worded: a name, a noun phrase or a full prompt', async () => {
+    const truth = new Set(photos.filter((p) => p.shape === 'star').map((p) => p.path));
+    const wordings = [
+      { name: 'stars' },
+      { name: 'star' },
+      { name: 'x', prompts: ['a photo of a star'] },
+      { name: 'x', prompts: ['star shapes'] },
+      { name: 'x', description: 'star shapes' },
+    ];
+    const counts: number[] = [];
+    for (const w of wordings) {
+      const preview = await library.tagger.preview(
+        { description: null, prompts: [], negativePrompts: [], threshold: null, ...w },
+        10_000,
+      );
+      const tagged = pathsOf(preview.top.map((t) => t.photoId));
+      const pr = precisionRecall(tagged, truth);
+      console.log(
+        `wording ${JSON.stringify(w)}: ${tagged.size} tagged, precision ${pr.precision.toFixed(3)} recall ${pr.recall.toFixed(3)}`,
+      );
+      expect(pr.precision, JSON.stringify(w)).toBeGreaterThanOrEqual(BAR);
+      expect(pr.recall, JSON.stringify(w)).toBeGreaterThanOrEqual(BAR);
+      counts.push(tagged.size);
+    }
+    // Within a few photos of each other.
+    expect(Math.max(...counts) - Math.min(...counts)).toBeLessThanOrEqual(3);
+  });
+
   it('records score, margin, source, model and prompt set with every tag', () => {
     const stars = library.tags.categoryByName('stars');
     const row = library.db
@@ -141,7 +173,7 @@ describe('tagging', () => {
             id: 0,
             name: s,
             description: null,
-            prompts: templates.map((t) => t.replaceAll('{}', s)),
+            prompts: fillTemplates(s, templates),
             negativePrompts: [],
           }),
         ),
