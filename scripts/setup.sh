@@ -9,7 +9,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-DEBIAN_PACKAGES=(python3 make g++ chromium libimage-exiftool-perl)
+# exiftool is the tests' independent reader of metadata; the KDE wallpapers are real photos with real
+# (and junk) metadata for the caption rules' tests.
+DEBIAN_PACKAGES=(python3 make g++ chromium libimage-exiftool-perl plasma-workspace-wallpapers)
 
 if command -v apt-get >/dev/null 2>&1; then
   missing=()

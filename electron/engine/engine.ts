@@ -14,6 +14,7 @@ import { Searcher, SearchFilterError } from '../core/library/search.js';
 import { tagLibrary } from '../core/tags/tag-library.js';
 import { smartQuery } from '../core/tags/album-store.js';
 import { categorySummaries } from '../core/tags/category-summary.js';
+import { photoLabels } from '../core/tags/provenance.js';
 import type { CategoryInput } from '../core/tags/tag-store.js';
 import {
   API,
@@ -172,6 +173,7 @@ export class Engine {
       },
       'photos.get': ({ id }) => {
         const row = photoOrThrow(library, id);
+        const labels = photoLabels(library.tags, id);
         return {
           id: row.id,
           path: row.path,
@@ -183,8 +185,9 @@ export class Engine {
           lens: row.lens,
           status: row.status,
           error: row.error,
-          caption: library.tags.caption(id)?.text ?? null,
-          tags: library.tags.tagsOf(id).map((t) => ({ name: t.name, source: t.source, score: t.score })),
+          caption: labels.caption?.text ?? null,
+          captionFrom: labels.caption?.from ?? null,
+          tags: labels.tags,
         };
       },
       'captions.set': ({ photoId, text }) => {

@@ -161,6 +161,8 @@ const Settings = z.object({
   threads: z.number().nullable(),
   libraryPath: z.string(),
   xmpSidecars: z.boolean(),
+  /** Sidecars get Lumen's automatic tags too (marked as Lumen's), not only the ones the user set or confirmed. */
+  xmpAutoTags: z.boolean(),
   /** The folders are watched and changes indexed as they happen. */
   watch: z.boolean(),
   /** Files and folders every scan leaves out. */
@@ -322,7 +324,12 @@ export const API = {
       status: z.string(),
       error: z.string().nullable(),
       caption: z.string().nullable(),
-      tags: z.array(z.object({ name: z.string(), source: z.string(), score: z.number().nullable() })),
+      /** Where the caption came from, in words ("written by you", "from the photo's file (…)"). */
+      captionFrom: z.string().nullable(),
+      /** `from`: where the tag came from, in words (typed, reviewed, a file's field, or Lumen's guess). */
+      tags: z.array(
+        z.object({ name: z.string(), source: z.string(), score: z.number().nullable(), from: z.string() }),
+      ),
     }),
   },
   'captions.set': { params: z.object({ photoId: id, text: z.string().max(2000) }).strict(), result: Ok },
@@ -384,7 +391,10 @@ export const API = {
   'finetune.pairs': {
     params: Empty,
     result: z.object({
-      pairs: z.array(z.object({ photoId: z.number(), text: z.string(), source: z.string() })),
+      /** `from`: where the pair's text came from, in words ("your caption", "tag from the photo's file (…)"). */
+      pairs: z.array(
+        z.object({ photoId: z.number(), text: z.string(), source: z.string(), from: z.string() }),
+      ),
       negatives: z.number(),
     }),
   },
@@ -425,6 +435,7 @@ export const API = {
       .object({
         threads: z.number().int().min(1).max(256).nullable().optional(),
         xmpSidecars: z.boolean().optional(),
+        xmpAutoTags: z.boolean().optional(),
         watch: z.boolean().optional(),
         exclude: ExcludePatterns.optional(),
       })

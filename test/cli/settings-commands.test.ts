@@ -14,6 +14,7 @@ import { lumen } from './run-lumen.js';
 interface Settings {
   threads: number | null;
   xmpSidecars: boolean;
+  xmpAutoTags: boolean;
   watch: boolean;
   exclude: string[];
 }
@@ -43,7 +44,13 @@ describe('lumen settings', () => {
   }, 120_000);
 
   it('shows the defaults and changes each setting', async () => {
-    expect(await settings()).toEqual({ threads: null, xmpSidecars: false, watch: true, exclude: [] });
+    expect(await settings()).toEqual({
+      threads: null,
+      xmpSidecars: false,
+      xmpAutoTags: false,
+      watch: true,
+      exclude: [],
+    });
     expect(await settings('watch', 'off')).toMatchObject({ watch: false });
     expect(await settings('watch', 'on')).toMatchObject({ watch: true });
     expect(await settings('threads', '2')).toMatchObject({ threads: 2 });
@@ -61,6 +68,7 @@ describe('lumen settings', () => {
       ['threads', '0'],
       ['threads', 'many'],
       ['watch', 'maybe'],
+      ['xmp-auto', 'sometimes'],
       ['exclude', 'add', '/etc'],
       ['exclude', 'add', '../up'],
       ['exclude'],
@@ -81,7 +89,7 @@ describe('lumen settings', () => {
     expect(JSON.parse(r.stdout)).toMatchObject({ scan: { added: 1 }, status: { total: 21 } });
   });
 
-  it('lumen index and lumen tags run write XMP sidecars when the setting is on, not before', async () => {
+  it('lumen index and lumen tags run write XMP sidecars when the settings are on, not before', async () => {
     /** The photos tagged "stars" (the review queue lists every automatic tag). */
     const tagged = async (): Promise<string[]> =>
       (
@@ -96,6 +104,14 @@ describe('lumen settings', () => {
     expect(before.length).toBeGreaterThan(0);
     expect(before.filter((p) => existsSync(sidecarPathFor(p)))).toEqual([]);
     await settings('xmp', 'on');
+    // By default sidecars get only the user's own tags: Lumen's guesses stay out of them.
+    const yoursOnly = await lumen('tags', 'run', 'stars', ...common);
+    expect(yoursOnly.stderr).toMatch(/wrote 0 XMP sidecars/);
+    expect(before.filter((p) => existsSync(sidecarPathFor(p)))).toEqual([]);
+    expect(await settings('xmp-auto', 'on')).toMatchObject({ xmpSidecars: true, xmpAutoTags: true });
+    expect((await lumen('settings', '--db', db)).stdout).toMatch(
+      /xmp-auto\s+on: sidecars get Lumen's automatic/,
+    );
     const run = await lumen('tags', 'run', 'stars', ...common);
     expect(run.stderr).toMatch(/wrote \d+ XMP sidecars/);
     expect(before.filter((p) => !existsSync(sidecarPathFor(p)))).toEqual([]);

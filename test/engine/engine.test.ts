@@ -139,6 +139,7 @@ describe('Engine', () => {
     await refused(engine, 'settings.set', { threads: 0 }, 'bad-request');
     await refused(engine, 'settings.set', { threads: 257 }, 'bad-request');
     await refused(engine, 'settings.set', { xmpSidecars: 'yes' }, 'bad-request');
+    await refused(engine, 'settings.set', { xmpAutoTags: 1 }, 'bad-request');
     await refused(engine, 'albums.remove', { id: 'a' }, 'bad-request');
     await refused(engine, 'no.such.method' as Method, {}, 'not-found');
   });
@@ -297,12 +298,32 @@ describe('Engine', () => {
     const { pairs, negatives } = await engine.call('finetune.pairs', {});
     expect(negatives).toBe(1);
     expect(pairs.filter((p) => p.source === 'caption')).toHaveLength(7);
+    expect(
+      pairs.filter((p) => p.source === 'caption').every((p) => p.from === 'caption written by you'),
+    ).toBe(true);
     expect(pairs.filter((p) => p.source === 'tag')).toEqual([
       expect.objectContaining({
         photoId: idOf(showing('red', 'star')[1] as GeneratedPhoto),
         text: 'a photo of a star.',
+        from: 'tag confirmed by you in review',
       }),
     ]);
+    // The viewer's photo: each tag and the caption say where they came from.
+    const shown = await engine.call('photos.get', { id: idOf(showing('red', 'star')[1] as GeneratedPhoto) });
+    expect(shown.captionFrom).toBe('written by you');
+    expect(shown.tags.find((t) => t.name === 'stars')?.from).toBe('confirmed by you in review');
+    const declined = await engine.call('photos.get', { id: circle });
+    expect(declined.tags.find((t) => t.name === 'stars')?.from).toBe('turned down by you in review');
+    const guessed = photos
+      .map(idOf)
+      .map((id) => library.tags.tagsOf(id).find((t) => t.source === 'auto'))
+      .find((t) => t !== undefined);
+    const guess = (await engine.call('photos.get', { id: guessed?.photoId as number })).tags.find(
+      (t) => t.name === guessed?.name,
+    );
+    expect(guess?.from).toMatch(
+      /^guessed by Lumen \(score -?\d\.\d{3}; .*shapes-clip; prompts [0-9a-f]{8}\)$/,
+    );
   });
 
   it('fine-tunes in the background with throttled progress, then lists the new adapter', async () => {
@@ -431,6 +452,7 @@ describe('Engine', () => {
     expect(s).toMatchObject({
       threads: null,
       xmpSidecars: false,
+      xmpAutoTags: false,
       libraryPath: join(root, 'lib', 'library.sqlite'),
     });
     expect(s.catalogue.length).toBeGreaterThan(0);
@@ -445,12 +467,23 @@ describe('Engine', () => {
     const sidecars = tagged.map((id) => sidecarPathFor(library.store.photo(id)?.path ?? ''));
     expect(sidecars.some((f) => existsSync(f))).toBe(false);
     expect(await engine.call('settings.set', { xmpSidecars: true })).toEqual({ ok: true });
+    // By default only the user's own tags go to sidecars: photos with nothing but guesses get none.
+    const guessedOnly = tagged.filter((id) =>
+      library.tags.tagsOf(id).every((t) => t.source === 'auto' || t.source === 'rejected'),
+    );
+    expect(guessedOnly.length).toBeGreaterThan(0);
+    await engine.call('tags.run', {});
+    expect(guessedOnly.some((id) => existsSync(sidecarPathFor(library.store.photo(id)?.path ?? '')))).toBe(
+      false,
+    );
+    expect(await engine.call('settings.set', { xmpAutoTags: true })).toEqual({ ok: true });
+    expect(await engine.call('settings.get', {})).toMatchObject({ xmpSidecars: true, xmpAutoTags: true });
     const phases = record(engine, 'tags.progress');
     await engine.call('tags.run', {});
     phases.stop();
     expect(sidecars.every((f) => existsSync(f))).toBe(true);
     expect(phases.seen.some(([, d]) => d.phase === 'sidecars')).toBe(true);
-    await engine.call('settings.set', { xmpSidecars: false });
+    await engine.call('settings.set', { xmpSidecars: false, xmpAutoTags: false });
   });
 
   it('keeps settings in the library database, across engines', async () => {
@@ -462,7 +495,13 @@ describe('Engine', () => {
     expect(await a.call('settings.set', { xmpSidecars: false })).toEqual({ ok: true });
     await a.close();
     first.close();
-    expect(readStoredSettings(dbPath)).toEqual({ threads: 3, xmpSidecars: false, watch: true, exclude: [] });
+    expect(readStoredSettings(dbPath)).toEqual({
+      threads: 3,
+      xmpSidecars: false,
+      xmpAutoTags: false,
+      watch: true,
+      exclude: [],
+    });
     const second = Library.open({ dbPath, model });
     const b = new Engine(second);
     try {
@@ -480,6 +519,7 @@ describe('Engine', () => {
     expect(readStoredSettings(join(root, 'nowhere.sqlite'))).toEqual({
       threads: null,
       xmpSidecars: false,
+      xmpAutoTags: false,
       watch: true,
       exclude: [],
     });

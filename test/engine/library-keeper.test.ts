@@ -102,15 +102,16 @@ describe('the engine keeps the library current', () => {
   });
 
   it('writes XMP sidecars for the photos it indexes when the setting is on', async () => {
-    // A category every photo passes (a cosine of -1), so each new photo has a tag to write.
+    // A category every photo passes (a cosine of -1), so each new photo has a tag to write; the tags are
+    // Lumen's guesses, which sidecars carry only when the user asks for them too.
     await holder.call('tags.add', { name: 'everything', threshold: -1 });
-    await holder.call('settings.set', { xmpSidecars: true });
+    await holder.call('settings.set', { xmpSidecars: true, xmpAutoTags: true });
     const paths = [4, 5].map((i) => join(folder, `star ${i}.jpg`));
     for (const [k, p] of paths.entries()) cpSync((stars[4 + k] as GeneratedPhoto).path, p);
     await expect.poll(async () => (await status()).total, { timeout: 20_000 }).toBe(30);
     await until(() => paths.every((p) => existsSync(sidecarPathFor(p))), 10_000);
     expect(readFileSync(sidecarPathFor(paths[0] as string), 'utf8')).toContain('everything');
-    await holder.call('settings.set', { xmpSidecars: false });
+    await holder.call('settings.set', { xmpSidecars: false, xmpAutoTags: false });
   });
 
   it('follows a rename (caption kept) and a deletion, and keeps an unplugged folder as offline', async () => {

@@ -270,6 +270,16 @@ describe.skipIf(!HAS_CHROMIUM)('the UI in Chromium, over lumen serve', () => {
     await expect
       .poll(() => page.locator('[data-testid="pairs-table"] tbody tr').count())
       .toBeGreaterThanOrEqual(6);
+    // Each pair says where its text came from: the captions just written, the tag confirmed in review.
+    const from = await page
+      .locator('[data-testid="pairs-table"] tbody tr')
+      .evaluateAll((rows) =>
+        rows.map((r) => [r.getAttribute('data-source'), r.querySelector('td.source')?.textContent]),
+      );
+    expect(from.filter(([source]) => source === 'caption')).toEqual(
+      Array.from({ length: 6 }, () => ['caption', 'caption written by you']),
+    );
+    expect(from.filter(([source]) => source === 'tag')).toEqual([['tag', 'tag confirmed by you in review']]);
     await page.click('[data-testid="finetune-start"]');
     await page.locator('[data-testid="finetune-result"]').waitFor({ timeout: 120_000 });
     const loss = await page
@@ -320,6 +330,18 @@ describe.skipIf(!HAS_CHROMIUM)('the UI in Chromium, over lumen serve', () => {
     await page.locator('[data-testid="search-summary"]').waitFor();
     const top = (await gridIds('search-grid', 1))[0] as number;
     await page.click(`[data-testid="search-grid"] [data-photo-id="${top}"]`);
+    // Its tags say where each came from (Lumen's guess with its score, or the user's own decision).
+    const tags = (await api<{ tags: { name: string; from: string }[] }>('photos.get', { id: top })).tags;
+    expect(tags.map((t) => t.name)).toContain('stars');
+    await page.locator('[data-testid="viewer"] .tag[data-from]').first().waitFor();
+    expect(
+      await page
+        .locator('[data-testid="viewer"] .tag[data-from]')
+        .evaluateAll((els) => els.map((e) => [e.textContent, e.getAttribute('data-from')])),
+    ).toEqual(tags.map((t) => [t.name, t.from]));
+    expect(tags.find((t) => t.name === 'stars')?.from).toMatch(
+      /^(guessed by Lumen \(score -?\d\.\d{3}; |(confirmed|turned down) by you in review$)/,
+    );
     await page.click('[data-testid="add-to-album"]');
     await page.locator('[data-testid="viewer"] :text("Added to favourites")').waitFor();
     await page.keyboard.press('Escape');
@@ -410,5 +432,28 @@ describe.skipIf(!HAS_CHROMIUM)('the UI in Chromium, over lumen serve', () => {
     await expect
       .poll(async () => (await api<{ watch: { state: string } }>('library.status')).watch.state)
       .toBe('watching');
+  });
+
+  it("writes sidecars with your tags, and Lumen's suggestions only when asked", async () => {
+    const { page } = ui;
+    await page.click('nav button:has-text("Settings")');
+    const xmp = page.locator('[data-testid="settings-xmp"]');
+    const auto = page.locator('[data-testid="settings-xmp-auto"]');
+    expect(await xmp.isChecked()).toBe(false);
+    expect(await auto.isChecked()).toBe(false);
+    expect(await auto.isDisabled()).toBe(true); // nothing to include while no sidecars are written
+    await xmp.check();
+    await expect.poll(() => auto.isDisabled()).toBe(false);
+    await auto.check();
+    type Stored = { xmpSidecars: boolean; xmpAutoTags: boolean };
+    await expect
+      .poll(async () => await api<Stored>('settings.get'))
+      .toMatchObject({ xmpSidecars: true, xmpAutoTags: true });
+    await ui.shot('17-settings-sidecars');
+    await auto.uncheck();
+    await xmp.uncheck();
+    await expect
+      .poll(async () => await api<Stored>('settings.get'))
+      .toMatchObject({ xmpSidecars: false, xmpAutoTags: false });
   });
 });

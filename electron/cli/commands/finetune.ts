@@ -1,10 +1,12 @@
 // lumen finetune: train adapters on the library's captions and tags (run), see the versions with
-// their before/after metrics (list), switch one on (activate) or step back (rollback).
+// their before/after metrics (list), switch one on (activate) or step back (rollback), and show what a
+// run would learn from (pairs).
 
 import { parseArgs } from 'node:util';
 import { activateAdapter, rollbackAdapter, rollbackTarget } from '../../core/finetune/adapter-switch.js';
 import type { AdapterRecord } from '../../core/finetune/adapter-store.js';
 import { fineTune, TooLittleToLearnError } from '../../core/finetune/fine-tune.js';
+import { collectPairs } from '../../core/finetune/pairs.js';
 import { TrainingCancelled } from '../../core/finetune/trainer.js';
 import type { LibraryRecords } from '../../core/library/library-records.js';
 import type { Library } from '../../core/library/library.js';
@@ -90,13 +92,15 @@ function rollbackPath(library: LibraryRecords, modelId: number): string[] {
 
 export const finetune: Command = {
   name: 'finetune',
-  summary: 'train adapters on your captions and tags: run, list, activate, rollback',
+  summary: 'train adapters on your captions and tags: run, pairs, list, activate, rollback',
   help: `lumen finetune <action> [options]
 
   run [--seed N] [--side both|image|text] [--max-steps N] [--activate]
                   train on captions, accepted tags and captions from files (rejected
                   tags are negatives), on stored embeddings; prints held-out recall@5
                   before and after; saves the next adapter version
+  pairs           the (photo, text) pairs run would learn from, each with where its
+                  text came from (your caption, a tag you set or confirmed, a file's field)
   list            adapter versions with their metrics
   activate VERSION  use an adapter for search, similar and tagging (re-projects the
                   library's embeddings and builds their index, with progress)
@@ -107,8 +111,27 @@ ${LIBRARY_HELP}`,
   async run(argv, out, err) {
     const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: OPTIONS });
     const [action, arg] = positionals;
-    if (!action) throw usageError('give an action: run, list, activate, rollback');
+    if (!action) throw usageError('give an action: run, pairs, list, activate, rollback');
     const print = printer(out, values.json);
+    if (action === 'pairs') {
+      // Needs no model: what the library would train on, each pair with where its text came from.
+      const records = await openForReading(values);
+      try {
+        const model = records.currentModel();
+        const { pairs, negatives } = model
+          ? collectPairs({ db: records.db, modelId: model.id, tags: records.tags })
+          : { pairs: [], negatives: [] };
+        const rows = pairs.map((p) => ({ ...p, path: records.store.photo(p.photoId)?.path ?? null }));
+        print(
+          { pairs: rows, negatives: negatives.length },
+          rows.map((p) => `${p.path ?? p.photoId}\t${p.text}\t${p.from}\n`).join('') +
+            `${rows.length} pairs, ${negatives.length} negatives\n`,
+        );
+        return EXIT.ok;
+      } finally {
+        records.close();
+      }
+    }
     if (action === 'list') {
       // Needs no model: the versions of the model the library was last opened with (or --model's).
       const records = await openForReading(values);

@@ -17,6 +17,7 @@ function describe(s: LibrarySettings): string {
   return [
     `threads   ${s.threads ?? 'auto (all cores)'}`,
     `xmp       ${s.xmpSidecars ? 'on: tag runs write XMP sidecars' : 'off'}`,
+    `xmp-auto  ${s.xmpAutoTags ? "on: sidecars get Lumen's automatic tags too" : 'off: sidecars get only the tags you set or confirmed'}`,
     `watch     ${s.watch ? 'on: the app and lumen serve watch the folders' : 'off'}`,
     `exclude   ${s.exclude.length ? s.exclude.join(', ') : '(nothing)'}`,
     '',
@@ -36,6 +37,8 @@ function change(current: LibrarySettings, key: string, args: string[]): Partial<
     }
     case 'xmp':
       return { xmpSidecars: onOff(args[0], 'xmp') };
+    case 'xmp-auto':
+      return { xmpAutoTags: onOff(args[0], 'xmp-auto') };
     case 'watch':
       return { watch: onOff(args[0], 'watch') };
     case 'exclude': {
@@ -51,13 +54,13 @@ function change(current: LibrarySettings, key: string, args: string[]): Partial<
       };
     }
     default:
-      throw usageError(`unknown setting "${key}" (threads, xmp, watch, exclude)`);
+      throw usageError(`unknown setting "${key}" (threads, xmp, xmp-auto, watch, exclude)`);
   }
 }
 
 export const settings: Command = {
   name: 'settings',
-  summary: "show or change the library's settings: threads, xmp, watch, exclude",
+  summary: "show or change the library's settings: threads, xmp, xmp-auto, watch, exclude",
   help: `lumen settings [KEY VALUE...] [options]
 
 With no KEY, shows the library's settings. They live in the library, so the
@@ -65,6 +68,9 @@ app, lumen serve and every command honour them alike.
 
   threads N|auto             inference threads per session (auto: all cores)
   xmp on|off                 tag runs also write tags to XMP sidecars
+  xmp-auto on|off            sidecars get Lumen's automatic tags too, marked as
+                             Lumen's so they never come back as yours (default
+                             off: only the tags you set or confirmed)
   watch on|off               the app and lumen serve watch the folders
   exclude add PATTERN...     leave files and folders out of every scan: a name
                              ("Screenshots", "*.tmp.jpg") anywhere, or a path

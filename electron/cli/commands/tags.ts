@@ -5,6 +5,7 @@
 import { parseArgs } from 'node:util';
 import type { LibraryRecords } from '../../core/library/library-records.js';
 import type { Library } from '../../core/library/library.js';
+import { photoLabels } from '../../core/tags/provenance.js';
 import { exportSidecars } from '../../core/tags/sidecar-export.js';
 import { enableStarterPack, STARTER_PACK } from '../../core/tags/starter-pack.js';
 import { tagLibrary } from '../../core/tags/tag-library.js';
@@ -130,10 +131,30 @@ function list(library: LibraryRecords, json: boolean | undefined, out: Output): 
   }
 }
 
+/** tags of PHOTO: the photo's caption and tags, each with where it came from. */
+function printPhotoLabels(
+  records: LibraryRecords,
+  args: string[],
+  json: boolean | undefined,
+  out: Output,
+): void {
+  const [photo] = args;
+  if (!photo || args.length > 1) throw usageError('tags of needs one PHOTO (a path or an id)');
+  const id = photoIdOf(records, photo);
+  const report = { id, ...photoLabels(records.tags, id) };
+  if (json) {
+    out.write(`${JSON.stringify(report)}\n`);
+    return;
+  }
+  out.write(report.caption ? `caption: ${report.caption.text}\t${report.caption.from}\n` : 'caption: none\n');
+  if (!report.tags.length) out.write('no tags\n');
+  for (const t of report.tags) out.write(`${t.name}\t${t.from}\n`);
+}
+
 export const tags: Command = {
   name: 'tags',
   summary:
-    'categories and zero-shot tagging: add, edit, remove, list, starter, run, review, accept, reject, xmp',
+    'categories and zero-shot tagging: add, edit, remove, list, of, starter, run, review, accept, reject, xmp',
   help: `lumen tags <action> [arguments] [options]
 
   add NAME [--prompt TEXT]... [--negative TEXT]... [--description TEXT]
@@ -147,15 +168,19 @@ export const tags: Command = {
   edit NAME [same options]   change a category and re-tag (your own tags are kept)
   remove NAME               delete a category and its tags
   list                      categories with their tag counts
+  of PHOTO                  a photo's caption and tags, each with where it came from
+                            (set by you, reviewed, a file's field, or Lumen's guess)
   starter [NAME...]         switch on the starter pack (${STARTER_PACK.map((c) => c.name).join(', ')})
   run [NAME...]             tag the library (all categories, or those named); recalibrates thresholds
   review [--category NAME] [--limit N]
                             automatic tags, least certain first
   accept NAME PHOTO...      confirm a tag (PHOTO: a path or an id)
   reject NAME PHOTO...      refuse a tag; it is never added back automatically
-  xmp [PHOTO...]            write tags to XMP sidecars (IMG_1.jpg.xmp, or an existing
+  xmp [PHOTO...]            write your tags to XMP sidecars (IMG_1.jpg.xmp, or an existing
                             IMG_1.xmp) that digiKam, darktable and Lightroom read; other
-                            sidecar fields are kept, rejected tags withdrawn, photos untouched
+                            sidecar fields are kept, rejected tags withdrawn, photos untouched.
+                            Lumen's automatic tags too with "lumen settings xmp-auto on"
+                            (marked as Lumen's, so they are never read back as yours)
 
 ${LIBRARY_HELP}`,
   async run(argv, out, err) {
@@ -166,8 +191,19 @@ ${LIBRARY_HELP}`,
     });
     const [action, ...args] = positionals;
     if (!action)
-      throw usageError('give an action: add, edit, remove, list, starter, run, review, accept, reject');
+      throw usageError(
+        'give an action: add, edit, remove, list, of, starter, run, review, accept, reject, xmp',
+      );
     // Listing needs no model; every other action may tag.
+    if (action === 'of') {
+      const records = await openForReading(values);
+      try {
+        printPhotoLabels(records, args, values.json, out);
+        return EXIT.ok;
+      } finally {
+        records.close();
+      }
+    }
     if (action === 'list') {
       const records = await openForReading(values);
       try {
@@ -264,7 +300,10 @@ ${LIBRARY_HELP}`,
           bar.finish();
           for (const f of report.failed) err.write(`failed: ${f.path}: ${f.error}\n`);
           if (values.json) out.write(`${JSON.stringify(report)}\n`);
-          else out.write(`wrote ${report.written.length} sidecars, ${report.failed.length} failed\n`);
+          else
+            out.write(
+              `wrote ${report.written.length} sidecars (${report.unchanged} already up to date), ${report.failed.length} failed\n`,
+            );
           return report.failed.length ? EXIT.failure : EXIT.ok;
         }
         default:

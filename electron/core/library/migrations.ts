@@ -214,4 +214,11 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX adapter_history_model ON adapter_history(model_id, id);
   `,
+  // 9: where a tag or caption the user owns came from: typed ('you'), decided in review ('review'), or
+  // read from a file ('XMP dc:subject', 'IPTC Keywords', 'sidecar XMP dc:subject', ...). Automatic
+  // tags carry their own provenance already (model, adapter, prompt set, score); older rows: unknown.
+  `
+  ALTER TABLE photo_tags ADD COLUMN origin TEXT;
+  ALTER TABLE captions ADD COLUMN origin TEXT;
+  `,
 ];

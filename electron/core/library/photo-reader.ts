@@ -118,7 +118,7 @@ async function readLabels(path: string, buf: Buffer): Promise<EmbeddedLabels> {
   if (!side) return embedded;
   const seen = new Set<string>();
   const keywords = [...side.keywords, ...embedded.keywords].filter((k) => {
-    const key = k.toLowerCase();
+    const key = k.text.toLowerCase();
     return seen.has(key) ? false : (seen.add(key), true);
   });
   return { keywords, caption: side.caption ?? embedded.caption };

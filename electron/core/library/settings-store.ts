@@ -12,6 +12,11 @@ export interface LibrarySettings {
   threads: number | null;
   /** Tag runs also write the tags to XMP sidecars beside the photos. */
   xmpSidecars: boolean;
+  /**
+   * Sidecars get the automatic tags too, not only the ones the user set or confirmed (marked as
+   * Lumen's guesses in its own namespace, so they never come back as the user's).
+   */
+  xmpAutoTags: boolean;
   /** The app and `lumen serve` watch the folders and index what changes as it happens. */
   watch: boolean;
   /** Files and folders scans leave out (patterns, see exclusions.ts). */
@@ -21,6 +26,7 @@ export interface LibrarySettings {
 export const DEFAULT_SETTINGS: LibrarySettings = {
   threads: null,
   xmpSidecars: false,
+  xmpAutoTags: false,
   watch: true,
   exclude: [],
 };
@@ -51,6 +57,7 @@ function fromRows(rows: readonly { key: string; value: string }[]): LibrarySetti
     }
     if (key === 'threads' && (v === null || isThreads(v))) out.threads = v;
     if (key === 'xmpSidecars' && typeof v === 'boolean') out.xmpSidecars = v;
+    if (key === 'xmpAutoTags' && typeof v === 'boolean') out.xmpAutoTags = v;
     if (key === 'watch' && typeof v === 'boolean') out.watch = v;
     if (key === 'exclude' && isPatterns(v)) out.exclude = v;
   }

@@ -8,10 +8,16 @@
 import exifr from 'exifr';
 import { NS, parseXmp, propertyValues } from './xmp-dom.js';
 
+/** A label read from a file, and the field it was read from ("XMP dc:subject", "IPTC Keywords", ...). */
+export interface FileLabel {
+  text: string;
+  from: string;
+}
+
 export interface EmbeddedLabels {
   /** Leaf names, trimmed, deduplicated case-insensitively; the first spelling met is kept. */
-  keywords: string[];
-  caption: string | null;
+  keywords: FileLabel[];
+  caption: FileLabel | null;
 }
 
 const EMPTY = (): EmbeddedLabels => ({ keywords: [], caption: null });
@@ -50,10 +56,18 @@ const PLACEHOLDER_PATTERNS = [
   /^(img|dsc|dscn|dscf|_dsc|dsc_|imgp|pict|cimg|pxl|p)[_-]?\d+(\.\w+)?$/, // a file name, not a caption
 ];
 
+/**
+ * A language tag where a caption should be: XMP's language alternatives are keyed by tags such as
+ * "x-default" or "en-US" (BCP 47, in its canonical case), and some writers put the key in as the
+ * text (seen in Debian's KDE Plasma wallpapers: dc:description "x-default").
+ */
+const LANGUAGE_TAG = /^(?:[xX]-default|[a-z]{2,3}(?:-[A-Z][a-z]{3})?-(?:[A-Z]{2}|\d{3}))$/;
+
 /** Whether `text` is camera boilerplate rather than a caption; `make`/`model` are the camera's. */
 export function isPlaceholderCaption(text: string, camera: readonly string[] = []): boolean {
   const t = text.replace(/\s+/g, ' ').trim().toLowerCase();
   if (!/\p{L}/u.test(t)) return true; // blank, "----", "0000"
+  if (LANGUAGE_TAG.test(text.trim())) return true; // canonical case only: "co-op" is a word
   if (PLACEHOLDER_CAPTIONS.has(t) || PLACEHOLDER_PATTERNS.some((p) => p.test(t))) return true;
   const names = camera.map((c) => c.replace(/\s+/g, ' ').trim().toLowerCase()).filter(Boolean);
   return names.includes(t) || names.join(' ') === t;
@@ -61,16 +75,18 @@ export function isPlaceholderCaption(text: string, camera: readonly string[] = [
 
 const clean = (s: string): string => s.replace(/\0/g, '').trim();
 
+const keyOf = (name: string): string => name.normalize('NFC').toLowerCase();
+
 /** The non-empty names in `values`, each once whatever its case; the first spelling wins. */
-function uniqueKeywords(values: Iterable<string>): string[] {
+function uniqueKeywords(values: Iterable<FileLabel>): FileLabel[] {
   const seen = new Set<string>();
-  const out: string[] = [];
+  const out: FileLabel[] = [];
   for (const value of values) {
-    const name = clean(value);
-    const key = name.normalize('NFC').toLowerCase();
+    const name = clean(value.text);
+    const key = keyOf(name);
     if (!name || seen.has(key)) continue;
     seen.add(key);
-    out.push(name);
+    out.push({ text: name, from: value.from });
   }
   return out;
 }
@@ -84,40 +100,51 @@ const leaf = (path: string): string =>
     .at(-1) ?? '';
 
 interface XmpLabels {
-  subjects: string[];
-  hierarchical: string[];
-  description: string | null;
+  subjects: FileLabel[];
+  hierarchical: FileLabel[];
+  description: FileLabel | null;
 }
 
-function readXmp(text: string): XmpLabels {
+const NO_XMP = (): XmpLabels => ({ subjects: [], hierarchical: [], description: null });
+
+/**
+ * The owner's labels in an XMP packet. Keywords that Lumen itself wrote as automatic guesses (listed
+ * in its lumen:AutoKeywords) are not the owner's and are left out, so a library reading a sidecar that
+ * Lumen wrote never takes its own guesses for the user's words.
+ */
+function readXmp(text: string, where: string): XmpLabels {
   let doc;
   try {
     doc = parseXmp(text, { strict: false });
   } catch {
-    return { subjects: [], hierarchical: [], description: null };
+    return NO_XMP();
   }
-  const values = (ns: string, name: string): string[] => propertyValues(doc, ns, name).map((v) => v.text);
+  const lumens = new Set(propertyValues(doc, NS.lumen, 'AutoKeywords').map((v) => keyOf(clean(v.text))));
+  const values = (ns: string, name: string, field: string, map = (v: string) => v): FileLabel[] =>
+    propertyValues(doc, ns, name)
+      .map((v) => ({ text: map(v.text), from: `${where} ${field}` }))
+      .filter((l) => !lumens.has(keyOf(clean(l.text))));
   // dc:description is a language alternative: "x-default" is the one meant for any reader.
   const described = propertyValues(doc, NS.dc, 'description').filter((v) => clean(v.text));
   const description = described.find((v) => v.lang?.toLowerCase() === 'x-default') ?? described[0];
   return {
-    subjects: values(NS.dc, 'subject'),
-    hierarchical: values(NS.lr, 'hierarchicalSubject').map(leaf),
-    description: description ? clean(description.text) : null,
+    subjects: values(NS.dc, 'subject', 'dc:subject'),
+    hierarchical: values(NS.lr, 'hierarchicalSubject', 'lr:hierarchicalSubject', leaf),
+    description: description ? { text: clean(description.text), from: `${where} dc:description` } : null,
   };
 }
 
-function firstCaption(candidates: (string | null)[], camera: readonly string[]): string | null {
+function firstCaption(candidates: (FileLabel | null)[], camera: readonly string[]): FileLabel | null {
   for (const c of candidates) {
-    const text = c === null ? '' : clean(c);
-    if (text && !isPlaceholderCaption(text, camera)) return text;
+    const text = c === null ? '' : clean(c.text);
+    if (c && text && !isPlaceholderCaption(text, camera)) return { text, from: c.from };
   }
   return null;
 }
 
 /** The labels in an .xmp sidecar's text (dc:subject, lr:hierarchicalSubject, dc:description). */
 export function readSidecarLabels(xmpText: string): EmbeddedLabels {
-  const xmp = readXmp(xmpText);
+  const xmp = readXmp(xmpText, 'sidecar XMP');
   return {
     keywords: uniqueKeywords([...xmp.subjects, ...xmp.hierarchical]),
     caption: firstCaption([xmp.description], []),
@@ -179,18 +206,22 @@ export async function readEmbeddedLabels(buf: Buffer): Promise<EmbeddedLabels> {
   const ifd0 = record('ifd0');
   const iptc = record('iptc');
   const rawXmp = segments.xmp;
-  const xmp =
-    typeof rawXmp === 'string' ? readXmp(rawXmp) : { subjects: [], hierarchical: [], description: null };
+  const xmp = typeof rawXmp === 'string' ? readXmp(rawXmp, 'XMP') : NO_XMP();
   const camera = [string(ifd0.Make) ?? '', string(ifd0.Model) ?? ''];
 
   const keywords = uniqueKeywords([
     ...xmp.subjects,
     ...xmp.hierarchical,
-    ...strings(iptc.Keywords).map(iptcText),
+    ...strings(iptc.Keywords).map((k) => ({ text: iptcText(k), from: 'IPTC Keywords' })),
   ]);
   const iptcCaption = string(iptc.Caption);
+  const exifCaption = string(ifd0.ImageDescription);
   const caption = firstCaption(
-    [xmp.description, iptcCaption === null ? null : iptcText(iptcCaption), string(ifd0.ImageDescription)],
+    [
+      xmp.description,
+      iptcCaption === null ? null : { text: iptcText(iptcCaption), from: 'IPTC Caption-Abstract' },
+      exifCaption === null ? null : { text: exifCaption, from: 'EXIF ImageDescription' },
+    ],
     camera,
   );
   return { keywords, caption };

@@ -1,7 +1,9 @@
 // Writes the library's tags to XMP sidecars so digiKam, darktable and Lightroom see them: each photo's
-// tags (automatic, manual and accepted) are merged into its sidecar's keywords, and the ones the user
-// rejected in Lumen are withdrawn. The photos themselves are never opened for writing, and no sidecar
-// is read or written outside the library's folders (a sidecar that is a link elsewhere is refused).
+// own tags (set by the user, accepted in review, read from their files) are merged into its sidecar's
+// keywords; automatic tags too when the library's xmpAutoTags setting says so, and then also listed in
+// Lumen's own namespace so they are never read back as the user's; the ones the user rejected, and
+// Lumen's earlier guesses it no longer makes, are withdrawn. The photos themselves are never opened for
+// writing, and no sidecar is read or written outside the library's folders (a link elsewhere is refused).
 
 import { realpathSync } from 'node:fs';
 import type { Library } from '../library/library.js';
@@ -15,7 +17,10 @@ export interface SidecarExportOptions {
 }
 
 export interface SidecarExportReport {
+  /** Sidecars created or changed. */
   written: string[];
+  /** Sidecars already saying what they should (or photos with nothing to write). */
+  unchanged: number;
   failed: { path: string; error: string }[];
   cancelled: boolean;
 }
@@ -30,7 +35,8 @@ export async function exportSidecars(
       .prepare('SELECT DISTINCT photo_id FROM photo_tags ORDER BY photo_id')
       .pluck()
       .all() as number[]);
-  const report: SidecarExportReport = { written: [], failed: [], cancelled: false };
+  const report: SidecarExportReport = { written: [], unchanged: 0, failed: [], cancelled: false };
+  const writeAuto = library.settings.get().xmpAutoTags;
   const within = library.store.folders().flatMap((f) => {
     try {
       return [realpathSync(f.path)];
@@ -46,10 +52,17 @@ export async function exportSidecars(
     const photo = library.store.photo(id);
     if (!photo) continue;
     const tags = library.tags.tagsOf(id);
-    const keywords = tags.filter((t) => t.source !== 'rejected').map((t) => t.name);
+    const yours = tags.filter((t) => t.source === 'manual' || t.source === 'accepted').map((t) => t.name);
+    const auto = writeAuto ? tags.filter((t) => t.source === 'auto').map((t) => t.name) : [];
     const remove = tags.filter((t) => t.source === 'rejected').map((t) => t.name);
     try {
-      report.written.push(await writeSidecarKeywords(photo.path, { keywords, remove }, { within }));
+      const result = await writeSidecarKeywords(
+        photo.path,
+        { keywords: [...yours, ...auto], remove, auto },
+        { within },
+      );
+      if (result.changed) report.written.push(result.path);
+      else report.unchanged += 1;
     } catch (err) {
       report.failed.push({ path: photo.path, error: err instanceof Error ? err.message : String(err) });
     }

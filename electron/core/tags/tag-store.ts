@@ -49,6 +49,15 @@ export interface TagRow {
   margin: number | null;
 }
 
+/** A tag of one photo, as tagsOf gives it: the row, its category's name and its provenance. */
+export interface PhotoTag extends TagRow {
+  name: string;
+  origin: string | null;
+  model: string | null;
+  adapter: string | null;
+  promptSet: string | null;
+}
+
 export interface AutoTag {
   photoId: number;
   score: number;
@@ -274,13 +283,16 @@ export class TagStore {
 
   // -- tags
 
-  tagsOf(photoId: number): (TagRow & { name: string })[] {
+  /** A photo's tags by category name, each with what it records of where it came from. */
+  tagsOf(photoId: number): PhotoTag[] {
     return this.db
       .prepare(
-        `SELECT t.photo_id AS photoId, t.category_id AS categoryId, t.source, t.score, t.margin, c.name
-         FROM photo_tags t JOIN categories c ON c.id = t.category_id WHERE t.photo_id = ? ORDER BY c.name`,
+        `SELECT t.photo_id AS photoId, t.category_id AS categoryId, t.source, t.score, t.margin, c.name,
+           t.origin, m.name AS model, t.adapter, t.prompt_set AS promptSet
+         FROM photo_tags t JOIN categories c ON c.id = t.category_id LEFT JOIN models m ON m.id = t.model_id
+         WHERE t.photo_id = ? ORDER BY c.name`,
       )
-      .all(photoId) as (TagRow & { name: string })[];
+      .all(photoId) as PhotoTag[];
   }
 
   tagsFor(categoryId: number, sources?: readonly TagSource[]): TagRow[] {
@@ -399,13 +411,23 @@ export class TagStore {
   }
 
   /** A tag the user set, accepted or rejected. A rejection keeps the score so the queue can explain it. */
-  setUserTag(photoId: number, categoryId: number, source: Exclude<TagSource, 'auto'>): void {
+  /**
+   * The user's own tag: set by hand ('manual'), or an automatic one accepted or rejected in review.
+   * Its origin says which ('you' or 'review'), unless the caller knows better (a file's field).
+   */
+  setUserTag(
+    photoId: number,
+    categoryId: number,
+    source: Exclude<TagSource, 'auto'>,
+    origin: string = source === 'manual' ? 'you' : 'review',
+  ): void {
     this.db
       .prepare(
-        `INSERT INTO photo_tags (photo_id, category_id, source, updated_at) VALUES (?, ?, ?, ?)
-         ON CONFLICT (photo_id, category_id) DO UPDATE SET source = excluded.source, updated_at = excluded.updated_at`,
+        `INSERT INTO photo_tags (photo_id, category_id, source, origin, updated_at) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (photo_id, category_id) DO UPDATE SET source = excluded.source, origin = excluded.origin,
+           updated_at = excluded.updated_at`,
       )
-      .run(photoId, categoryId, source, Date.now());
+      .run(photoId, categoryId, source, origin, Date.now());
   }
 
   /** Removes a tag of any source (the user un-tagging a photo). */
@@ -449,29 +471,37 @@ export class TagStore {
    * never applied automatically. A tag the user rejected in Lumen stays rejected.
    */
   applyFileLabels(
-    items: readonly { id: number; labels: { keywords: readonly string[]; caption: string | null } }[],
+    items: readonly {
+      id: number;
+      labels: {
+        keywords: readonly { text: string; from: string }[];
+        caption: { text: string; from: string } | null;
+      };
+    }[],
   ): void {
     if (!items.length) return;
     const now = Date.now();
     const put = this.db.prepare(
-      `INSERT INTO photo_tags (photo_id, category_id, source, updated_at) VALUES (?, ?, 'manual', ?)
-       ON CONFLICT (photo_id, category_id) DO UPDATE SET source = 'manual', score = NULL, margin = NULL,
-         updated_at = excluded.updated_at WHERE photo_tags.source = 'auto'`,
+      `INSERT INTO photo_tags (photo_id, category_id, source, origin, updated_at) VALUES (?, ?, 'manual', ?, ?)
+       ON CONFLICT (photo_id, category_id) DO UPDATE SET source = 'manual', origin = excluded.origin,
+         score = NULL, margin = NULL, updated_at = excluded.updated_at WHERE photo_tags.source = 'auto'`,
     );
     this.db.transaction(() => {
       for (const { id, labels } of items) {
         for (const keyword of labels.keywords) {
-          const c = this.categoryByName(keyword) ?? this.addCategory({ name: keyword, auto: false });
-          put.run(id, c.id, now);
+          const c =
+            this.categoryByName(keyword.text) ?? this.addCategory({ name: keyword.text, auto: false });
+          put.run(id, c.id, keyword.from, now);
         }
-        if (labels.caption) this.setCaption(id, labels.caption, 'file');
+        if (labels.caption) this.setCaption(id, labels.caption.text, 'file', labels.caption.from);
       }
     })();
   }
 
   // -- captions
 
-  setCaption(photoId: number, text: string, source: 'user' | 'file' = 'user'): void {
+  /** Sets a caption: typed by the user, or read from a file's field (`origin`, e.g. "XMP dc:description"). */
+  setCaption(photoId: number, text: string, source: 'user' | 'file' = 'user', origin?: string): void {
     const clean = text.trim();
     if (!clean) {
       this.db.prepare('DELETE FROM captions WHERE photo_id = ?').run(photoId);
@@ -480,15 +510,16 @@ export class TagStore {
     // A caption read from a file never replaces one the user wrote.
     this.db
       .prepare(
-        `INSERT INTO captions (photo_id, text, source, updated_at) VALUES (?, ?, ?, ?)
+        `INSERT INTO captions (photo_id, text, source, origin, updated_at) VALUES (?, ?, ?, ?, ?)
          ON CONFLICT (photo_id) DO UPDATE SET text = excluded.text, source = excluded.source,
-           updated_at = excluded.updated_at WHERE excluded.source = 'user' OR captions.source = 'file'`,
+           origin = excluded.origin, updated_at = excluded.updated_at
+           WHERE excluded.source = 'user' OR captions.source = 'file'`,
       )
-      .run(photoId, clean, source, Date.now());
+      .run(photoId, clean, source, origin ?? (source === 'user' ? 'you' : null), Date.now());
   }
 
-  caption(photoId: number): { text: string; source: 'user' | 'file' } | undefined {
-    return this.db.prepare('SELECT text, source FROM captions WHERE photo_id = ?').get(photoId) as
-      { text: string; source: 'user' | 'file' } | undefined;
+  caption(photoId: number): { text: string; source: 'user' | 'file'; origin: string | null } | undefined {
+    return this.db.prepare('SELECT text, source, origin FROM captions WHERE photo_id = ?').get(photoId) as
+      { text: string; source: 'user' | 'file'; origin: string | null } | undefined;
   }
 }

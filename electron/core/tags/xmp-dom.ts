@@ -12,6 +12,8 @@ export const NS = {
   dc: 'http://purl.org/dc/elements/1.1/',
   lr: 'http://ns.adobe.com/lightroom/1.0/',
   digiKam: 'http://www.digikam.org/ns/1.0/',
+  /** Lumen's own: what of a sidecar's keywords are Lumen's guesses, not the owner's words. */
+  lumen: 'https://lumen.photos/xmp/1.0/',
 } as const;
 
 const ELEMENT_NODE = 1;

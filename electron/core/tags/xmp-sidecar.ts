@@ -20,6 +20,7 @@ import {
   descriptions,
   elementChildren,
   isBlankText,
+  isElement,
   listItems,
   parseXmp,
   propertyElements,
@@ -60,6 +61,12 @@ export interface SidecarKeywordChange {
    * `keywords` stays; one the owner filed under a hierarchy (Places|France|Paris) is theirs, and stays.
    */
   remove?: readonly string[];
+  /**
+   * Of `keywords`, those that are Lumen's automatic guesses, not the owner's: they are listed in
+   * Lumen's own namespace (lumen:AutoKeywords) too, so that reading the sidecar back never takes them
+   * for the owner's. A keyword listed there before and no longer guessed (nor the owner's) is withdrawn.
+   */
+  auto?: readonly string[];
 }
 
 // The keyword lists we keep in step. dc:subject is the flat list every app reads; darktable and
@@ -80,6 +87,15 @@ const LISTS: readonly KeywordList[] = [
   { ns: NS.lr, name: 'hierarchicalSubject', prefix: 'lr', separator: '|', create: true },
   { ns: NS.digiKam, name: 'TagsList', prefix: 'digiKam', separator: '/', create: false },
 ];
+
+/** Lumen's record of which keywords in the lists above are its automatic guesses. */
+const AUTO_LIST: KeywordList = {
+  ns: NS.lumen,
+  name: 'AutoKeywords',
+  prefix: 'lumen',
+  separator: null,
+  create: true,
+};
 
 const NEW_SIDECAR = `<?xml version="1.0" encoding="UTF-8"?>
 <x:xmpmeta xmlns:x="${NS.x}" x:xmptk="Lumen">
@@ -259,6 +275,10 @@ function editList(
   if (removing) {
     for (const c of containers) {
       for (const li of listItems(c)) if (removable((li.textContent ?? '').trim())) removeIndented(li);
+      // A list left empty goes altogether: other readers (exiftool) take an empty Bag for one blank keyword.
+      const prop = c.parentNode;
+      if (!listItems(c).length && !(toAdd.length && c === containers[0]) && isElement(prop))
+        removeIndented(prop);
     }
   }
   if (toAdd.length) {
@@ -277,11 +297,6 @@ export function mergeSidecarKeywords(
 ): string | null {
   const add = unique(change.keywords);
   const addKeys = new Set(add.map(keyOf));
-  const remove = new Set(
-    unique(change.remove ?? [])
-      .map(keyOf)
-      .filter((k) => !addKeys.has(k)),
-  );
   let doc: Document;
   try {
     doc = parseXmp(xmpText, { strict: true });
@@ -291,6 +306,20 @@ export function mergeSidecarKeywords(
   if (!doc.getElementsByTagNameNS(NS.rdf, 'RDF').length) {
     throw new SidecarFormatError(file, 'no rdf:RDF element, so not an XMP packet');
   }
+  // Lumen's guesses written before: withdrawn unless still written (guessed again, or now the owner's).
+  const before = propertyValues(doc, AUTO_LIST.ns, AUTO_LIST.name).map((v) => keyOf(v.text.trim()));
+  const beforeKeys = new Set(before);
+  // A guess the sidecar already holds as the owner's keyword (not listed as Lumen's) stays theirs.
+  const owners = new Set(
+    propertyValues(doc, NS.dc, 'subject')
+      .map((v) => keyOf(v.text.trim()))
+      .filter((k) => !beforeKeys.has(k)),
+  );
+  const auto = unique(change.auto ?? []).filter((k) => addKeys.has(keyOf(k)) && !owners.has(keyOf(k)));
+  const autoKeys = new Set(auto.map(keyOf));
+  const remove = new Set(
+    [...unique(change.remove ?? []).map(keyOf), ...before].filter((k) => !addKeys.has(k)),
+  );
   const held = new Set<string>();
   for (const list of LISTS) {
     if (!list.separator) continue;
@@ -301,6 +330,8 @@ export function mergeSidecarKeywords(
   }
   let changed = false;
   for (const list of LISTS) changed = editList(doc, file, list, add, remove, held) || changed;
+  const noLongerGuessed = new Set(before.filter((k) => !autoKeys.has(k)));
+  changed = editList(doc, file, AUTO_LIST, auto, noLongerGuessed, new Set()) || changed;
   if (!changed) return null;
   // The DOM keeps no text outside the root element: put back the file's final newline.
   const ending = /\s*$/.exec(xmpText)?.[0] ?? '';
@@ -361,11 +392,17 @@ export interface SidecarWriteOptions {
  * @throws {SidecarFormatError} when an existing sidecar is not XMP we can edit safely.
  * @throws {SidecarOutsideError} when the sidecar leads outside `within`.
  */
+/** A sidecar the change was applied to: its path, and whether its contents changed (or it was created). */
+export interface SidecarWrite {
+  path: string;
+  changed: boolean;
+}
+
 export async function writeSidecarKeywords(
   photoPath: string,
   change: SidecarKeywordChange,
   options: SidecarWriteOptions = {},
-): Promise<string> {
+): Promise<SidecarWrite> {
   const path = sidecarPathFor(photoPath);
   if (options.within) {
     const target = await writeTarget(path);
@@ -380,7 +417,7 @@ export async function writeSidecarKeywords(
   if (!bytes) {
     const text = mergeSidecarKeywords(NEW_SIDECAR, change, path);
     if (text !== null) await writeAtomically(path, text, null);
-    return path;
+    return { path, changed: text !== null };
   }
   let xmpText: string;
   try {
@@ -389,9 +426,9 @@ export async function writeSidecarKeywords(
     throw new SidecarFormatError(path, 'not UTF-8 text', { cause: err });
   }
   const text = mergeSidecarKeywords(xmpText, change, path);
-  if (text === null) return path;
+  if (text === null) return { path, changed: false };
   const target = await realpath(path); // through a symlink, not over it
   const bom = bytes.subarray(0, 3).equals(UTF8_BOM) ? '\uFEFF' : '';
   await writeAtomically(target, bom + text, (await stat(target)).mode & 0o7777);
-  return path;
+  return { path, changed: true };
 }

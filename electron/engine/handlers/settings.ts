@@ -53,6 +53,7 @@ export function settingsHandlers(
         threads: stored.threads,
         libraryPath: library.db.name,
         xmpSidecars: stored.xmpSidecars,
+        xmpAutoTags: stored.xmpAutoTags,
         watch: stored.watch,
         exclude: stored.exclude,
         catalogue: catalogue(),

@@ -100,7 +100,7 @@ describe('a library opened with a second model', () => {
     expect(count(first, 'SELECT COUNT(*) FROM embeddings WHERE model_id = ?', second.modelId)).toBe(24);
     expect(first.tags.categoryByName('holiday')).toBeUndefined();
     expect(first.tags.tagsOf(id)).toEqual([]);
-    expect(first.tags.caption(id)).toEqual({ text: 'my star', source: 'user' });
+    expect(first.tags.caption(id)).toEqual({ text: 'my star', source: 'user', origin: 'you' });
     expect(first.store.photo(id)?.indexed_at).toBe(indexedAt);
     expect(second.index.size).toBe(24);
     expect(first.index.size).toBe(24);

@@ -12,8 +12,15 @@ import {
   isPlaceholderCaption,
   readEmbeddedLabels,
   readSidecarLabels,
+  type EmbeddedLabels,
 } from '../../../electron/core/tags/embedded-keywords.js';
 import { tempDir } from '../../support/temp.js';
+
+/** Labels as plain text, for the tests about what is read rather than where from. */
+const plain = (l: EmbeddedLabels): { keywords: string[]; caption: string | null } => ({
+  keywords: l.keywords.map((k) => k.text),
+  caption: l.caption?.text ?? null,
+});
 
 const dir = tempDir();
 let count = 0;
@@ -38,8 +45,8 @@ function exiftool(path: string, tags: string[]): Record<string, unknown> {
 const list = (v: unknown): string[] =>
   (v === undefined ? [] : Array.isArray(v) ? (v as unknown[]) : [v]).map((x) => String(x as string | number));
 
-const labels = async (path: string): ReturnType<typeof readEmbeddedLabels> =>
-  readEmbeddedLabels(readFileSync(path));
+const labels = async (path: string): Promise<{ keywords: string[]; caption: string | null }> =>
+  plain(await readEmbeddedLabels(readFileSync(path)));
 
 describe('readEmbeddedLabels', () => {
   it('reads XMP subjects, hierarchical leaves, IPTC keywords and the XMP caption', async () => {
@@ -64,6 +71,17 @@ describe('readEmbeddedLabels', () => {
     expect(read.keywords).toEqual(expected);
     expect(read.keywords).toEqual(['beach', 'Sunset', 'Paris', 'Anna', 'Dog', 'picnic']);
     expect(read.caption).toBe('A day at the beach'); // XMP is preferred over EXIF
+    // Each label says which field of the file it came from.
+    const full = await readEmbeddedLabels(readFileSync(path));
+    expect(full.keywords.map((k) => `${k.text} <- ${k.from}`)).toEqual([
+      'beach <- XMP dc:subject',
+      'Sunset <- XMP dc:subject',
+      'Paris <- XMP lr:hierarchicalSubject',
+      'Anna <- XMP lr:hierarchicalSubject',
+      'Dog <- IPTC Keywords',
+      'picnic <- IPTC Keywords',
+    ]);
+    expect(full.caption).toEqual({ text: 'A day at the beach', from: 'XMP dc:description' });
   });
 
   it('deduplicates keywords whatever their case, keeping the first spelling', async () => {
@@ -100,9 +118,15 @@ describe('readEmbeddedLabels', () => {
 
   it('falls back to the IPTC caption, then EXIF ImageDescription', async () => {
     const iptc = await photo(['-IPTC:Caption-Abstract=From IPTC', '-EXIF:ImageDescription=From EXIF']);
-    expect((await labels(iptc)).caption).toBe('From IPTC');
+    expect((await readEmbeddedLabels(readFileSync(iptc))).caption).toEqual({
+      text: 'From IPTC',
+      from: 'IPTC Caption-Abstract',
+    });
     const exif = await photo(['-EXIF:ImageDescription=  Grandma turns 80  ']);
-    expect((await labels(exif)).caption).toBe('Grandma turns 80');
+    expect((await readEmbeddedLabels(readFileSync(exif))).caption).toEqual({
+      text: 'Grandma turns 80',
+      from: 'EXIF ImageDescription',
+    });
   });
 
   it.each([
@@ -161,7 +185,7 @@ describe('readEmbeddedLabels', () => {
     header.writeUInt16BE(xmp.length + 2, 2);
     const withBadXmp = Buffer.concat([jpeg.subarray(0, 2), header, xmp, jpeg.subarray(2)]);
     writeFileSync(join(dir, 'bad-xmp.jpg'), withBadXmp);
-    expect(await readEmbeddedLabels(withBadXmp)).toEqual({ keywords: ['Dog'], caption: null });
+    expect(plain(await readEmbeddedLabels(withBadXmp))).toEqual({ keywords: ['Dog'], caption: null });
   });
 });
 
@@ -178,10 +202,11 @@ describe('readSidecarLabels', () => {
       '-o',
       path,
     ]);
-    expect(readSidecarLabels(readFileSync(path, 'utf8'))).toEqual({
+    expect(plain(readSidecarLabels(readFileSync(path, 'utf8')))).toEqual({
       keywords: ['holiday', 'lake', 'Bled'],
       caption: 'Lake Bled',
     });
+    expect(readSidecarLabels(readFileSync(path, 'utf8')).keywords[0]?.from).toBe('sidecar XMP dc:subject');
   });
 
   it('reads the attribute and simple-element forms, and prefers the x-default caption', () => {
@@ -200,7 +225,10 @@ describe('readSidecarLabels', () => {
           </lightroom:hierarchicalSubject>
         </rdf:Description>
       </rdf:RDF></x:xmpmeta>`;
-    expect(readSidecarLabels(xmp)).toEqual({ keywords: ['holiday', 'Lake', 'Boat'], caption: 'The lake' });
+    expect(plain(readSidecarLabels(xmp))).toEqual({
+      keywords: ['holiday', 'Lake', 'Boat'],
+      caption: 'The lake',
+    });
   });
 
   it('matches namespaces by URI, not by prefix', () => {
@@ -208,6 +236,23 @@ describe('readSidecarLabels', () => {
       <rdf:Description xmlns:dc="http://example.com/not-dublin-core/" dc:subject="impostor"/>
     </rdf:RDF>`;
     expect(readSidecarLabels(xmp).keywords).toEqual([]);
+  });
+
+  it('leaves out the keywords Lumen listed as its own guesses, in any of the lists', () => {
+    const xmp = `<x:xmpmeta xmlns:x="adobe:ns:meta/">
+      <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
+        <rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/"
+            xmlns:lr="http://ns.adobe.com/lightroom/1.0/" xmlns:lm="https://lumen.photos/xmp/1.0/">
+          <dc:subject><rdf:Bag><rdf:li>holiday</rdf:li><rdf:li>Stars</rdf:li><rdf:li>triangle</rdf:li></rdf:Bag></dc:subject>
+          <lr:hierarchicalSubject><rdf:Bag><rdf:li>Shapes|triangle</rdf:li></rdf:Bag></lr:hierarchicalSubject>
+          <lm:AutoKeywords><rdf:Bag><rdf:li>stars</rdf:li><rdf:li>triangle</rdf:li></rdf:Bag></lm:AutoKeywords>
+        </rdf:Description>
+      </rdf:RDF></x:xmpmeta>`;
+    expect(plain(readSidecarLabels(xmp)).keywords).toEqual(['holiday']);
+    // The same list in another app's namespace means nothing.
+    expect(
+      plain(readSidecarLabels(xmp.replace('https://lumen.photos/xmp/1.0/', 'https://example.com/'))).keywords,
+    ).toEqual(['holiday', 'Stars', 'triangle']);
   });
 
   it.each(['', 'garbage', '<x:xmpmeta><rdf:RDF>', '<?xml version="1.0"?><a><b></a>', '<plain>xml</plain>'])(
@@ -226,5 +271,47 @@ describe('isPlaceholderCaption', () => {
     expect(isPlaceholderCaption('Our digital camera broke on the beach')).toBe(false);
     expect(isPlaceholderCaption('Sony')).toBe(false);
     expect(isPlaceholderCaption('Sony', ['SONY', 'ILCE-7M3'])).toBe(true);
+    // XMP language tags written where the text should be.
+    expect(isPlaceholderCaption('x-default')).toBe(true);
+    expect(isPlaceholderCaption('en-US')).toBe(true);
+    expect(isPlaceholderCaption('zh-Hant-TW')).toBe(true);
+    expect(isPlaceholderCaption('en')).toBe(false); // too short to tell from a word
+    expect(isPlaceholderCaption('well-known')).toBe(false);
+    expect(isPlaceholderCaption('co-op')).toBe(false);
+    expect(isPlaceholderCaption('re-do')).toBe(false);
+  });
+});
+
+// Real photos with real metadata: Debian's KDE Plasma wallpapers (package plasma-workspace-wallpapers,
+// installed by scripts/setup.sh). Several carry dc:description "x-default" (the language tag, not a
+// caption) and the camera's "OLYMPUS DIGITAL CAMERA"; one has a real caption in EXIF.
+describe('captions from real files', () => {
+  const WALLPAPERS = '/usr/share/wallpapers';
+  const file = (name: string): string => join(WALLPAPERS, name, 'contents', 'screenshot.jpg');
+
+  it.each(['Path', 'DarkestHour', 'Kite', 'OneStandsOut'])(
+    'takes no caption from %s, whose fields hold a language tag and camera boilerplate',
+    async (name) => {
+      const ref = exiftool(file(name), ['-XMP-dc:Description', '-IFD0:ImageDescription']);
+      expect(ref['XMP-dc:Description']).toBe('x-default');
+      expect(String(ref['IFD0:ImageDescription'])).toMatch(/^OLYMPUS DIGITAL CAMERA\s*$/);
+      expect(await readEmbeddedLabels(readFileSync(file(name)))).toEqual({ keywords: [], caption: null });
+    },
+  );
+
+  it('takes the real caption under a language tag, and the keywords, saying where each came from', async () => {
+    const path = file('ColorfulCups');
+    const ref = exiftool(path, ['-XMP-dc:Description', '-IFD0:ImageDescription', '-XMP-dc:Subject']);
+    expect(ref['XMP-dc:Description']).toBe('x-default');
+    const read = await readEmbeddedLabels(readFileSync(path));
+    expect(read.caption).toEqual({
+      text: String(ref['IFD0:ImageDescription']).trim(),
+      from: 'EXIF ImageDescription',
+    });
+    expect(read.caption?.text).toMatch(/^Colorful cups\. Aarhus, Denmark\./);
+    expect(read.keywords).toEqual(
+      list(ref['XMP-dc:Subject']).map((text) => ({ text, from: 'XMP dc:subject' })),
+    );
+    expect(read.keywords.map((k) => k.text)).toEqual(['Close-up', 'Colors']);
   });
 });

@@ -22,6 +22,7 @@ import {
   sidecarPathFor,
   writeSidecarKeywords,
 } from '../../../electron/core/tags/xmp-sidecar.js';
+import { readSidecarLabels } from '../../../electron/core/tags/embedded-keywords.js';
 import { tempDir } from '../../support/temp.js';
 
 const root = tempDir();
@@ -126,7 +127,7 @@ describe('writeSidecarKeywords', () => {
   it('creates a valid sidecar that exiftool reads back exactly', async () => {
     const p = await photo();
     const keywords = ['beach', 'Sunset & <sea> "quoted"', 'Café crème', '🐕 dog', "it's"];
-    const written = await writeSidecarKeywords(p, { keywords });
+    const { path: written } = await writeSidecarKeywords(p, { keywords });
     expect(written).toBe(`${p}.xmp`);
     expect(subjects(written)).toEqual(keywords);
     expect(hierarchy(written)).toEqual(keywords);
@@ -145,7 +146,7 @@ describe('writeSidecarKeywords', () => {
   it('adds no duplicates, whatever the case or spacing', async () => {
     const p = await photo();
     await writeSidecarKeywords(p, { keywords: ['Beach', 'beach', '  dog  '] });
-    const path = await writeSidecarKeywords(p, { keywords: ['BEACH', 'Dog', 'cat'] });
+    const { path } = await writeSidecarKeywords(p, { keywords: ['BEACH', 'Dog', 'cat'] });
     expect(subjects(path)).toEqual(['Beach', 'dog', 'cat']);
     expect(hierarchy(path)).toEqual(['Beach', 'dog', 'cat']);
   });
@@ -222,6 +223,44 @@ describe('writeSidecarKeywords', () => {
     expect(validate(sidecar)).toBe('OK');
   });
 
+  it("marks Lumen's guesses as its own, so they are never read back as the owner's", async () => {
+    const p = await photo();
+    const sidecar = `${p}.xmp`;
+    writeFileSync(sidecar, DARKTABLE);
+    await writeSidecarKeywords(p, {
+      keywords: ['beach', 'triangle', 'Holiday'],
+      auto: ['triangle', 'holiday'],
+    });
+    // Other apps see every keyword; Lumen's own list names its guess. holiday was the owner's already.
+    expect(subjects(sidecar)).toEqual(['France', 'holiday', 'beach', 'triangle']);
+    expect(exiftool(sidecar)['XMP-lumen:AutoKeywords']).toEqual(['triangle']);
+    expect(validate(sidecar)).toBe('OK');
+    expect(readSidecarLabels(readFileSync(sidecar, 'utf8')).keywords.map((k) => k.text)).toEqual([
+      'France',
+      'holiday',
+      'beach',
+    ]);
+  });
+
+  it('withdraws a guess no longer made, keeps one the owner has since confirmed, and leaves no empty list', async () => {
+    const p = await photo();
+    const sidecar = `${p}.xmp`;
+    await writeSidecarKeywords(p, { keywords: ['stars', 'circle', 'red'], auto: ['stars', 'circle', 'red'] });
+    expect(exiftool(sidecar)['XMP-lumen:AutoKeywords']).toEqual(['stars', 'circle', 'red']);
+    // stars confirmed by the owner, circle no longer guessed, red still guessed.
+    await writeSidecarKeywords(p, { keywords: ['stars', 'red'], auto: ['red'] });
+    expect(subjects(sidecar)).toEqual(['stars', 'red']);
+    expect(exiftool(sidecar)['XMP-lumen:AutoKeywords']).toEqual(['red']);
+    expect(readSidecarLabels(readFileSync(sidecar, 'utf8')).keywords.map((k) => k.text)).toEqual(['stars']);
+    // Nothing guessed any more, and the owner un-tags stars: the lists go, not stay as blank keywords.
+    await writeSidecarKeywords(p, { keywords: [], remove: ['stars'] });
+    const left = exiftool(sidecar);
+    expect(left['XMP-dc:Subject']).toBeUndefined();
+    expect(left['XMP-lumen:AutoKeywords']).toBeUndefined();
+    expect(left['XMP-lr:HierarchicalSubject']).toBeUndefined();
+    expect(validate(sidecar)).toBe('OK');
+  });
+
   it('does not rewrite a sidecar that needs no change', async () => {
     const p = await photo();
     const sidecar = `${p}.xmp`;
@@ -236,7 +275,10 @@ describe('writeSidecarKeywords', () => {
     const p = await photo();
     const lightroom = p.replace(/\.jpg$/, '.xmp');
     execFileSync('exiftool', ['-q', '-XMP-dc:Subject=holiday', '-XMP-xmp:Rating=5', '-o', lightroom]);
-    expect(await writeSidecarKeywords(p, { keywords: ['beach'] })).toBe(lightroom);
+    expect(await writeSidecarKeywords(p, { keywords: ['beach'] })).toEqual({
+      path: lightroom,
+      changed: true,
+    });
     expect(existsSync(`${p}.xmp`)).toBe(false);
     expect(exiftool(lightroom)).toMatchObject({
       'XMP-dc:Subject': ['holiday', 'beach'],
