@@ -109,9 +109,23 @@ export function openRecords(values: LibraryValues): LibraryRecords {
  * `preferModel`, when one is installed), else its records alone, reporting on the model the library
  * was last opened with.
  */
-export async function openForReading(values: LibraryValues, preferModel = false): Promise<LibraryRecords> {
+async function openForReading(values: LibraryValues, preferModel = false): Promise<LibraryRecords> {
   if (modelGiven(values) || (preferModel && configuredModel(values) !== null)) return openLibrary(values);
   return openRecords(values);
+}
+
+/** Runs `use` on the library opened for reading (openForReading), and closes it however `use` ends. */
+export async function withLibraryForReading<T>(
+  values: LibraryValues,
+  use: (records: LibraryRecords) => T | Promise<T>,
+  preferModel = false,
+): Promise<T> {
+  const records = await openForReading(values, preferModel);
+  try {
+    return await use(records);
+  } finally {
+    records.close();
+  }
 }
 
 /** A date as the first (or, with end, the last) millisecond of the year, month or day it names. */

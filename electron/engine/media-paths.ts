@@ -5,7 +5,6 @@
 // symlink planted in a library folder can reach anything else on the disk.
 // Used by the app's lumen:// protocol and by the HTTP server alike.
 
-import { realpathSync } from 'node:fs';
 import type { Library } from '../core/library/library.js';
 
 export type MediaKind = 'thumb' | 'photo';
@@ -25,17 +24,9 @@ const TYPES: Record<string, string> = {
   heif: 'image/heif',
 };
 
-import { isInside } from '../core/library/library-folders.js';
+import { isInside, realPathOrNull } from '../core/library/library-folders.js';
 
 export { isInside };
-
-function real(path: string): string | null {
-  try {
-    return realpathSync(path);
-  } catch {
-    return null;
-  }
-}
 
 /** Parses "/media/<kind>/<id>" (or the path part of lumen://media/<kind>/<id>). */
 export function parseMediaPath(pathname: string): { kind: MediaKind; id: number } | null {
@@ -53,7 +44,7 @@ function inLibraryFolder(library: Library, path: string, file: string | null): b
   return library.store.folders().some((f) => {
     if (!isInside(f.path, path)) return false;
     if (file === null) return true;
-    const root = real(f.path);
+    const root = realPathOrNull(f.path);
     return root !== null && isInside(root, file);
   });
 }
@@ -62,7 +53,7 @@ function inLibraryFolder(library: Library, path: string, file: string | null): b
 export function resolveMedia(library: Library, kind: MediaKind, id: number): MediaFile | null {
   const photo = library.store.photo(id);
   if (!photo) return null;
-  const file = real(photo.path);
+  const file = realPathOrNull(photo.path);
   // Only what was decoded as an image, from inside a library folder, is ever served.
   if (photo.status !== 'indexed' || !inLibraryFolder(library, photo.path, file)) return null;
   if (kind === 'thumb') {
@@ -74,8 +65,8 @@ export function resolveMedia(library: Library, kind: MediaKind, id: number): Med
     } catch {
       return null;
     }
-    const cached = real(full);
-    const root = real(library.thumbnails.dir);
+    const cached = realPathOrNull(full);
+    const root = realPathOrNull(library.thumbnails.dir);
     return cached && root && isInside(root, cached) ? { path: cached, contentType: 'image/webp' } : null;
   }
   if (!file) return null;

@@ -13,10 +13,11 @@
 // routeProtocolRequest decides what a URL may name; handleProtocolRequest turns that into a Response.
 // Both are plain functions (Request and Response are Node globals), tested without Electron.
 
-import { createReadStream, realpathSync, statSync } from 'node:fs';
+import { createReadStream, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import type { Protocol } from 'electron';
+import { realPathOrNull } from '../core/library/library-folders.js';
 import { isInside, parseMediaPath, type MediaFile, type MediaKind } from '../engine/media-paths.js';
 import { APP_HOST, contentSecurityPolicy, MEDIA_HOST, SCHEME } from './security.js';
 
@@ -33,14 +34,6 @@ const TRAVERSAL = /(^|[/\\]|%2f|%5c)(\.|%2e){2}($|[/\\?#]|%2f|%5c)/i;
 /** Characters no file name of the built renderer has: separators, drive colons, NUL, control. */
 // eslint-disable-next-line no-control-regex
 const BAD_SEGMENT = /[/\\:\x00-\x1f]/;
-
-function realOrNull(path: string): string | null {
-  try {
-    return realpathSync(path);
-  } catch {
-    return null;
-  }
-}
 
 function isFile(path: string): boolean {
   try {
@@ -86,17 +79,17 @@ export function routeProtocolRequest(url: string, rendererDir: string): Protocol
     segments.push(name);
   }
 
-  const root = realOrNull(rendererDir);
+  const root = realPathOrNull(rendererDir);
   if (!root) return { kind: 'not-found' };
   const inRoot = (path: string): string | null => {
-    const real = realOrNull(path);
+    const real = realPathOrNull(path);
     return real && isInside(root, real) && isFile(real) ? real : null;
   };
   const candidate = join(root, ...segments);
   const found = inRoot(candidate);
   if (found) return { kind: 'app', file: found };
   // Something that exists but resolves elsewhere (a symlink out of dist/renderer) is refused outright.
-  if (realOrNull(candidate) !== null) return forbidden('outside the renderer');
+  if (realPathOrNull(candidate) !== null) return forbidden('outside the renderer');
   if (extname(segments[segments.length - 1] ?? '') !== '') return { kind: 'not-found' };
   const index = inRoot(join(root, 'index.html'));
   return index ? { kind: 'app', file: index } : { kind: 'not-found' };

@@ -13,7 +13,7 @@ import {
   FILTER_OPTIONS,
   LIBRARY_HELP,
   LIBRARY_OPTIONS,
-  openForReading,
+  withLibraryForReading,
   openLibrary,
   photoIdOf,
   searchOptions,
@@ -81,13 +81,14 @@ ${LIBRARY_HELP}`,
     if (!action) throw usageError('give an action: create, add, remove, list, show, delete');
     if (action === 'list') {
       // Needs no model: smart albums are counted when one is installed.
-      const records = await openForReading(values, true);
-      try {
-        await listAlbums(records, printer(out, values.json));
-        return EXIT.ok;
-      } finally {
-        records.close();
-      }
+      return withLibraryForReading(
+        values,
+        async (records) => {
+          await listAlbums(records, printer(out, values.json));
+          return EXIT.ok;
+        },
+        true,
+      );
     }
     const library = await openLibrary(values);
     const searcher = new Searcher(library);

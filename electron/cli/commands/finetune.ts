@@ -12,7 +12,7 @@ import type { LibraryRecords } from '../../core/library/library-records.js';
 import type { Library } from '../../core/library/library.js';
 import { CliError, EXIT, usageError } from '../cli-error.js';
 import { printer, interruptSignal, type Command, type Output } from '../command.js';
-import { LIBRARY_HELP, LIBRARY_OPTIONS, openForReading, openLibrary } from '../library-options.js';
+import { LIBRARY_HELP, LIBRARY_OPTIONS, openLibrary, withLibraryForReading } from '../library-options.js';
 import { Progress } from '../progress.js';
 
 const OPTIONS = {
@@ -115,8 +115,7 @@ ${LIBRARY_HELP}`,
     const print = printer(out, values.json);
     if (action === 'pairs') {
       // Needs no model: what the library would train on, each pair with where its text came from.
-      const records = await openForReading(values);
-      try {
+      return withLibraryForReading(values, (records) => {
         const model = records.currentModel();
         const { pairs, negatives } = model
           ? collectPairs({ db: records.db, modelId: model.id, tags: records.tags })
@@ -128,14 +127,11 @@ ${LIBRARY_HELP}`,
             `${rows.length} pairs, ${negatives.length} negatives\n`,
         );
         return EXIT.ok;
-      } finally {
-        records.close();
-      }
+      });
     }
     if (action === 'list') {
       // Needs no model: the versions of the model the library was last opened with (or --model's).
-      const records = await openForReading(values);
-      try {
+      return withLibraryForReading(values, (records) => {
         const model = records.currentModel();
         const list = model ? records.adapters.list(model.id) : [];
         const history = model ? records.adapters.history(model.id) : [];
@@ -146,9 +142,7 @@ ${LIBRARY_HELP}`,
             (path.length ? `rollback goes back to: ${path.join(', then ')}\n` : ''),
         );
         return EXIT.ok;
-      } finally {
-        records.close();
-      }
+      });
     }
     const library = await openLibrary(values);
     try {

@@ -5,7 +5,7 @@
 import { parseArgs } from 'node:util';
 import { EXIT } from '../cli-error.js';
 import type { Command } from '../command.js';
-import { LIBRARY_HELP, LIBRARY_OPTIONS, openForReading } from '../library-options.js';
+import { LIBRARY_HELP, LIBRARY_OPTIONS, withLibraryForReading } from '../library-options.js';
 
 export const status: Command = {
   name: 'status',
@@ -19,10 +19,9 @@ since, photos}], skipped: [{path, reason}]} (skipped: links out of a library
 folder, which are never indexed).
 
 ${LIBRARY_HELP}`,
-  async run(argv, out) {
+  run(argv, out) {
     const { values } = parseArgs({ args: argv, options: LIBRARY_OPTIONS });
-    const library = await openForReading(values);
-    try {
+    return withLibraryForReading(values, (library) => {
       const s = library.status();
       if (values.json) out.write(`${JSON.stringify(s)}\n`);
       else {
@@ -35,9 +34,7 @@ ${LIBRARY_HELP}`,
             s.failures.map((f) => `failed: ${f.path}: ${f.error}\n`).join(''),
         );
       }
-    } finally {
-      library.close();
-    }
-    return EXIT.ok;
+      return EXIT.ok;
+    });
   },
 };

@@ -9,12 +9,18 @@ import { photoLabels } from '../../core/tags/provenance.js';
 import { exportSidecars } from '../../core/tags/sidecar-export.js';
 import { enableStarterPack, STARTER_PACK } from '../../core/tags/starter-pack.js';
 import { tagLibrary } from '../../core/tags/tag-library.js';
-import { categorySummaries, describeCutoff, type TagCounts } from '../../core/tags/category-summary.js';
-import type { Category, CategoryInput } from '../../core/tags/tag-store.js';
+import { categorySummaries, describeCutoff } from '../../core/tags/category-summary.js';
+import type { Category, CategoryInput, TagCounts } from '../../core/tags/tag-store.js';
 import type { TagRunReport } from '../../core/tags/tagger.js';
 import { EXIT, usageError } from '../cli-error.js';
 import { interruptSignal, type Command, type Output } from '../command.js';
-import { LIBRARY_HELP, LIBRARY_OPTIONS, openForReading, openLibrary, photoIdOf } from '../library-options.js';
+import {
+  LIBRARY_HELP,
+  LIBRARY_OPTIONS,
+  openLibrary,
+  photoIdOf,
+  withLibraryForReading,
+} from '../library-options.js';
 import { Progress } from '../progress.js';
 
 const CATEGORY_OPTIONS = {
@@ -195,24 +201,12 @@ ${LIBRARY_HELP}`,
         'give an action: add, edit, remove, list, of, starter, run, review, accept, reject, xmp',
       );
     // Listing needs no model; every other action may tag.
-    if (action === 'of') {
-      const records = await openForReading(values);
-      try {
-        printPhotoLabels(records, args, values.json, out);
+    if (action === 'of' || action === 'list')
+      return withLibraryForReading(values, (records) => {
+        if (action === 'of') printPhotoLabels(records, args, values.json, out);
+        else list(records, values.json, out);
         return EXIT.ok;
-      } finally {
-        records.close();
-      }
-    }
-    if (action === 'list') {
-      const records = await openForReading(values);
-      try {
-        list(records, values.json, out);
-        return EXIT.ok;
-      } finally {
-        records.close();
-      }
-    }
+      });
     const library = await openLibrary(values);
     try {
       switch (action) {

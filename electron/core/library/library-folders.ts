@@ -20,6 +20,15 @@ export function isSystemFolder(path: string, platform: NodeJS.Platform = process
   return platform !== 'win32' && SYSTEM_FOLDERS.some((s) => path === s || path.startsWith(`${s}/`));
 }
 
+/** Where a path really is (through any symlink), or null when nothing is there (or it cannot be read). */
+export function realPathOrNull(path: string): string | null {
+  try {
+    return realpathSync(path);
+  } catch {
+    return null;
+  }
+}
+
 /** Whether `candidate` (already resolved) is `root` or lies below it. */
 export function isInside(root: string, candidate: string): boolean {
   const r = root.endsWith(sep) ? root : root + sep;

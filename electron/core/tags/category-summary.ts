@@ -4,22 +4,11 @@
 // be tagged automatically, as a cosine the user can compare with the live preview's scores.
 
 import type { LibraryRecords } from '../library/library-records.js';
-import type { Category } from './tag-store.js';
-
-export interface TagCounts {
-  /** Tagged automatically, unreviewed. */
-  auto: number;
-  /** Set by the user, or read from keywords in their files. */
-  manual: number;
-  /** Automatic tags the user confirmed in review. */
-  accepted: number;
-  /** Refused in review; never tagged again automatically. */
-  rejected: number;
-}
+import { noTags, taggedOf, type Category, type TagCounts } from './tag-store.js';
 
 export interface CategorySummary extends Category {
   counts: TagCounts;
-  /** Photos carrying the category: automatic, yours and accepted (rejected ones do not). */
+  /** Photos carrying the category (taggedOf). */
   tagged: number;
   /**
    * The score (cosine) a photo needs to be tagged automatically: the user's threshold, else the one
@@ -31,34 +20,20 @@ export interface CategorySummary extends Category {
   tagsNothing: boolean;
 }
 
-/** How many photos carry each category, by where the tag came from. */
-export function tagCounts(library: LibraryRecords): Map<number, TagCounts> {
-  const rows = library.db
-    .prepare('SELECT category_id AS id, source, COUNT(*) AS n FROM photo_tags GROUP BY category_id, source')
-    .all() as { id: number; source: keyof TagCounts; n: number }[];
-  const out = new Map<number, TagCounts>();
-  for (const r of rows) {
-    const c = out.get(r.id) ?? { auto: 0, manual: 0, accepted: 0, rejected: 0 };
-    c[r.source] = r.n;
-    out.set(r.id, c);
-  }
-  return out;
-}
-
 /** Every category with its counts and threshold, for the model the library has open (or last used). */
 export function categorySummaries(library: LibraryRecords): CategorySummary[] {
-  const counts = tagCounts(library);
+  const counts = library.tags.tagCounts();
   const model = library.currentModel();
   const space = model ? library.spaceOf(model) : null;
   return library.tags.categories().map((c) => {
-    const n = counts.get(c.id) ?? { auto: 0, manual: 0, accepted: 0, rejected: 0 };
+    const n = counts.get(c.id) ?? noTags();
     const calibrated =
       model && space !== null ? (library.tags.vectors(c.id, space, model.dim)?.threshold ?? null) : null;
     const cutoff = c.threshold ?? calibrated;
     return {
       ...c,
       counts: n,
-      tagged: n.auto + n.manual + n.accepted,
+      tagged: taggedOf(n),
       cutoff,
       cutoffSource: !c.auto
         ? 'keywords only'

@@ -136,8 +136,9 @@ function readXmp(text: string, where: string): XmpLabels {
 
 function firstCaption(candidates: (FileLabel | null)[], camera: readonly string[]): FileLabel | null {
   for (const c of candidates) {
-    const text = c === null ? '' : clean(c.text);
-    if (c && text && !isPlaceholderCaption(text, camera)) return { text, from: c.from };
+    if (!c) continue;
+    const text = clean(c.text);
+    if (text && !isPlaceholderCaption(text, camera)) return { text, from: c.from };
   }
   return null;
 }

@@ -5,7 +5,7 @@
 // Lumen's earlier guesses it no longer makes, are withdrawn. The photos themselves are never opened for
 // writing, and no sidecar is read or written outside the library's folders (a link elsewhere is refused).
 
-import { realpathSync } from 'node:fs';
+import { realPathOrNull } from '../library/library-folders.js';
 import type { Library } from '../library/library.js';
 import { writeSidecarKeywords } from './xmp-sidecar.js';
 
@@ -37,13 +37,8 @@ export async function exportSidecars(
       .all() as number[]);
   const report: SidecarExportReport = { written: [], unchanged: 0, failed: [], cancelled: false };
   const writeAuto = library.settings.get().xmpAutoTags;
-  const within = library.store.folders().flatMap((f) => {
-    try {
-      return [realpathSync(f.path)];
-    } catch {
-      return []; // offline: nothing is written there
-    }
-  });
+  // An offline folder has no real path: nothing is written there.
+  const within = library.store.folders().flatMap((f) => realPathOrNull(f.path) ?? []);
   for (const [i, id] of ids.entries()) {
     if (options.signal?.aborted) {
       report.cancelled = true;

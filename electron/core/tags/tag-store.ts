@@ -6,8 +6,27 @@ import { createHash } from 'node:crypto';
 import type { Statement } from 'better-sqlite3';
 import type { Db } from '../library/database.js';
 import { blobToVector, vectorToBlob } from '../library/photo-store.js';
+import type { EmbeddedLabels } from './embedded-keywords.js';
 
 export type TagSource = 'auto' | 'manual' | 'accepted' | 'rejected';
+
+/** How many photos carry a category, by where the tag came from. */
+export interface TagCounts {
+  /** Tagged automatically, unreviewed. */
+  auto: number;
+  /** Set by the user, or read from keywords in their files. */
+  manual: number;
+  /** Automatic tags the user confirmed in review. */
+  accepted: number;
+  /** Refused in review; never tagged again automatically. */
+  rejected: number;
+}
+
+/** The counts of a category no photo carries. */
+export const noTags = (): TagCounts => ({ auto: 0, manual: 0, accepted: 0, rejected: 0 });
+
+/** The photos carrying a category: automatic, yours and accepted (rejected ones do not). */
+export const taggedOf = (c: TagCounts): number => c.auto + c.manual + c.accepted;
 
 export interface CategoryInput {
   name: string;
@@ -315,20 +334,33 @@ export class TagStore {
     );
   }
 
+  /** How many photos carry each category (or only `categoryId`), by where the tag came from. */
+  tagCounts(categoryId?: number): Map<number, TagCounts> {
+    const one = categoryId !== undefined;
+    const rows = this.db
+      .prepare(
+        `SELECT category_id AS id, source, COUNT(*) AS n FROM photo_tags ${one ? 'WHERE category_id = ?' : ''}
+         GROUP BY category_id, source`,
+      )
+      .all(...(one ? [categoryId] : [])) as { id: number; source: keyof TagCounts; n: number }[];
+    const out = new Map<number, TagCounts>();
+    for (const r of rows) {
+      const c = out.get(r.id) ?? noTags();
+      c[r.source] = r.n;
+      out.set(r.id, c);
+    }
+    return out;
+  }
+
+  /** How many photos carry one category, by where the tag came from. */
+  countsOf(categoryId: number): TagCounts {
+    return this.tagCounts(categoryId).get(categoryId) ?? noTags();
+  }
+
   /**
    * Replaces a category's automatic tags for the given photos (all photos when `scope` is null) with
    * `tags`, leaving the user's own rows alone. Runs in the caller's transaction when there is one.
    */
-  /** How many photos carry a category, by where the tag came from. */
-  countsOf(categoryId: number): { auto: number; manual: number; accepted: number; rejected: number } {
-    const out = { auto: 0, manual: 0, accepted: 0, rejected: 0 };
-    const rows = this.db
-      .prepare('SELECT source, COUNT(*) AS n FROM photo_tags WHERE category_id = ? GROUP BY source')
-      .all(categoryId) as { source: keyof typeof out; n: number }[];
-    for (const r of rows) out[r.source] = r.n;
-    return out;
-  }
-
   replaceAutoTags(
     categoryId: number,
     scope: readonly number[] | null,
@@ -410,10 +442,10 @@ export class TagStore {
     for (const id of stale) del.run(categoryId, id);
   }
 
-  /** A tag the user set, accepted or rejected. A rejection keeps the score so the queue can explain it. */
   /**
    * The user's own tag: set by hand ('manual'), or an automatic one accepted or rejected in review.
-   * Its origin says which ('you' or 'review'), unless the caller knows better (a file's field).
+   * Its origin says which ('you' or 'review'), unless the caller knows better (a file's field). A
+   * rejection keeps the score so the queue can explain it.
    */
   setUserTag(
     photoId: number,
@@ -470,15 +502,7 @@ export class TagStore {
    * (source 'file'), since a person put them there. A keyword with no category gets one that is
    * never applied automatically. A tag the user rejected in Lumen stays rejected.
    */
-  applyFileLabels(
-    items: readonly {
-      id: number;
-      labels: {
-        keywords: readonly { text: string; from: string }[];
-        caption: { text: string; from: string } | null;
-      };
-    }[],
-  ): void {
+  applyFileLabels(items: readonly { id: number; labels: EmbeddedLabels }[]): void {
     if (!items.length) return;
     const now = Date.now();
     const put = this.db.prepare(

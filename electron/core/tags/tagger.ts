@@ -13,6 +13,7 @@ import { calibrate, type Calibration } from './calibration.js';
 import { categoryPrompts } from './prompt-templates.js';
 import {
   promptSetId,
+  taggedOf,
   type AutoTag,
   type Category,
   type CategoryVectors,
@@ -284,7 +285,7 @@ export class Tagger {
           name: c.name,
           threshold,
           method,
-          tagged: carried.auto + carried.manual + carried.accepted,
+          tagged: taggedOf(carried),
           auto: carried.auto,
         });
         options.onProgress?.({ phase: 'saving', done: ++done, total });

@@ -385,18 +385,19 @@ export interface SidecarWriteOptions {
   within?: readonly string[];
 }
 
-/**
- * Adds (and withdraws) keywords in the photo's XMP sidecar, creating one when there is none (and
- * something to add). Returns the sidecar's path. A sidecar that needs no change is not rewritten,
- * so apps that watch sidecars' times do not see a change that is not there.
- * @throws {SidecarFormatError} when an existing sidecar is not XMP we can edit safely.
- * @throws {SidecarOutsideError} when the sidecar leads outside `within`.
- */
 /** A sidecar the change was applied to: its path, and whether its contents changed (or it was created). */
 export interface SidecarWrite {
   path: string;
   changed: boolean;
 }
+
+/**
+ * Adds (and withdraws) keywords in the photo's XMP sidecar, creating one when there is none (and
+ * something to add). Returns the sidecar's path and whether it changed. A sidecar that needs no change
+ * is not rewritten, so apps that watch sidecars' times do not see a change that is not there.
+ * @throws {SidecarFormatError} when an existing sidecar is not XMP we can edit safely.
+ * @throws {SidecarOutsideError} when the sidecar leads outside `within`.
+ */
 
 export async function writeSidecarKeywords(
   photoPath: string,
