@@ -39,18 +39,21 @@ export const FILTER_OPTIONS = {
   format: { type: 'string' },
   camera: { type: 'string' },
   sort: { type: 'string' },
-  strictness: { type: 'string' },
+  all: { type: 'boolean' },
+  strict: { type: 'boolean' },
   tag: { type: 'string', multiple: true },
   album: { type: 'string', multiple: true },
 } as const;
 
-export const FILTER_HELP = `  --limit N            at most N results (default 20)
+export const FILTER_HELP = `  --limit N            at most N results (default: every photo that stands out, or 20)
   --folder DIR         only photos under DIR
   --from DATE --to DATE  taken between (YYYY, YYYY-MM or YYYY-MM-DD; file time without EXIF)
   --format LIST        e.g. jpeg,png
   --camera TEXT        camera make or model contains TEXT
   --sort score|date    order of the results (default score)
-  --strictness Z       relevance cut-off in robust standard deviations (default 2.5; 0 = off)
+  --all                show weaker matches too: the closest N photos, ranked
+                       (default: the photos that stand out, at least 5; the closest N when none does)
+  --strict             only the photos that stand out, however few
   --tag NAME           only photos tagged NAME (repeat: all of them)
   --album NAME         only photos in album NAME (repeat: any of them)`;
 
@@ -140,8 +143,13 @@ export function parseDate(text: string, end: boolean): number {
 }
 
 type FilterValues = {
-  [K in Exclude<keyof typeof FILTER_OPTIONS, 'tag' | 'album'>]?: string | undefined;
-} & { tag?: string[] | undefined; album?: string[] | undefined };
+  [K in Exclude<keyof typeof FILTER_OPTIONS, 'tag' | 'album' | 'all' | 'strict'>]?: string | undefined;
+} & {
+  tag?: string[] | undefined;
+  album?: string[] | undefined;
+  all?: boolean | undefined;
+  strict?: boolean | undefined;
+};
 
 /** The filter options parsed (dates, numbers, lists), into core's SearchOptions. */
 export function searchOptions(values: FilterValues): SearchOptions {
@@ -153,13 +161,11 @@ export function searchOptions(values: FilterValues): SearchOptions {
   };
   if (values.sort !== undefined && values.sort !== 'score' && values.sort !== 'date')
     throw usageError('--sort must be score or date');
-  const strictness = values.strictness === undefined ? undefined : Number(values.strictness);
-  if (strictness !== undefined && (!Number.isFinite(strictness) || strictness < 0))
-    throw usageError('--strictness must be a number >= 0');
+  if (values.all && values.strict) throw usageError('--all and --strict do not go together');
   return toSearchOptions({
     limit: int(values.limit, 'limit'),
     sort: values.sort,
-    strictness,
+    matches: values.all ? 'all' : values.strict ? 'strong' : undefined,
     filters: {
       folder: values.folder,
       from: values.from ? parseDate(values.from, false) : undefined,

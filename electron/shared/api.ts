@@ -38,17 +38,30 @@ export const SearchFilters = z
   })
   .strict();
 
-const Hit = z.object({ id, path: z.string(), score: z.number(), takenAt: z.number().nullable() });
+const Hit = z.object({
+  id,
+  path: z.string(),
+  score: z.number(),
+  takenAt: z.number().nullable(),
+  /** One of the photos that stand out (at or above the cut-off). */
+  strong: z.boolean(),
+});
 const SearchResult = z.object({
   hits: z.array(Hit),
+  /** The lowest score of the photos that stand out; null when none does. */
   cutoff: z.number().nullable(),
+  /** How many photos stand out (estimated from a sample in large libraries). */
+  strong: z.number(),
+  /** How many photos were compared. */
+  searched: z.number(),
   allowed: z.number().nullable(),
   exact: z.boolean(),
 });
 const SearchOptions = {
   filters: SearchFilters.optional(),
   limit: z.number().int().min(1).max(1000).optional(),
-  strictness: z.number().min(0).max(10).optional(),
+  /** 'auto' (default): the photos that stand out, at least 5; 'strong': only those; 'all': the closest. */
+  matches: z.enum(['auto', 'strong', 'all']).optional(),
   sort: z.enum(['score', 'date']).optional(),
 };
 

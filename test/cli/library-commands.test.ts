@@ -62,16 +62,7 @@ describe('library commands', () => {
   });
 
   it('search --json prints an array of {path, score}, red circles first', async () => {
-    const r = await lumen(
-      'search',
-      'a photo of a red circle',
-      ...common,
-      '--json',
-      '--limit',
-      '8',
-      '--strictness',
-      '0',
-    );
+    const r = await lumen('search', 'a photo of a red circle', ...common, '--json', '--limit', '8', '--all');
     expect(r.code, r.stderr).toBe(0);
     const hits = JSON.parse(r.stdout) as { path: string; score: number }[];
     expect(hits).toHaveLength(8);
@@ -83,6 +74,40 @@ describe('library commands', () => {
     expect(hits[0]?.score).toBeGreaterThanOrEqual(hits[7]?.score ?? 1);
   });
 
+  it('search at its defaults prints every red circle, says how many stand out, and a smart album agrees', async () => {
+    const isRedCircle = (path: string): boolean =>
+      photos.some((p) => p.path === path && p.colour === 'red' && p.shape === 'circle');
+    const redCircles = photos.filter((p) => isRedCircle(p.path)).length;
+    const r = await lumen('search', 'a photo of a red circle', ...common);
+    expect(r.code, r.stderr).toBe(0);
+    const lines = r.stdout.trim().split('\n');
+    const strong = lines.filter((l) => !/^\S+~/.test(l)).map((l) => l.replace(/^\S+\s+/, ''));
+    expect(strong.filter(isRedCircle).length).toBeGreaterThanOrEqual(redCircles - 1);
+    expect(strong.filter((p) => !isRedCircle(p)).length).toBeLessThanOrEqual(2);
+    expect(r.stderr).toContain(
+      `${strong.length} photos of ${photos.length} stand out (--all shows weaker matches too)`,
+    );
+    // --strict and --all say what they do; together they are a mistake.
+    const all = await lumen('search', 'a photo of a red circle', ...common, '--all');
+    expect(all.stdout.trim().split('\n')).toHaveLength(20);
+    expect(all.stderr).toMatch(/weaker matches below them/);
+    const both = await lumen('search', 'a photo of a red circle', ...common, '--all', '--strict');
+    expect(both.code).toBe(2);
+    expect(both.stderr).toMatch(/--all and --strict do not go together/);
+    // A query the model cannot place: the closest photos, ranked, and a line that says so.
+    const vague = await lumen('search', 'a bowl of noodles on a wooden table', ...common);
+    expect(vague.stdout.trim().split('\n')).toHaveLength(20);
+    expect(vague.stderr).toMatch(/no photo stands out for this query: these are the 20 closest/);
+    // A smart album built from the query holds the same photos as the search.
+    expect(
+      (await lumen('albums', 'create', 'round reds', '--query', 'a photo of a red circle', ...common)).code,
+    ).toBe(0);
+    const album = JSON.parse((await lumen('albums', 'show', 'round reds', ...common, '--json')).stdout) as {
+      path: string;
+    }[];
+    expect(album.map((a) => a.path).sort()).toEqual([...strong].sort());
+  });
+
   it('search filters by folder and rejects bad input', async () => {
     const r = await lumen(
       'search',
@@ -91,8 +116,7 @@ describe('library commands', () => {
       '--json',
       '--folder',
       join(photosDir, 'reds'),
-      '--strictness',
-      '0',
+      '--all',
     );
     const hits = JSON.parse(r.stdout) as { path: string }[];
     expect(hits.length).toBe(12);

@@ -334,7 +334,7 @@ describe('EngineHolder without a model', () => {
     expect(await holder.call('index.start', {})).toEqual({ started: true });
     await indexed;
     expect(await holder.call('library.status', {})).toMatchObject({ total: 8, indexed: 8, failed: 0 });
-    const result = await holder.call('search.text', { query: 'a red star', limit: 3, strictness: 0 });
+    const result = await holder.call('search.text', { query: 'a red star', limit: 3, matches: 'all' });
     expect(result.hits).toHaveLength(3);
     expect((await fetch(`${server.url}/media/thumb/${result.hits[0]?.id ?? 0}`)).status).toBe(200);
   });
@@ -374,7 +374,7 @@ describe('EngineHolder without a model', () => {
   it('models.use on another model indexes it in the background; the old one answers until it is done', async () => {
     await importModelFolder(onlyVariant(join(root, 'fp32-only'), ''), { root: modelRoot, id: 'shapes-fp32' });
     const before = holder.engine;
-    const query = { query: 'a red star', limit: 3, strictness: 0 } as const;
+    const query = { query: 'a red star', limit: 3, matches: 'all' } as const;
     const oldResult = await holder.call('search.text', query);
     switches.length = 0;
     changes.length = 0;

@@ -199,7 +199,7 @@ describe('Engine', () => {
       ['a photo of a red star', 1],
       ['a photo of a blue circle', -0.5],
     ]);
-    const hits = (await engine.call('search.text', { query, limit: 1000, strictness: 0 })).hits;
+    const hits = (await engine.call('search.text', { query, limit: 1000, matches: 'all' })).hits;
     expect(both.score).toBeCloseTo(hits.find((h) => h.id === star)?.score ?? NaN, 4);
     await refused(engine, 'photos.explain', { photoId: star, query: '- a photo' }, 'bad-request');
     await refused(engine, 'photos.explain', { photoId: 99_999, query: 'x' }, 'not-found');
@@ -260,7 +260,7 @@ describe('Engine', () => {
 
   it('searches by an uploaded image that is not in the library', async () => {
     const upload = await library.uploads.copyIn((outside[0] as GeneratedPhoto).path);
-    const r = await engine.call('search.image', { upload, limit: 5, strictness: 0 });
+    const r = await engine.call('search.image', { upload, limit: 5, matches: 'all' });
     expect(r.hits).toHaveLength(5);
     const redStars = new Set(showing('red', 'star').map((p) => p.path));
     expect(redStars.has(r.hits[0]?.path ?? '')).toBe(true);
@@ -268,7 +268,7 @@ describe('Engine', () => {
     // The same options as search.text: filters apply.
     const filtered = await engine.call('search.image', {
       upload,
-      strictness: 0,
+      matches: 'all',
       filters: { folder: join(root, 'elsewhere') },
     });
     expect(filtered).toMatchObject({ hits: [], allowed: 0 });

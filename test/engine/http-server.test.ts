@@ -140,7 +140,7 @@ describe('HTTP server', () => {
   });
 
   it('runs a search and serves the results as thumbnails and photos, by id', async () => {
-    const r = await api('search.text', { query: 'a photo of a red circle', limit: 5, strictness: 0 });
+    const r = await api('search.text', { query: 'a photo of a red circle', limit: 5, matches: 'all' });
     expect(r.status).toBe(200);
     const hits = (r.json.result as { hits: { id: number; path: string }[] }).hits;
     expect(hits).toHaveLength(5);
@@ -225,7 +225,7 @@ describe('HTTP server', () => {
     expect(readFileSync(file)).toEqual(bytes);
     expect(statSync(file).mode & 0o777).toBe(0o600);
     expect(statSync(dirname(file)).mode & 0o777).toBe(0o700);
-    const found = await api('search.image', { upload: result.upload, limit: 3, strictness: 0 });
+    const found = await api('search.image', { upload: result.upload, limit: 3, matches: 'all' });
     expect(found.status).toBe(200);
     const hits = (found.json.result as { hits: { path: string }[] }).hits;
     expect(hits).toHaveLength(3);

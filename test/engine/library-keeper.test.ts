@@ -64,7 +64,7 @@ describe('the engine keeps the library current', () => {
     expect((await holder.call('photos.timeline', {})).ids).toContain(id);
     const hits = await holder.call('search.text', {
       query: 'a photo of a red star',
-      strictness: 0,
+      matches: 'all',
       limit: 100,
     });
     expect(hits.hits.map((h) => h.id)).toContain(id);

@@ -130,21 +130,25 @@ describe.skipIf(!HAS_CHROMIUM)('the UI in Chromium, over lumen serve', () => {
     expect(Number(score)).toBeGreaterThan(0);
     console.log(`search to results in the UI: ${ms} ms (typing and Enter included)`);
     await ui.shot('03-search-red-star');
-    // The strictness control hides the weak matches: fewer results, the best ones kept.
-    const count = async () =>
-      Number(/^(\d+)/.exec((await page.locator('[data-testid="search-summary"]').textContent()) ?? '')?.[1]);
-    const all = await count();
-    expect(all).toBe(40);
-    await page.click('button:has-text("Filters")');
-    await page.locator('[data-testid="strictness"]').fill('1');
-    await page.locator('[data-testid="strictness"]').dispatchEvent('change');
-    await expect.poll(count).toBeLessThan(all);
-    expect((await photoOf((await gridIds('search-grid', 1))[0] as number)).shape).toBe('star');
-    await ui.shot('03b-search-strict');
-    await page.locator('[data-testid="strictness"]').fill('0');
-    await page.locator('[data-testid="strictness"]').dispatchEvent('change');
-    await expect.poll(count).toBe(all);
-    await page.click('button:has-text("Filters")');
+    // At the defaults the grid holds the red stars, every one of them, and says so in plain words.
+    const redStars = new Set(
+      photos.filter((p) => p.colour === 'red' && p.shape === 'star').map((p) => p.path),
+    );
+    const summary = page.locator('[data-testid="search-summary"]');
+    const matched = Number(/^(\d+) photos? match/.exec((await summary.textContent()) ?? '')?.[1]);
+    const shown = await Promise.all((await gridIds('search-grid', 100)).map(photoOf));
+    expect(shown.filter((p) => redStars.has(p.path)).length).toBe(redStars.size);
+    expect(matched).toBeGreaterThanOrEqual(redStars.size - 1);
+    expect(shown.length).toBeLessThanOrEqual(Math.max(redStars.size + 2, 5));
+    expect(await summary.textContent()).not.toMatch(/strictness|cut-off|score/i);
+    // "Show weaker matches" lists the rest of the library, ranked, the weaker ones dimmed after them.
+    await page.click('[data-testid="show-weaker"]');
+    await expect.poll(async () => (await gridIds('search-grid', 100)).length).toBe(40);
+    expect(await page.locator('[data-testid="search-grid"] [data-weaker]').count()).toBeGreaterThan(0);
+    expect(await summary.textContent()).toMatch(/weaker matches below/);
+    await ui.shot('03b-search-weaker');
+    await page.click('[data-testid="show-weaker"]');
+    await expect.poll(async () => (await gridIds('search-grid', 100)).length).toBe(shown.length);
   });
 
   it('opens a result, explains the match, moves with the keyboard and finds similar photos', async () => {

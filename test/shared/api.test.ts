@@ -37,7 +37,7 @@ describe('the API contract', () => {
       ['search.text', { query: '' }, /query/],
       ['search.text', { query: 'x', limit: 0 }, /limit/],
       ['search.text', { query: 'x', limit: 1.5 }, /limit/],
-      ['search.text', { query: 'x', strictness: -1 }, /strictness/],
+      ['search.text', { query: 'x', matches: 'some' }, /matches/],
       ['search.text', { query: 'x', filters: { tags: 'red' } }, /filters\.tags/],
       ['search.text', { query: 'x', filters: { path: '/etc' } }, /filters/],
       ['search.text', { query: 'x'.repeat(2001) }, /query/],

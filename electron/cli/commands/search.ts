@@ -16,20 +16,55 @@ import {
   searchOptions,
 } from '../library-options.js';
 
-function printHits(result: SearchResult, json: boolean | undefined, out: Output): void {
-  if (json) {
-    out.write(
-      `${JSON.stringify(result.hits.map((h) => ({ path: h.path, score: Number(h.score.toFixed(5)), takenAt: h.takenAt })))}\n`,
-    );
-    return;
+const photos = (n: number): string => `${n} photo${n === 1 ? '' : 's'}`;
+
+/**
+ * What the cut-off did, in a line for stderr (stdout keeps one photo per line for scripts): how many
+ * photos stand out, what else is shown or left out, and how to see more.
+ */
+export function describeCut(result: SearchResult, options: SearchOptions): string {
+  const shown = result.hits.length;
+  const weaker = result.hits.filter((h) => !h.strong).length;
+  const limit = options.limit ?? 20;
+  if (result.cutoff === null) {
+    if (options.matches === 'strong') return 'no photo stands out for this query (--strict)\n';
+    return `no photo stands out for this query: ${shown === 1 ? 'this is the closest one' : `these are the ${shown} closest`}\n`;
   }
-  for (const h of result.hits) out.write(`${h.score.toFixed(3)}  ${h.path}\n`);
+  const standOut = `${photos(result.strong)} of ${result.searched} stand${result.strong === 1 ? 's' : ''} out`;
+  if (result.strong > shown && shown >= limit)
+    return `${standOut}; showing the best ${shown} (--limit N for more)\n`;
+  if (weaker > 0)
+    return `${standOut}; ${weaker} weaker match${weaker === 1 ? '' : 'es'} below them${options.matches === 'all' ? '' : ' (--strict hides them)'}\n`;
+  return `${standOut} (--all shows weaker matches too)\n`;
+}
+
+function printHits(
+  result: SearchResult,
+  options: SearchOptions,
+  json: boolean | undefined,
+  out: Output,
+  err: Output,
+): void {
+  if (json) {
+    const hits = result.hits.map((h) => ({
+      path: h.path,
+      score: Number(h.score.toFixed(5)),
+      takenAt: h.takenAt,
+      strong: h.strong,
+    }));
+    out.write(`${JSON.stringify(hits)}\n`);
+  } else {
+    const mark = (strong: boolean): string => (strong || result.cutoff === null ? ' ' : '~');
+    for (const h of result.hits) out.write(`${h.score.toFixed(3)}${mark(h.strong)} ${h.path}\n`);
+  }
+  err.write(describeCut(result, options));
 }
 
 /** Parses the shared options, opens the library, runs one ranked query and prints it. */
 async function runRanked(
   argv: string[],
   out: Output,
+  err: Output,
   what: string,
   rank: (searcher: Searcher, arg: string, options: SearchOptions) => Promise<SearchResult>,
 ): Promise<number> {
@@ -42,7 +77,13 @@ async function runRanked(
   const options = searchOptions(values);
   const library = await openLibrary(values);
   try {
-    printHits(await rank(new Searcher(library), positionals[0] ?? '', options), values.json, out);
+    printHits(
+      await rank(new Searcher(library), positionals[0] ?? '', options),
+      options,
+      values.json,
+      out,
+      err,
+    );
     return EXIT.ok;
   } finally {
     library.close();
@@ -56,12 +97,15 @@ export const search: Command = {
 
 QUERY: terms joined by " + " and " - ", each text or an image file, optionally
 weighted: "beach + sunset - people", "2:dog + ./rex.jpg".
---json prints one array of {path, score, takenAt}.
+Prints one photo per line, best first: its score, then its path; a ~ after the
+score marks a weaker match, shown below the photos that stand out. A last line
+on stderr says how many photos stand out and how to see more.
+--json prints one array of {path, score, takenAt, strong}.
 
 ${FILTER_HELP}
 ${LIBRARY_HELP}`,
-  run: (argv, out) =>
-    runRanked(argv, out, 'query (quote it)', (searcher, query, options) =>
+  run: (argv, out, err) =>
+    runRanked(argv, out, err, 'query (quote it)', (searcher, query, options) =>
       searcher.search(query, options).catch((e: unknown) => {
         throw e instanceof QuerySyntaxError ? usageError(`bad query: ${e.message}`) : e;
       }),
@@ -74,12 +118,15 @@ export const similar: Command = {
   help: `lumen similar IMAGE [options]
 
 IMAGE is a photo in the library or any image file; the photo itself is left out.
---json prints one array of {path, score, takenAt}.
+Prints one photo per line, best first: its score, then its path; a ~ after the
+score marks a weaker match, shown below the photos that stand out. A last line
+on stderr says how many photos stand out and how to see more.
+--json prints one array of {path, score, takenAt, strong}.
 
 ${FILTER_HELP}
 ${LIBRARY_HELP}`,
-  run: (argv, out) =>
-    runRanked(argv, out, 'image', (searcher, image, options) => {
+  run: (argv, out, err) =>
+    runRanked(argv, out, err, 'image', (searcher, image, options) => {
       if (!existsSync(image)) throw usageError(`image not found: ${image}`);
       return searcher.similar(resolve(image), options);
     }),

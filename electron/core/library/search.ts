@@ -1,7 +1,9 @@
 // Search over the library: a query (text, images, weights, negatives) becomes one unit vector; the
 // filters (folder, dates, format, camera) become the set of allowed photos, applied inside the k-NN
 // search so a filter never returns fewer than k results when k photos match. Small sets are searched
-// exactly. An adaptive per-query cut-off keeps the results that stand out from the score distribution.
+// exactly. A per-query relevance cut-off (relevance.ts) finds the group of photos that stands out
+// at the top of the query's scores over the whole library (or a uniform sample of it beside the exact
+// head), so a query shows every clearly relevant photo and says how many there are.
 
 import { sep } from 'node:path';
 import { defined } from '../defined.js';
@@ -10,6 +12,8 @@ import type { Album, SmartQuery } from '../tags/album-store.js';
 import type { Library } from './library.js';
 import { blobToVector } from './photo-store.js';
 import { parseQuery, type QueryTerm } from './query-syntax.js';
+import { relevanceCut, type WeightedScore } from './relevance.js';
+import { scoreSample } from './score-sample.js';
 
 export interface SearchFilters {
   /** Only photos under this folder (any depth). */
@@ -31,11 +35,17 @@ export interface SearchOptions {
   filters?: SearchFilters;
   sort?: 'score' | 'date';
   /**
-   * Relevance cut-off strictness: results must stand this many robust standard deviations above the
-   * median score of the candidates. 0 turns the cut-off off. Default 2.5.
+   * Which photos to show: 'auto' (default) the strong matches, at least MIN_RESULTS, or the closest
+   * `limit` when nothing stands out; 'strong' only the strong matches; 'all' the closest `limit`.
+   * Without a limit, 'auto' and 'strong' show every strong match the graph's head holds (200).
    */
-  strictness?: number;
+  matches?: MatchMode;
 }
+
+export const MATCH_MODES = ['auto', 'strong', 'all'] as const;
+export type MatchMode = (typeof MATCH_MODES)[number];
+/** The fewest results 'auto' shows: a query rarely has fewer relevant photos worth looking at. */
+export const MIN_RESULTS = 5;
 
 /** Search options as they arrive from outside (the contract's params, parsed CLI options): any key undefined. */
 type Loose<T> = { [K in keyof T]?: T[K] | undefined };
@@ -54,12 +64,18 @@ export interface SearchHit {
   path: string;
   score: number;
   takenAt: number | null;
+  /** At or above the cut-off: one of the photos that stand out. */
+  strong: boolean;
 }
 
 export interface SearchResult {
   hits: SearchHit[];
-  /** The score a result needed to pass the cut-off (null when it is off). */
+  /** The lowest score of the photos that stand out (null: none stands out). */
   cutoff: number | null;
+  /** How many photos stand out (estimated from a sample in large libraries). */
+  strong: number;
+  /** How many photos were compared: the library's indexed photos, or those the filters allowed. */
+  searched: number;
   /** How many photos the filters allowed (null without filters). */
   allowed: number | null;
   exact: boolean;
@@ -67,8 +83,18 @@ export interface SearchResult {
 
 /** Below this many candidate photos, exact search is as fast as the graph and has perfect recall. */
 export const EXACT_LIMIT = 4000;
-/** How many candidates the cut-off looks at. */
+/** How many candidates the graph is asked for: the exact head of the score distribution. */
 const CANDIDATES = 200;
+/** Results shown without a limit when nothing stands out, or with 'all'. */
+const DEFAULT_LIMIT = 20;
+
+interface Neighbours {
+  hits: { id: number; score: number }[];
+  exact: boolean;
+  /** The query's scores over the photos searched, best first: all of them, or the head and a sample. */
+  profile: WeightedScore[];
+  searched: number;
+}
 
 export class Searcher {
   constructor(private readonly library: Library) {}
@@ -180,12 +206,12 @@ export class Searcher {
     if (!terms.length)
       return allowed ? [...allowed].sort((a, b) => a - b) : [...this.library.space.index.ids()];
     const limit = q.limit ?? 500;
-    const { hits, exact } = this.nearest(await this.queryVector(terms), Math.max(limit, CANDIDATES), allowed);
-    const strictness = q.strictness ?? 2.5;
-    return this.finish(hits, { limit, strictness }, allowed, exact).hits.map((h) => h.id);
+    const found = this.nearest(await this.queryVector(terms), Math.max(limit, CANDIDATES), allowed);
+    return this.finish(found, { limit, matches: smartMatches(q) }, allowed).hits.map((h) => h.id);
   }
 
-  private exact(query: Float32Array, ids: Iterable<number>, k: number): { id: number; score: number }[] {
+  /** Every photo's score, best first. */
+  private exact(query: Float32Array, ids: Iterable<number>): { id: number; score: number }[] {
     const { store } = this.library;
     const { modelId } = this.library.space;
     const get = store.db.prepare('SELECT vector FROM embeddings WHERE model_id = ? AND photo_id = ?').pluck();
@@ -198,70 +224,97 @@ export class Searcher {
       for (let i = 0; i < v.length; i++) s += (v[i] as number) * (query[i] as number);
       scored.push({ id, score: s });
     }
-    return scored.sort((a, b) => b.score - a.score).slice(0, k);
+    return scored.sort((a, b) => b.score - a.score);
   }
 
   /** Nearest photos to a unit vector among the allowed ones. */
-  nearest(
-    query: Float32Array,
-    k: number,
-    allowed: Set<number> | null,
-    exclude?: number,
-  ): { hits: { id: number; score: number }[]; exact: boolean } {
+  nearest(query: Float32Array, k: number, allowed: Set<number> | null, exclude?: number): Neighbours {
     const { index } = this.library.space;
     const want = k + (exclude !== undefined ? 1 : 0);
-    const pool = allowed ? [...allowed].filter((id) => index.has(id)) : null;
-    const poolSize = pool ? pool.length : index.size;
-    let hits: { id: number; score: number }[];
-    let exact = poolSize <= EXACT_LIMIT;
-    if (exact) hits = this.exact(query, pool ?? index.ids(), want);
-    else {
-      hits = index.search(query, want, allowed ? (id) => allowed.has(id) : undefined);
-      if (hits.length < Math.min(want, poolSize)) {
-        // The graph search gave up early under a very selective filter: fall back to exact.
-        hits = this.exact(query, pool ?? index.ids(), want);
-        exact = true;
-      }
+    const pool = allowed ? [...allowed].filter((id) => index.has(id) && id !== exclude) : null;
+    const searched = pool ? pool.length : index.size - (exclude !== undefined && index.has(exclude) ? 1 : 0);
+    const keep = (h: { id: number }): boolean => h.id !== exclude;
+    const everyScore = (): { id: number; score: number }[] =>
+      this.exact(query, pool ?? index.ids()).filter(keep);
+    if (searched <= EXACT_LIMIT) {
+      const all = everyScore();
+      return { hits: all.slice(0, k), exact: true, profile: all.map(weighOne), searched };
     }
-    return { hits: hits.filter((h) => h.id !== exclude).slice(0, k), exact };
+    let hits = index.search(query, want, allowed ? (id) => allowed.has(id) : undefined).filter(keep);
+    if (hits.length < Math.min(k, searched)) {
+      // The graph search gave up early under a very selective filter: fall back to exact.
+      const all = everyScore();
+      return { hits: all.slice(0, k), exact: true, profile: all.map(weighOne), searched };
+    }
+    hits = hits.slice(0, k);
+    return {
+      hits,
+      exact: false,
+      profile: this.sampledProfile(query, hits, allowed, searched, exclude),
+      searched,
+    };
   }
 
-  private finish(
-    hits: { id: number; score: number }[],
-    options: SearchOptions,
+  /**
+   * The query's score distribution over a large pool: the graph's head (exact, weight 1), and below it
+   * the library's uniform sample, each sampled photo standing for its share of the rest.
+   */
+  private sampledProfile(
+    query: Float32Array,
+    head: readonly { id: number; score: number }[],
     allowed: Set<number> | null,
-    exact: boolean,
-  ): SearchResult {
-    const limit = options.limit ?? 20;
-    const strictness = options.strictness ?? 2.5;
-    const cutoff =
-      strictness > 0
-        ? adaptiveCutoff(
-            hits.map((h) => h.score),
-            strictness,
-          )
-        : null;
-    const kept = (cutoff === null ? hits : hits.filter((h, i) => i === 0 || h.score >= cutoff)).slice(
-      0,
-      limit,
-    );
+    searched: number,
+    exclude: number | undefined,
+  ): WeightedScore[] {
+    const floor = head.at(-1)?.score ?? Infinity;
+    const inHead = new Set(head.map((h) => h.id));
+    const below: number[] = [];
+    for (const { id, vector } of scoreSample(this.library)) {
+      if (id === exclude || inHead.has(id) || (allowed && !allowed.has(id))) continue;
+      let s = 0;
+      for (let i = 0; i < vector.length; i++) s += (vector[i] as number) * (query[i] as number);
+      if (s < floor) below.push(s);
+    }
+    const weight = below.length ? (searched - head.length) / below.length : 0;
+    below.sort((a, b) => b - a);
+    return [...head.map(weighOne), ...below.map((score) => ({ score, weight }))];
+  }
+
+  private finish(found: Neighbours, options: SearchOptions, allowed: Set<number> | null): SearchResult {
+    const { hits, exact, searched } = found;
+    const cut = relevanceCut(found.profile);
+    const cutoff = cut.threshold;
+    const strong = cutoff === null ? [] : hits.filter((h) => h.score >= cutoff);
+    const mode = options.matches ?? 'auto';
+    // Unless a limit is asked for, every photo that stands out is shown (as far as the head reaches).
+    const limit = options.limit ?? (mode === 'all' ? DEFAULT_LIMIT : Math.max(DEFAULT_LIMIT, strong.length));
+    const kept = chooseShown(hits, strong, mode, limit);
     const rows = this.library.db.prepare(
       'SELECT path, COALESCE(taken_at, mtime_ms) AS t FROM photos WHERE id = ?',
     );
     const out = kept.map((h) => {
       const r = rows.get(h.id) as { path: string; t: number | null } | undefined;
-      return { id: h.id, path: r?.path ?? '', score: h.score, takenAt: r?.t ?? null };
+      const isStrong = cutoff !== null && h.score >= cutoff;
+      return { id: h.id, path: r?.path ?? '', score: h.score, takenAt: r?.t ?? null, strong: isStrong };
     });
     if (options.sort === 'date') out.sort((a, b) => (b.takenAt ?? 0) - (a.takenAt ?? 0));
-    return { hits: out, cutoff, allowed: allowed ? allowed.size : null, exact };
+    const strongCount = cutoff === null ? 0 : Math.max(Math.round(cut.strong), strong.length);
+    return {
+      hits: out,
+      cutoff,
+      strong: strongCount,
+      searched,
+      allowed: allowed ? allowed.size : null,
+      exact,
+    };
   }
 
   async search(query: string | QueryTerm[], options: SearchOptions = {}): Promise<SearchResult> {
     const terms = typeof query === 'string' ? parseQuery(query) : query;
     const vector = await this.queryVector(terms);
     const allowed = await this.allowedIds(options.filters);
-    const { hits, exact } = this.nearest(vector, Math.max(options.limit ?? 20, CANDIDATES), allowed);
-    return this.finish(hits, options, allowed, exact);
+    const found = this.nearest(vector, Math.max(options.limit ?? DEFAULT_LIMIT, CANDIDATES), allowed);
+    return this.finish(found, options, allowed);
   }
 
   /** Photos like a library photo (by id) or any image file. */
@@ -285,8 +338,13 @@ export class Searcher {
       exclude = stored ? row?.id : undefined;
     }
     const allowed = await this.allowedIds(options.filters);
-    const { hits, exact } = this.nearest(vector, Math.max(options.limit ?? 20, CANDIDATES), allowed, exclude);
-    return this.finish(hits, { strictness: 0, ...options }, allowed, exact);
+    const found = this.nearest(
+      vector,
+      Math.max(options.limit ?? DEFAULT_LIMIT, CANDIDATES),
+      allowed,
+      exclude,
+    );
+    return this.finish(found, options, allowed);
   }
 }
 
@@ -294,16 +352,19 @@ export class SearchFilterError extends Error {
   override readonly name = 'SearchFilterError';
 }
 
-/**
- * The score a result must reach to stand out: median + z x 1.4826 x MAD of the candidates' scores
- * (a robust mean + z sigma). Relevant photos of a query sit far above the bulk; the bar moves with
- * each query's own distribution instead of being one magic number.
- */
-export function adaptiveCutoff(scores: readonly number[], z: number): number | null {
-  if (scores.length < 8) return null;
-  const sorted = [...scores].sort((a, b) => a - b);
-  const median = sorted[Math.floor(sorted.length / 2)] as number;
-  const deviations = sorted.map((s) => Math.abs(s - median)).sort((a, b) => a - b);
-  const mad = (deviations[Math.floor(deviations.length / 2)] as number) * 1.4826;
-  return median + z * Math.max(mad, 1e-6);
+const weighOne = (h: { score: number }): WeightedScore => ({ score: h.score, weight: 1 });
+
+/** The hits a match mode shows, best first (`strong` is the head of `hits` that passed the cut-off). */
+function chooseShown<T>(hits: readonly T[], strong: readonly T[], mode: MatchMode, limit: number): T[] {
+  if (mode === 'all') return hits.slice(0, limit);
+  if (mode === 'strong') return strong.slice(0, limit);
+  // Nothing stands out: the closest photos, ranked, rather than one.
+  if (!strong.length) return hits.slice(0, limit);
+  return hits.slice(0, Math.min(limit, Math.max(strong.length, MIN_RESULTS)));
+}
+
+/** A smart album's match mode; albums saved before modes existed kept a strictness (0: everything). */
+function smartMatches(q: SmartQuery): MatchMode {
+  if (q.matches) return q.matches;
+  return q.strictness === 0 ? 'all' : 'auto';
 }

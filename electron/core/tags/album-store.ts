@@ -17,6 +17,9 @@ export interface SmartQuery {
   to?: number;
   formats?: string[];
   camera?: string;
+  /** Which photos the album holds: see SearchOptions.matches (default 'auto'). */
+  matches?: 'auto' | 'strong' | 'all';
+  /** Albums saved before match modes kept the old cut-off's strictness (0: everything); read only. */
   strictness?: number;
   limit?: number;
 }
@@ -30,24 +33,26 @@ export interface Album {
 
 /**
  * A smart album's query from what the user asked for (the CLI's options, the contract's params); null
- * when nothing is asked (a manual album). Filters, limit and strictness are kept as search takes them.
+ * when nothing is asked (a manual album). Filters, limit and match mode are kept as search takes them.
  */
 export function smartQuery(input: {
   text?: string | undefined;
   examples?: number[] | undefined;
   limit?: number | undefined;
-  strictness?: number | undefined;
+  matches?: SmartQuery['matches'] | undefined;
   /** Search filters; an albums filter has no place in a smart album and is left out. */
-  filters?: Omit<SmartQuery, 'text' | 'examples' | 'limit' | 'strictness'> & { albums?: string[] };
+  filters?: Omit<SmartQuery, 'text' | 'examples' | 'limit' | 'matches' | 'strictness'> & {
+    albums?: string[];
+  };
 }): SmartQuery | null {
-  const { filters = {}, text, examples, limit, strictness } = input;
+  const { filters = {}, text, examples, limit, matches } = input;
   const { albums: _albums, ...kept } = filters;
   const query = defined({
     ...kept,
     text,
     examples: examples?.length ? examples : undefined,
     limit,
-    strictness,
+    matches,
   });
   return Object.keys(query).length ? query : null;
 }

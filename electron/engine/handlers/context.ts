@@ -59,7 +59,7 @@ export { defined };
 export function searchOptions(
   p: Params<'search.text'> | Params<'search.similar'> | Params<'search.image'>,
 ): SearchOptions {
-  return toSearchOptions({ limit: p.limit, strictness: p.strictness, sort: p.sort, filters: p.filters });
+  return toSearchOptions({ limit: p.limit, matches: p.matches, sort: p.sort, filters: p.filters });
 }
 
 export function photoOrThrow(library: Library, id: number): PhotoRow {

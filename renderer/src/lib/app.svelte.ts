@@ -32,15 +32,19 @@ export interface SearchState {
   /** A photo or dropped image searched by example, shown in the box as a chip. */
   example: { photoId?: number; upload?: string; label: string } | null;
   filters: NonNullable<Params<'search.text'>['filters']>;
-  strictness: number;
+  /** Show the weaker matches too (the closest photos, ranked), not only the ones that stand out. */
+  weaker: boolean;
   sort: 'score' | 'date';
 }
 
 export interface SearchResults {
-  items: (GridItem & { score: number })[];
+  items: (GridItem & { score: number; strong: boolean })[];
   ms: number;
   exact: boolean;
   cutoff: number | null;
+  /** How many photos stand out, and how many were compared. */
+  strong: number;
+  searched: number;
 }
 
 export class App {
@@ -52,7 +56,7 @@ export class App {
   /** The whole library, newest first; a raw array, because 100k reactive proxies would crawl. */
   timeline = $state.raw<GridItem[]>([]);
   timelineLoaded = $state(false);
-  search = $state<SearchState>({ query: '', example: null, filters: {}, strictness: 0, sort: 'score' });
+  search = $state<SearchState>({ query: '', example: null, filters: {}, weaker: false, sort: 'score' });
   results = $state.raw<SearchResults | null>(null);
   searching = $state(false);
   viewer = $state.raw<ViewerContext | null>(null);
@@ -159,7 +163,7 @@ export class App {
   }
 
   async runSearch(): Promise<void> {
-    const { query, example, filters, strictness, sort } = this.search;
+    const { query, example, filters, weaker, sort } = this.search;
     if (!query.trim() && !example) {
       this.results = null;
       return;
@@ -167,7 +171,8 @@ export class App {
     this.view = 'search';
     this.searching = true;
     const started = performance.now();
-    const options = { filters: $state.snapshot(filters), strictness, sort, limit: 500 };
+    const matches = weaker ? ('all' as const) : ('auto' as const);
+    const options = { filters: $state.snapshot(filters), matches, sort, limit: 500 };
     const result = await this.run(() => {
       if (example?.photoId !== undefined)
         return this.transport.call('search.similar', { photoId: example.photoId, ...options });
@@ -178,10 +183,12 @@ export class App {
     this.searching = false;
     if (!result) return;
     this.results = {
-      items: result.hits.map((h) => ({ id: h.id, takenAt: h.takenAt, score: h.score })),
+      items: result.hits.map((h) => ({ id: h.id, takenAt: h.takenAt, score: h.score, strong: h.strong })),
       ms: performance.now() - started,
       exact: result.exact,
       cutoff: result.cutoff,
+      strong: result.strong,
+      searched: result.searched,
     };
   }
 

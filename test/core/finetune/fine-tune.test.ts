@@ -148,7 +148,7 @@ describe('fine-tuning', () => {
     const query = 'a photo of a blue zorb';
     const blueZorbs = new Set(zorbs.filter((z) => z.colour === 'blue').map((z) => z.path));
     const top = async (): Promise<number> =>
-      (await new Searcher(library).search(query, { limit: 5, strictness: 0 })).hits.filter((h) =>
+      (await new Searcher(library).search(query, { limit: 5, matches: 'all' })).hits.filter((h) =>
         blueZorbs.has(h.path),
       ).length;
     const base = await top();

@@ -66,7 +66,7 @@ function watched(
     states,
     /** Ids of the photos search ranks for a query (the whole library, no cut-off). */
     found: async (query: string): Promise<number[]> =>
-      (await searcher.search(query, { strictness: 0, limit: 1000 })).hits.map((h) => h.id),
+      (await searcher.search(query, { matches: 'all', limit: 1000 })).hits.map((h) => h.id),
     close: async () => {
       await watcher.close();
       await updater.close();

@@ -7,7 +7,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClipModel } from '../../../electron/core/clip/clip-model.js';
 import { Library } from '../../../electron/core/library/library.js';
-import { Searcher } from '../../../electron/core/library/search.js';
+import { MIN_RESULTS, Searcher } from '../../../electron/core/library/search.js';
 import { TEST_MODEL_DIR } from '../../support/paths.js';
 import { generatePhotoFolder, type GeneratedPhoto } from '../../../scripts/shapes/photo-folder.js';
 import { tempDir } from '../../support/temp.js';
@@ -115,17 +115,17 @@ describe('library', () => {
     const searcher = new Searcher(library);
     const byCamera = await searcher.search('a photo of a circle', {
       limit: 10,
-      strictness: 0,
+      matches: 'all',
       filters: { camera: 'lx100' },
     });
     expect(byCamera.hits.map((h) => h.path).sort()).toEqual([...tagged3].sort());
     const in2019 = await searcher.search('a photo', {
       limit: 10,
-      strictness: 0,
+      matches: 'all',
       filters: { from: Date.UTC(2019, 0, 1), to: Date.UTC(2019, 11, 31) },
     });
     expect(in2019.hits.map((h) => h.path).sort()).toEqual([...tagged3].sort());
-    const byDate = await searcher.search('a photo of a square', { limit: 20, strictness: 0, sort: 'date' });
+    const byDate = await searcher.search('a photo of a square', { limit: 20, matches: 'all', sort: 'date' });
     const times = byDate.hits.map((h) => h.takenAt ?? 0);
     expect(times).toEqual([...times].sort((a, b) => b - a));
   });
@@ -133,7 +133,7 @@ describe('library', () => {
   it('finds red circles first for "a photo of a red circle" (precision@10 >= 0.9)', async () => {
     const result = await new Searcher(library).search('a photo of a red circle', {
       limit: 10,
-      strictness: 0,
+      matches: 'all',
     });
     const top = result.hits.map((h) => byPath().get(h.path));
     const precision = top.filter((p) => p?.colour === 'red' && p.shape === 'circle').length / 10;
@@ -156,27 +156,53 @@ describe('library', () => {
     const searcher = new Searcher(library);
     const r = await searcher.search('a photo of a red circle', {
       limit: 10,
-      strictness: 0,
+      matches: 'all',
       filters: { folder },
     });
     expect(r.hits).toHaveLength(Math.min(10, inFolder));
     expect(r.hits.every((h) => h.path.startsWith(folder + '/'))).toBe(true);
     const pngs = await searcher.search('a photo of a red circle', {
       limit: 5,
-      strictness: 0,
+      matches: 'all',
       filters: { formats: ['png'] },
     });
     expect(pngs.hits).toHaveLength(5);
     expect(pngs.hits.every((h) => h.path.endsWith('.png'))).toBe(true);
   });
 
-  it('cuts off irrelevant results adaptively, returning the score', async () => {
-    const r = await new Searcher(library).search('a photo of a blue star', { limit: 100 });
+  it('at its defaults, shows every photo that stands out and says how many', async () => {
+    const searcher = new Searcher(library);
+    const isRedCircle = (path: string): boolean =>
+      byPath().get(path)?.colour === 'red' && byPath().get(path)?.shape === 'circle';
+    const redCircles = photos.filter((p) => isRedCircle(p.path)).length;
+    const r = await searcher.search('a photo of a red circle');
     expect(r.cutoff).not.toBeNull();
-    expect(r.hits.length).toBeLessThan(100);
-    expect(r.hits.every((h, i) => i === 0 || h.score >= (r.cutoff ?? 0))).toBe(true);
-    const stars = r.hits.filter((h) => byPath().get(h.path)?.shape === 'star').length;
-    expect(stars / r.hits.length).toBeGreaterThan(0.8);
+    const strong = r.hits.filter((h) => h.strong);
+    expect(strong.every((h) => h.score >= (r.cutoff ?? 1))).toBe(true);
+    expect(r.strong).toBe(strong.length);
+    expect(r.searched).toBe(library.index.size);
+    // Every red circle, or all but one straggler, and at most two other photos.
+    expect(strong.filter((h) => isRedCircle(h.path)).length).toBeGreaterThanOrEqual(redCircles - 1);
+    expect(strong.filter((h) => !isRedCircle(h.path)).length).toBeLessThanOrEqual(2);
+    // Never fewer than MIN_RESULTS unless asked: weaker matches fill up, marked, after the strong ones.
+    expect(r.hits.length).toBe(Math.max(strong.length, MIN_RESULTS));
+    expect(r.hits.slice(0, strong.length).every((h) => h.strong)).toBe(true);
+    const strict = await searcher.search('a photo of a red circle', { matches: 'strong' });
+    expect(strict.hits.map((h) => h.id)).toEqual(strong.map((h) => h.id));
+    const all = await searcher.search('a photo of a red circle', { matches: 'all', limit: 60 });
+    expect(all.hits).toHaveLength(60);
+    expect(all.hits.slice(0, strong.length).map((h) => h.id)).toEqual(strong.map((h) => h.id));
+  });
+
+  it('shows the closest photos, ranked, when nothing stands out', async () => {
+    const r = await new Searcher(library).search('a bowl of noodles on a wooden table');
+    expect(r).toMatchObject({ cutoff: null, strong: 0 });
+    expect(r.hits).toHaveLength(20);
+    expect(r.hits.every((h) => !h.strong)).toBe(true);
+    const strict = await new Searcher(library).search('a bowl of noodles on a wooden table', {
+      matches: 'strong',
+    });
+    expect(strict.hits).toEqual([]);
   });
 
   it('rescans an unchanged library without reading a photo', async () => {

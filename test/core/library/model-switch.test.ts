@@ -109,7 +109,10 @@ describe('a library opened with a second model', () => {
   it('searches each model in its own embedding space', async () => {
     const byPath = new Map(photos.map((p) => [p.path, p]));
     for (const library of [first, second]) {
-      const result = await new Searcher(library).search('a photo of a red star', { limit: 5, strictness: 0 });
+      const result = await new Searcher(library).search('a photo of a red star', {
+        limit: 5,
+        matches: 'all',
+      });
       expect(result.hits).toHaveLength(5);
       const top = byPath.get(result.hits[0]?.path ?? '');
       expect([top?.colour, top?.shape]).toEqual(['red', 'star']);

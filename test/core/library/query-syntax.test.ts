@@ -1,10 +1,9 @@
-// The combined query syntax: terms, weights, negatives, images; and the adaptive cut-off's arithmetic.
+// The combined query syntax: terms, weights, negatives, images.
 
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseQuery, QuerySyntaxError } from '../../../electron/core/library/query-syntax.js';
-import { adaptiveCutoff } from '../../../electron/core/library/search.js';
 import { tempDir } from '../../support/temp.js';
 
 describe('parseQuery', () => {
@@ -47,28 +46,5 @@ describe('parseQuery', () => {
     expect(() => parseQuery('./missing.jpg', dir)).toThrow(/image not found/);
     expect(() => parseQuery('- people')).toThrow(/at least one positive term/);
     expect(() => parseQuery('0:dog')).toThrow(/weight 0/);
-  });
-});
-
-describe('adaptiveCutoff', () => {
-  it('sits z robust standard deviations above the median', () => {
-    // Bulk around 0.2 (MAD 0.01), three clear matches at 0.5.
-    const scores = [0.19, 0.2, 0.21, 0.2, 0.19, 0.21, 0.2, 0.2, 0.2, 0.5, 0.5, 0.5];
-    // Deviations from the median 0.2 have median 0.01, so the cut-off is 0.2 + 3 x 1.4826 x 0.01.
-    const cut = adaptiveCutoff(scores, 3) ?? 0;
-    expect(cut).toBeCloseTo(0.2 + 3 * 1.4826 * 0.01, 6);
-    expect(scores.filter((s) => s >= cut)).toEqual([0.5, 0.5, 0.5]);
-  });
-
-  it('moves with the query: a stricter z keeps fewer', () => {
-    const scores = Array.from({ length: 100 }, (_, i) => 0.2 + 0.001 * i);
-    const loose = adaptiveCutoff(scores, 1) ?? 0;
-    const strict = adaptiveCutoff(scores, 3) ?? 0;
-    expect(strict).toBeGreaterThan(loose);
-    expect(scores.filter((s) => s >= strict).length).toBeLessThan(scores.filter((s) => s >= loose).length);
-  });
-
-  it('is off for too few candidates', () => {
-    expect(adaptiveCutoff([0.1, 0.2], 2)).toBeNull();
   });
 });

@@ -297,7 +297,7 @@ describe('tagging', () => {
     const searcher = new Searcher(library);
     const result = await searcher.search('a photo of a circle', {
       limit: 10,
-      strictness: 0,
+      matches: 'all',
       filters: { tags: ['red things'] },
     });
     expect(result.hits).toHaveLength(10);
@@ -308,7 +308,7 @@ describe('tagging', () => {
     const some = result.hits.slice(0, 3).map((h) => h.id);
     expect(library.albums.add(manual.id, some)).toBe(3);
     const inAlbum = await searcher.search('a photo of a star', {
-      strictness: 0,
+      matches: 'all',
       filters: { albums: ['favourites'] },
     });
     expect(inAlbum.hits.map((h) => h.id).sort()).toEqual([...some].sort());
