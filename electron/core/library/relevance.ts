@@ -100,7 +100,14 @@ export function relevanceCut(sorted: readonly WeightedScore[]): RelevanceCut {
   for (let k = MIN_GROUP; k < n && at(k - 1) >= floor; k++) {
     if (best && (cum[k] as number) > SAME_GROUP * (cum[best.k] as number)) break;
     const group = cum[k] as number;
-    const groupDensity = (group - (sorted[0] as WeightedScore).weight) / Math.max(top - at(k - 1), 1e-9);
+    const groupSpacings = group - (sorted[0] as WeightedScore).weight;
+    const groupSpan = Math.max(top - at(k - 1), 1e-9);
+    // The group's density is known only as well as its few spacings tell it: three photos that happen
+    // to lie close together (two spacings) would make an ordinary gap below them look empty (a query
+    // the model cannot place, in a 52-photo library). So it is taken one standard error low (m - sqrt(m)
+    // of m spacings): a large group loses little, and fewer than about 8 photos do not stand out on
+    // their gap alone (they still lead the ranked list).
+    const groupDensity = Math.max(groupSpacings - Math.sqrt(groupSpacings), 0.25) / groupSpan;
     // The best band below this group: its total evidence decides whether the cut is trusted, its gap
     // evidence alone which trusted cut nearby is taken (a crowd grows with the group and would always
     // prefer the larger one, look-alikes included).
@@ -114,18 +121,20 @@ export function relevanceCut(sorted: readonly WeightedScore[]): RelevanceCut {
         last++;
       last = Math.min(last, first + REST_SPAN);
       if (last - first < 2) break;
-      const restDensity =
-        ((cum[last] as number) - (cum[first] as number)) / Math.max(at(first) - at(last), 1e-9);
-      const expected = (at(k - 1) - at(first)) * Math.min(groupDensity, restDensity);
+      const restSpacings = (cum[last] as number) - (cum[first] as number);
+      const restSpan = Math.max(at(first) - at(last), 1e-9);
+      const restDensity = restSpacings / restSpan;
+      const band = at(k - 1) - at(first);
       const inBand = (cum[first] as number) - group;
-      const gap = poissonEvidence(expected, inBand);
+      // Judged against the sparser side, so a bell's thinning top never passes.
+      const gap = poissonEvidence(band * Math.min(groupDensity, restDensity), inBand);
       if (gap < MIN_GAP_EVIDENCE) continue;
       // The group is also denser than the rest: more photos in its span than the rest's density puts
       // there. A bell's thinning top is never denser than what lies below it, so this adds nothing
       // there, while a tight group in a small, sparse library earns what its gap alone cannot (13 red
       // circles in 52 photos). It counts for at most twice the gap's own evidence, so a dense top with
       // a thin gap below stays untrusted.
-      const crowd = poissonTail((top - at(k - 1)) * restDensity, group);
+      const crowd = poissonTail(groupSpan * restDensity, group);
       const total = gap + Math.min(crowd, 2 * gap);
       if (total > evidence) {
         evidence = total;

@@ -35,12 +35,26 @@ function expectGroup(
 
 describe('relevanceCut', () => {
   it('finds a small group standing above the bulk, all of it and nothing else', () => {
-    for (const size of [3, 12, 40]) {
+    for (const size of [8, 12, 40]) {
       const random = new Random(size);
       const group = bell(random, size, 0.68, 0.015);
       const rest = bell(random, 1500, 0.2, 0.08);
-      expectGroup(relevanceCut(sorted([...rest, ...group])), group, rest, size === 3 ? 0 : 2);
+      expectGroup(relevanceCut(sorted([...rest, ...group])), group, rest, size === 8 ? 0 : 2);
     }
+  });
+
+  it('does not let a few photos that happen to lie close together stand out on an ordinary gap', () => {
+    // "a bowl of noodles on a wooden table" over the 52 shapes of the CLI tests, as the test model
+    // scores them: three photos within .013 of each other, then .042 to the next two and .13 to the
+    // rest. Two spacings say little about a density.
+    const scores = [
+      0.436, 0.426, 0.423, 0.381, 0.366, 0.291, 0.279, 0.229, 0.228, 0.204, 0.2, 0.194, 0.18, 0.174, 0.166,
+      0.164, 0.157, 0.123, 0.118, 0.095, 0.085, 0.061, 0.048, 0.031, 0.014, -0.008, -0.017, -0.05, -0.082,
+      -0.093, -0.108, -0.136, -0.142, -0.194, -0.206, -0.212, -0.241, -0.244, -0.248, -0.329, -0.362, -0.424,
+      -0.452, -0.456, -0.462, -0.5, -0.517, -0.543, -0.584, -0.631, -0.68, -0.726,
+    ];
+    const cut = relevanceCut(sorted(scores));
+    expect(cut.threshold).toBeNull();
   });
 
   it('finds nothing in a single bell, whatever its seed and size', () => {
