@@ -133,11 +133,11 @@ async function search(): Promise<void> {
     // (the harder case, like a text query across the modality gap).
     const near = syntheticVectors(n + 30, dim, n).subarray(n * dim);
     const far = syntheticVectors(30, dim, 99 + n);
-    const recallOf = (queries: Float32Array): number => {
+    const recallOf = async (queries: Float32Array): Promise<number> => {
       let recall = 0;
       for (let q = 0; q < 30; q++) {
         const query = queries.subarray(q * dim, (q + 1) * dim);
-        const hits = searcher.nearest(query, 10, null).hits;
+        const { hits } = await searcher.nearest(query, 10, null);
         const scores = new Float32Array(n);
         for (let i = 0; i < n; i++) {
           let s = 0;
@@ -154,8 +154,8 @@ async function search(): Promise<void> {
       }
       return recall / 30;
     };
-    const recallNear = recallOf(near);
-    const recallFar = recallOf(far);
+    const recallNear = await recallOf(near);
+    const recallFar = await recallOf(far);
     const indexFile = join(dir, 'index', `model-${library.modelId}.hnsw`);
     library.close();
     const disk = statSync(indexFile).size / n / 1024;

@@ -2,7 +2,6 @@
 
 import { parseArgs } from 'node:util';
 import { findDuplicates } from '../../core/library/duplicates.js';
-import { Searcher } from '../../core/library/search.js';
 import { EXIT, usageError } from '../cli-error.js';
 import type { Command } from '../command.js';
 import { LIBRARY_HELP, LIBRARY_OPTIONS, openLibrary } from '../library-options.js';
@@ -25,7 +24,7 @@ ${LIBRARY_HELP}`,
     if (!(threshold > 0 && threshold <= 1)) throw usageError('--threshold must be in (0, 1]');
     const library = await openLibrary(values);
     try {
-      const groups = findDuplicates(library, new Searcher(library), threshold);
+      const groups = findDuplicates(library, threshold);
       if (values.json)
         out.write(
           `${JSON.stringify(groups.map((g) => ({ paths: g.paths, minScore: Number(g.minScore.toFixed(4)) })))}\n`,

@@ -84,7 +84,7 @@ export async function explainPhoto(
   );
   labelled.delete(photoId);
   if (labelled.size) {
-    const { hits } = searcher.nearest(photo, options.neighbours ?? 5, labelled, photoId);
+    const { hits } = await searcher.nearest(photo, options.neighbours ?? 5, labelled, photoId);
     out.neighbours = hits.map((h) => ({
       photoId: h.id,
       score: h.score,

@@ -83,12 +83,7 @@ export class Library extends LibraryRecords {
     const indexFile = join(dataDir, 'index', `model-${this.modelId}.hnsw`);
     const { index, report } = VectorIndex.open(
       indexFile,
-      {
-        dim: model.embedDim,
-        counter: this.store.changeCounter(this.modelId),
-        ids: () => this.store.embeddedIds(this.modelId),
-        vectors: (ids) => this.store.vectors(this.modelId, ids),
-      },
+      this.store.vectorSource(this.modelId, model.embedDim),
       options.indexParams ?? DEFAULT_INDEX_PARAMS,
       options.onRepairProgress,
     );
@@ -183,12 +178,7 @@ export class Library extends LibraryRecords {
       });
       const { index } = VectorIndex.open(
         join(this.dataDir, 'index', `model-${spaceId}.hnsw`),
-        {
-          dim: this.model.embedDim,
-          counter: this.store.changeCounter(spaceId),
-          ids: () => this.store.embeddedIds(spaceId),
-          vectors: (ids) => this.store.vectors(spaceId, ids),
-        },
+        this.store.vectorSource(spaceId, this.model.embedDim),
         this.indexParams,
         (done, total) => {
           onProgress?.(done, total, 'indexing');

@@ -2,6 +2,7 @@
 // one better-sqlite3 connection; every multi-row change runs in a transaction.
 
 import type { Db } from './database.js';
+import type { VectorSource } from './vector-index.js';
 
 export type PhotoStatus = 'pending' | 'indexed' | 'failed';
 
@@ -315,6 +316,21 @@ export class PhotoStore {
       .prepare('SELECT photo_id FROM embeddings WHERE model_id = ? ORDER BY photo_id')
       .pluck()
       .all(modelId) as number[];
+  }
+
+  /** One model's (or adapter space's) embeddings as the vector index reads them. */
+  vectorSource(modelId: number, dim: number): VectorSource {
+    return {
+      dim,
+      counter: this.changeCounter(modelId),
+      ids: () => this.embeddedIds(modelId),
+      vectors: (ids) => this.vectors(modelId, ids),
+      each: () =>
+        this.db
+          .prepare('SELECT photo_id, vector FROM embeddings WHERE model_id = ?')
+          .raw()
+          .iterate(modelId) as IterableIterator<[number, Buffer]>,
+    };
   }
 
   vectors(modelId: number, ids: readonly number[]): Map<number, Float32Array> {

@@ -10,8 +10,8 @@ import { defined } from '../defined.js';
 import { l2normalize } from '../clip/vectors.js';
 import type { Album, SmartQuery } from '../tags/album-store.js';
 import type { Library } from './library.js';
-import { blobToVector } from './photo-store.js';
 import { parseQuery, type QueryTerm } from './query-syntax.js';
+import { IdSet, type IdLookup } from './id-set.js';
 import { relevanceCut, type WeightedScore } from './relevance.js';
 import { scoreSample } from './score-sample.js';
 
@@ -81,8 +81,14 @@ export interface SearchResult {
   exact: boolean;
 }
 
-/** Below this many candidate photos, exact search is as fast as the graph and has perfect recall. */
-export const EXACT_LIMIT = 4000;
+/**
+ * Up to this many photos every query is scored exactly, over the vectors held in memory: one matrix
+ * product (about 4 ms for 50k photos on two cores, recall 1.0, where the graph misses some of the
+ * nearest for queries far from every photo). Beyond it, unfiltered queries go through the graph.
+ */
+export const EXACT_LIMIT = 50_000;
+/** Scores below the head that the profile keeps: a stride sample describes the rest as well. */
+const PROFILE_SAMPLE = 4000;
 /** How many candidates the graph is asked for: the exact head of the score distribution. */
 const CANDIDATES = 200;
 /** Results shown without a limit when nothing stands out, or with 'all'. */
@@ -97,7 +103,11 @@ interface Neighbours {
 }
 
 export class Searcher {
-  constructor(private readonly library: Library) {}
+  constructor(
+    private readonly library: Library,
+    /** Spaces larger than this are searched through the graph when unfiltered (tests lower it). */
+    private readonly exactLimit = EXACT_LIMIT,
+  ) {}
 
   /** Embeds each term and combines them: sum of weight x embedding, normalised. */
   async queryVector(terms: readonly QueryTerm[]): Promise<Float32Array> {
@@ -128,38 +138,15 @@ export class Searcher {
   }
 
   /** The ids the filters allow, or null for no filter. */
-  async allowedIds(filters: SearchFilters = {}, depth = 0): Promise<Set<number> | null> {
-    const where: string[] = ["status = 'indexed'"];
-    const args: unknown[] = [];
-    if (filters.folder) {
-      const folder = filters.folder.endsWith(sep) ? filters.folder : filters.folder + sep;
-      where.push('substr(path, 1, ?) = ?');
-      args.push(folder.length, folder);
-    }
-    if (filters.from !== undefined) {
-      where.push('COALESCE(taken_at, mtime_ms) >= ?');
-      args.push(filters.from);
-    }
-    if (filters.to !== undefined) {
-      where.push('COALESCE(taken_at, mtime_ms) <= ?');
-      args.push(filters.to);
-    }
-    if (filters.formats?.length) {
-      where.push(`format IN (${filters.formats.map(() => '?').join(',')})`);
-      args.push(...filters.formats.map((f) => (f === 'jpg' ? 'jpeg' : f)));
-    }
-    if (filters.camera) {
-      where.push("LOWER(COALESCE(camera, '')) LIKE ?");
-      args.push(`%${filters.camera.toLowerCase()}%`);
-    }
-    const sets: Set<number>[] = [];
+  async allowedIds(filters: SearchFilters = {}, depth = 0): Promise<IdSet | null> {
+    const sets: IdLookup[] = [];
     for (const name of filters.tags ?? []) {
       const category = this.library.tags.categoryByName(name);
       if (!category) throw new SearchFilterError(`no tag named "${name}"`);
       sets.push(this.library.tags.photosTagged([category.id]));
     }
     if (filters.albums?.length) {
-      const inAny = new Set<number>();
+      const inAny = new IdSet();
       for (const name of filters.albums) {
         const album = this.library.albums.byName(name);
         if (!album) throw new SearchFilterError(`no album named "${name}"`);
@@ -167,14 +154,16 @@ export class Searcher {
       }
       sets.push(inAny);
     }
-    if (where.length === 1 && sets.length === 0) return null;
-    let ids = new Set(
+    const query = filterQuery(filters);
+    if (!query && sets.length === 0) return null;
+    const { sql, args } = query ?? { sql: "SELECT id FROM photos WHERE status = 'indexed'", args: [] };
+    const ids = new IdSet(
       this.library.db
-        .prepare(`SELECT id FROM photos WHERE ${where.join(' AND ')}`)
+        .prepare(sql)
         .pluck()
         .all(...args) as number[],
     );
-    for (const s of sets) ids = new Set([...ids].filter((id) => s.has(id)));
+    for (const s of sets) ids.keepOnly(s);
     return ids;
   }
 
@@ -203,56 +192,78 @@ export class Searcher {
       ...examples.map((value): QueryTerm => ({ kind: 'image', value, weight: 1 })),
     ];
     const allowed = await this.allowedIds(filters, depth);
-    if (!terms.length)
-      return allowed ? [...allowed].sort((a, b) => a - b) : [...this.library.space.index.ids()];
+    if (!terms.length) return allowed ? [...allowed.values()] : [...this.library.space.index.ids()];
     const limit = q.limit ?? 500;
-    const found = this.nearest(await this.queryVector(terms), Math.max(limit, CANDIDATES), allowed);
+    const found = await this.nearest(await this.queryVector(terms), Math.max(limit, CANDIDATES), allowed);
     return this.finish(found, { limit, matches: smartMatches(q) }, allowed).hits.map((h) => h.id);
   }
 
-  /** Every photo's score, best first. */
-  private exact(query: Float32Array, ids: Iterable<number>): { id: number; score: number }[] {
-    const { store } = this.library;
-    const { modelId } = this.library.space;
-    const get = store.db.prepare('SELECT vector FROM embeddings WHERE model_id = ? AND photo_id = ?').pluck();
-    const scored: { id: number; score: number }[] = [];
-    for (const id of ids) {
-      const blob = get.get(modelId, id) as Buffer | undefined;
-      if (!blob) continue;
-      const v = blobToVector(blob);
-      let s = 0;
-      for (let i = 0; i < v.length; i++) s += (v[i] as number) * (query[i] as number);
-      scored.push({ id, score: s });
+  /**
+   * Nearest photos to a unit vector among the allowed ones. Filtered queries and spaces up to
+   * EXACT_LIMIT photos are scored exactly over the vectors in memory; larger unfiltered ones go through
+   * the graph, with a uniform sample of the rest for the score profile.
+   */
+  async nearest(
+    query: Float32Array,
+    k: number,
+    allowed: IdLookup | null,
+    exclude?: number,
+  ): Promise<Neighbours> {
+    const { index } = this.library.space;
+    if (allowed || index.size > this.exactLimit) {
+      // A filter runs over every score rather than inside the graph: hnswlib calls back into
+      // JavaScript for every candidate it visits (16-29x slower than unfiltered at 100k photos).
+      if (allowed) return this.exactNearest(query, k, allowed, exclude);
+      const searched = index.size - (exclude !== undefined && index.has(exclude) ? 1 : 0);
+      const want = k + (exclude !== undefined ? 1 : 0);
+      const hits = index
+        .search(query, want)
+        .filter((h) => h.id !== exclude)
+        .slice(0, k);
+      return {
+        hits,
+        exact: false,
+        profile: this.sampledProfile(query, hits, null, searched, exclude),
+        searched,
+      };
     }
-    return scored.sort((a, b) => b.score - a.score);
+    return this.exactNearest(query, k, allowed, exclude);
   }
 
-  /** Nearest photos to a unit vector among the allowed ones. */
-  nearest(query: Float32Array, k: number, allowed: Set<number> | null, exclude?: number): Neighbours {
-    const { index } = this.library.space;
-    const want = k + (exclude !== undefined ? 1 : 0);
-    const pool = allowed ? [...allowed].filter((id) => index.has(id) && id !== exclude) : null;
-    const searched = pool ? pool.length : index.size - (exclude !== undefined && index.has(exclude) ? 1 : 0);
-    const keep = (h: { id: number }): boolean => h.id !== exclude;
-    const everyScore = (): { id: number; score: number }[] =>
-      this.exact(query, pool ?? index.ids()).filter(keep);
-    if (searched <= EXACT_LIMIT) {
-      const all = everyScore();
-      return { hits: all.slice(0, k), exact: true, profile: all.map(weighOne), searched };
+  /** Every allowed photo scored (one matrix product); the k best and the score profile. */
+  private async exactNearest(
+    query: Float32Array,
+    k: number,
+    allowed: IdLookup | null,
+    exclude: number | undefined,
+  ): Promise<Neighbours> {
+    const rows = this.library.space.index.rows();
+    const all = await rows.scores(query);
+    const rowIds = rows.ids();
+    let scores = all;
+    let ids = rowIds;
+    if (allowed || exclude !== undefined) {
+      const keep = new Uint8Array(all.length);
+      let count = 0;
+      for (let r = 0; r < all.length; r++) {
+        const id = rowIds[r] as number;
+        if (id !== exclude && (!allowed || allowed.has(id))) {
+          keep[r] = 1;
+          count++;
+        }
+      }
+      scores = new Float32Array(count);
+      ids = new Int32Array(count);
+      for (let r = 0, j = 0; r < all.length; r++) {
+        if (!keep[r]) continue;
+        scores[j] = all[r] as number;
+        ids[j++] = rowIds[r] as number;
+      }
     }
-    let hits = index.search(query, want, allowed ? (id) => allowed.has(id) : undefined).filter(keep);
-    if (hits.length < Math.min(k, searched)) {
-      // The graph search gave up early under a very selective filter: fall back to exact.
-      const all = everyScore();
-      return { hits: all.slice(0, k), exact: true, profile: all.map(weighOne), searched };
-    }
-    hits = hits.slice(0, k);
-    return {
-      hits,
-      exact: false,
-      profile: this.sampledProfile(query, hits, allowed, searched, exclude),
-      searched,
-    };
+    const searched = scores.length;
+    const head = bestRows(scores, Math.min(searched, Math.max(k, CANDIDATES)));
+    const hits = head.slice(0, k).map((r) => ({ id: ids[r] as number, score: scores[r] as number }));
+    return { hits, exact: true, profile: profileOf(scores, head), searched };
   }
 
   /**
@@ -262,7 +273,7 @@ export class Searcher {
   private sampledProfile(
     query: Float32Array,
     head: readonly { id: number; score: number }[],
-    allowed: Set<number> | null,
+    allowed: IdLookup | null,
     searched: number,
     exclude: number | undefined,
   ): WeightedScore[] {
@@ -280,7 +291,7 @@ export class Searcher {
     return [...head.map(weighOne), ...below.map((score) => ({ score, weight }))];
   }
 
-  private finish(found: Neighbours, options: SearchOptions, allowed: Set<number> | null): SearchResult {
+  private finish(found: Neighbours, options: SearchOptions, allowed: IdSet | null): SearchResult {
     const { hits, exact, searched } = found;
     const cut = relevanceCut(found.profile);
     const cutoff = cut.threshold;
@@ -313,7 +324,7 @@ export class Searcher {
     const terms = typeof query === 'string' ? parseQuery(query) : query;
     const vector = await this.queryVector(terms);
     const allowed = await this.allowedIds(options.filters);
-    const found = this.nearest(vector, Math.max(options.limit ?? DEFAULT_LIMIT, CANDIDATES), allowed);
+    const found = await this.nearest(vector, Math.max(options.limit ?? DEFAULT_LIMIT, CANDIDATES), allowed);
     return this.finish(found, options, allowed);
   }
 
@@ -338,7 +349,7 @@ export class Searcher {
       exclude = stored ? row?.id : undefined;
     }
     const allowed = await this.allowedIds(options.filters);
-    const found = this.nearest(
+    const found = await this.nearest(
       vector,
       Math.max(options.limit ?? DEFAULT_LIMIT, CANDIDATES),
       allowed,
@@ -346,6 +357,49 @@ export class Searcher {
     );
     return this.finish(found, options, allowed);
   }
+}
+
+/**
+ * The SQL for the photos that the metadata filters (folder, dates, formats, camera) allow, or null when
+ * none is set. Each condition is answered from an index: dates from the timeline index, a folder as a
+ * range of paths, camera and format from a covering index, so a narrow filter reads only the rows it
+ * allows (a 0.1 % date window over 100k photos: 0.07 ms, not 15 ms).
+ */
+export function filterQuery(filters: SearchFilters): { sql: string; args: unknown[] } | null {
+  const where: string[] = [];
+  const args: unknown[] = [];
+  if (filters.folder) {
+    // A range of the path index: every path that starts with the folder and its separator.
+    const folder = filters.folder.endsWith(sep) ? filters.folder : filters.folder + sep;
+    where.push('path >= ? AND path < ?');
+    args.push(folder, folder.slice(0, -1) + String.fromCharCode(sep.charCodeAt(0) + 1));
+  }
+  if (filters.from !== undefined) {
+    where.push('COALESCE(taken_at, mtime_ms) >= ?');
+    args.push(filters.from);
+  }
+  if (filters.to !== undefined) {
+    where.push('COALESCE(taken_at, mtime_ms) <= ?');
+    args.push(filters.to);
+  }
+  if (filters.formats?.length) {
+    where.push(`format IN (${filters.formats.map(() => '?').join(',')})`);
+    args.push(...filters.formats.map((f) => (f === 'jpg' ? 'jpeg' : f)));
+  }
+  if (filters.camera) {
+    // instr, not LIKE: a camera name's own % or _ is a character, not a wildcard.
+    where.push("instr(LOWER(COALESCE(camera, '')), ?) > 0");
+    args.push(filters.camera.toLowerCase());
+  }
+  if (!where.length) return null;
+  // Left to itself SQLite walks the status index (every indexed photo) whatever else is asked. A date
+  // range takes the timeline index (partial: indexed photos only); otherwise status is checked on the
+  // rows the other conditions chose (+status keeps it off the status index).
+  const byDate = filters.from !== undefined || filters.to !== undefined;
+  const sql = byDate
+    ? `SELECT id FROM photos INDEXED BY photos_timeline WHERE status = 'indexed' AND ${where.join(' AND ')}`
+    : `SELECT id FROM photos WHERE +status = 'indexed' AND ${where.join(' AND ')}`;
+  return { sql, args };
 }
 
 export class SearchFilterError extends Error {
@@ -367,4 +421,70 @@ function chooseShown<T>(hits: readonly T[], strong: readonly T[], mode: MatchMod
 function smartMatches(q: SmartQuery): MatchMode {
   if (q.matches) return q.matches;
   return q.strictness === 0 ? 'all' : 'auto';
+}
+
+/** The rows of the n best scores, best first (a selection, then a sort of those n only). */
+function bestRows(scores: Float32Array, n: number): number[] {
+  if (n <= 0) return [];
+  let rows: number[];
+  if (n >= scores.length) rows = Array.from(scores.keys());
+  else {
+    const threshold = nthLargest(scores, n);
+    rows = [];
+    for (let r = 0; r < scores.length; r++) if ((scores[r] as number) > threshold) rows.push(r);
+    for (let r = 0; r < scores.length && rows.length < n; r++) if (scores[r] === threshold) rows.push(r);
+  }
+  return rows.sort((a, b) => (scores[b] as number) - (scores[a] as number)).slice(0, n);
+}
+
+/** The n-th largest value (1-based), by quickselect on a copy. */
+function nthLargest(values: Float32Array, n: number): number {
+  const a = Float32Array.from(values);
+  let lo = 0;
+  let hi = a.length - 1;
+  const target = n - 1; // position in descending order
+  while (lo < hi) {
+    const pivot = a[(lo + hi) >> 1] as number;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while ((a[i] as number) > pivot) i++;
+      while ((a[j] as number) < pivot) j--;
+      if (i <= j) {
+        const t = a[i] as number;
+        a[i++] = a[j] as number;
+        a[j--] = t;
+      }
+    }
+    if (target <= j) hi = j;
+    else if (target >= i) lo = i;
+    else break;
+  }
+  return a[target] as number;
+}
+
+/**
+ * The score distribution the cut-off reads: the head exactly, and below it every score when they are
+ * few, else an even stride of them, each standing for its share of the rest.
+ */
+function profileOf(scores: Float32Array, head: readonly number[]): WeightedScore[] {
+  const inHead = new Uint8Array(scores.length);
+  for (const r of head) inHead[r] = 1;
+  const rest = scores.length - head.length;
+  const step = Math.max(1, rest / PROFILE_SAMPLE);
+  const below: number[] = [];
+  let next = 0;
+  for (let r = 0, seen = 0; r < scores.length; r++) {
+    if (inHead[r]) continue;
+    if (seen++ >= next) {
+      below.push(scores[r] as number);
+      next += step;
+    }
+  }
+  const weight = below.length ? rest / below.length : 0;
+  below.sort((a, b) => b - a);
+  return [
+    ...head.map((r) => ({ score: scores[r] as number, weight: 1 })),
+    ...below.map((score) => ({ score, weight })),
+  ];
 }

@@ -1,11 +1,14 @@
 // One model's HNSW index (hnswlib-node, inner product on unit vectors = cosine), saved beside the
 // database. SQLite is the source of truth: the index file carries the model's change counter from when
 // it was saved, and on open an index that is missing, unreadable or stale is repaired from the
-// database, by adding and removing the difference or by rebuilding, with progress.
+// database, by adding and removing the difference or by rebuilding, with progress. Beside the graph,
+// the same vectors can be held as a matrix (vector-rows.ts) for exact search; it is read on first use
+// and kept in step with every add and remove.
 
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import hnswlib from 'hnswlib-node';
+import { VectorRows } from './vector-rows.js';
 
 export interface IndexParams {
   /** Graph degree. 32 keeps recall@10 >= 0.95 at a million vectors (16 reaches only 0.91 there). */
@@ -30,6 +33,8 @@ export interface VectorSource {
   ids(): number[];
   /** Vectors for these ids, in the same order (missing ids are skipped). */
   vectors(ids: readonly number[]): Map<number, Float32Array>;
+  /** Every id with its vector's stored bytes, in one pass (faster than vectors() for all of them). */
+  each?(): Iterable<[number, Uint8Array]>;
 }
 
 export type RepairReport =
@@ -48,12 +53,14 @@ const GROW = 1.5;
 export class VectorIndex {
   private hnsw: Hnsw;
   private live = new Set<number>();
+  private matrix: VectorRows | null = null;
 
   private constructor(
     readonly file: string,
     readonly dim: number,
     readonly params: IndexParams,
     hnsw: Hnsw,
+    private readonly source: VectorSource,
   ) {
     this.hnsw = hnsw;
   }
@@ -70,7 +77,28 @@ export class VectorIndex {
     return this.live.values();
   }
 
-  private static fresh(file: string, dim: number, params: IndexParams, capacity: number): VectorIndex {
+  /** The vectors as a matrix for exact search, read from the source on first use. */
+  rows(): VectorRows {
+    if (this.matrix) return this.matrix;
+    const rows = new VectorRows(this.dim, this.live.size);
+    if (this.source.each) {
+      for (const [id, bytes] of this.source.each()) if (this.live.has(id)) rows.setBytes(id, bytes);
+    } else {
+      const ids = [...this.live];
+      for (let i = 0; i < ids.length; i += CHUNK)
+        for (const [id, v] of this.source.vectors(ids.slice(i, i + CHUNK))) rows.set(id, v);
+    }
+    this.matrix = rows;
+    return rows;
+  }
+
+  private static fresh(
+    file: string,
+    dim: number,
+    params: IndexParams,
+    capacity: number,
+    source: VectorSource,
+  ): VectorIndex {
     const hnsw = new HierarchicalNSW('ip', dim);
     hnsw.initIndex({
       maxElements: Math.max(capacity, 1024),
@@ -79,7 +107,7 @@ export class VectorIndex {
       randomSeed: 100,
     });
     hnsw.setEf(params.efSearch);
-    return new VectorIndex(file, dim, params, hnsw);
+    return new VectorIndex(file, dim, params, hnsw, source);
   }
 
   /**
@@ -95,7 +123,7 @@ export class VectorIndex {
     const sidecar = readSidecar(`${file}.json`);
     const rebuild = (reason: string): { index: VectorIndex; report: RepairReport } => {
       const ids = source.ids();
-      const index = VectorIndex.fresh(file, source.dim, params, Math.ceil(ids.length * GROW));
+      const index = VectorIndex.fresh(file, source.dim, params, Math.ceil(ids.length * GROW), source);
       index.addFrom(source, ids, onProgress);
       index.save(source.counter);
       return { index, report: { action: 'rebuilt', count: index.size, reason } };
@@ -116,7 +144,7 @@ export class VectorIndex {
       return rebuild(`it could not be read (${(err as Error).message})`);
     }
     hnsw.setEf(params.efSearch);
-    const index = new VectorIndex(file, source.dim, params, hnsw);
+    const index = new VectorIndex(file, source.dim, params, hnsw, source);
     const inDb = new Set(source.ids());
     // Labels hnswlib holds include marked-deleted ones: only those in the database are live.
     const stored = hnsw.getIdsList();
@@ -180,11 +208,13 @@ export class VectorIndex {
     this.ensureCapacity(this.hnsw.getCurrentCount() + 1);
     this.hnsw.addPoint(Array.from(vector), id);
     this.live.add(id);
+    this.matrix?.set(id, vector);
   }
 
   remove(id: number): void {
     if (!this.live.delete(id)) return;
     this.markDeleted(id);
+    this.matrix?.delete(id);
   }
 
   /** Approximate k nearest by inner product; filter runs inside the graph search. */

@@ -1,0 +1,86 @@
+// The in-memory matrix behind exact search: its scores are the plain dot products, rows are replaced
+// and removed (a hole filled by the last row) without losing track of whose row is whose, and the
+// index's matrix, read on first use, follows every later add and remove.
+
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { VectorIndex } from '../../../electron/core/library/vector-index.js';
+import { VectorRows } from '../../../electron/core/library/vector-rows.js';
+import { Random } from '../../../electron/core/random.js';
+import { tempDir } from '../../support/temp.js';
+
+const DIM = 16;
+
+function unit(rng: Random): Float32Array {
+  const v = Float32Array.from({ length: DIM }, () => rng.normal());
+  const n = Math.hypot(...v);
+  return v.map((x) => x / n);
+}
+
+const dot = (a: Float32Array, b: Float32Array): number => a.reduce((s, x, i) => s + x * (b[i] as number), 0);
+
+/** id -> score as the rows report them. */
+async function scoresById(rows: VectorRows, q: Float32Array): Promise<Map<number, number>> {
+  const s = await rows.scores(q);
+  return new Map(Array.from(rows.ids(), (id, r) => [id, s[r] as number]));
+}
+
+describe('VectorRows', () => {
+  const rng = new Random(11);
+
+  it('scores every row as its dot product with the query, through growth, replacement and removal', async () => {
+    const vectors = new Map(Array.from({ length: 300 }, (_, i) => [i + 1, unit(rng)] as const));
+    const rows = new VectorRows(DIM, 4); // grows many times
+    for (const [id, v] of vectors) rows.set(id, v);
+    // Replace one, remove some from the middle, the start and the end.
+    vectors.set(7, unit(rng));
+    rows.set(7, vectors.get(7) as Float32Array);
+    for (const id of [1, 150, 151, 300, 42]) {
+      rows.delete(id);
+      vectors.delete(id);
+    }
+    rows.delete(9999); // absent: nothing happens
+    expect(rows.size).toBe(vectors.size);
+    const q = unit(rng);
+    const got = await scoresById(rows, q);
+    expect([...got.keys()].sort((a, b) => a - b)).toEqual([...vectors.keys()].sort((a, b) => a - b));
+    for (const [id, v] of vectors) expect(got.get(id)).toBeCloseTo(dot(v, q), 5);
+  });
+
+  it('reads stored bytes as the vector they encode, and refuses a vector of the wrong length', () => {
+    const rows = new VectorRows(DIM);
+    const v = unit(rng);
+    // An odd offset: SQLite's blobs are not always 4-byte aligned.
+    const bytes = new Uint8Array(DIM * 4 + 1).subarray(1);
+    bytes.set(new Uint8Array(v.buffer));
+    rows.setBytes(5, bytes);
+    expect(rows.has(5)).toBe(true);
+    expect(() => rows.set(6, new Float32Array(DIM + 1))).toThrow(/dimensions/);
+    expect(() => rows.setBytes(6, new Uint8Array(DIM * 4 - 4))).toThrow(/dimensions/);
+  });
+
+  it("the index's matrix is read on first use and follows later adds and removes", async () => {
+    const vectors = new Map(Array.from({ length: 500 }, (_, i) => [i + 1, unit(rng)] as const));
+    const { index } = VectorIndex.open(join(tempDir(), 'm.hnsw'), {
+      dim: DIM,
+      counter: 1,
+      ids: () => [...vectors.keys()],
+      vectors: (ids) => new Map(ids.map((id) => [id, vectors.get(id) as Float32Array])),
+      each: () => [...vectors].map(([id, v]) => [id, new Uint8Array(v.buffer)] as [number, Uint8Array]),
+    });
+    const rows = index.rows();
+    expect(rows.size).toBe(500);
+    const added = unit(rng);
+    index.add(1000, added);
+    index.remove(3);
+    const replaced = unit(rng);
+    index.add(4, replaced);
+    expect(index.rows()).toBe(rows);
+    const q = unit(rng);
+    const got = await scoresById(rows, q);
+    expect(got.size).toBe(500);
+    expect(got.has(3)).toBe(false);
+    expect(got.get(1000)).toBeCloseTo(dot(added, q), 5);
+    expect(got.get(4)).toBeCloseTo(dot(replaced, q), 5);
+  });
+});
