@@ -29,6 +29,48 @@ export function syntheticVectors(n: number, dim: number, seed: number, clusters 
   return out;
 }
 
+/**
+ * Queries of three kinds for a library made by syntheticVectors(n, dim, seed): held-out photos of its
+ * own clusters (photo-like, "find similar"); cluster centres moved across a modality gap, one fixed
+ * offset for all plus noise (a text query lands near its photos' direction, never on them); and random
+ * directions (far from every cluster). `gap` scales the offset and noise: larger is harder.
+ */
+export function syntheticQueries(
+  n: number,
+  dim: number,
+  seed: number,
+  count: number,
+  gap = 1,
+): { photoLike: Float32Array; acrossGap: Float32Array; random: Float32Array } {
+  const photoLike = syntheticVectors(n + count, dim, seed).slice(n * dim);
+  // The generator's first draws are its centres: the same stream gives the same centres.
+  const rng = new Random(seed);
+  const clusters = 2000;
+  const centres = new Float32Array(clusters * dim).map(() => rng.normal());
+  const other = new Random(seed + 7);
+  const offset = new Float32Array(dim).map(() => other.normal());
+  const acrossGap = new Float32Array(count * dim);
+  for (let q = 0; q < count; q++) {
+    const c = other.int(0, clusters - 1);
+    for (let d = 0; d < dim; d++)
+      acrossGap[q * dim + d] =
+        (centres[c * dim + d] as number) + gap * (1.2 * (offset[d] as number) + 0.8 * other.normal());
+  }
+  normalizeRows(acrossGap, dim);
+  const random = new Float32Array(count * dim).map(() => other.normal());
+  normalizeRows(random, dim);
+  return { photoLike, acrossGap, random };
+}
+
+function normalizeRows(m: Float32Array, dim: number): void {
+  for (let r = 0; r < m.length / dim; r++) {
+    let norm = 0;
+    for (let d = 0; d < dim; d++) norm += (m[r * dim + d] as number) ** 2;
+    norm = Math.sqrt(norm);
+    for (let d = 0; d < dim; d++) m[r * dim + d] = (m[r * dim + d] as number) / norm;
+  }
+}
+
 export interface SyntheticLibrary {
   dbPath: string;
   vectors: Float32Array;
@@ -46,14 +88,37 @@ export function syntheticLibrary(dir: string, n: number, model: ClipModel): Synt
   const store = new PhotoStore(db);
   const modelId = store.modelId(modelKey(model), model.spec.name, dim);
   let insertSeconds = 0;
-  if ((db.prepare('SELECT COUNT(*) FROM embeddings').pluck().get() as number) !== n) {
+  // Counted for this model only: a library cached for fp32 holds no int8 embeddings, and reusing it for
+  // int8 searched an empty space (recall 0.000, an index of 0 KB).
+  const count = (sql: string, ...args: unknown[]): number =>
+    db
+      .prepare(sql)
+      .pluck()
+      .get(...args) as number;
+  const put = db.prepare('INSERT INTO embeddings (model_id, photo_id, vector) VALUES (?, ?, ?)');
+  if (
+    count('SELECT COUNT(*) FROM embeddings WHERE model_id = ?', modelId) !== n &&
+    count("SELECT COUNT(*) FROM photos WHERE status = 'indexed'") === n
+  ) {
+    // The photos are there from another model or variant: add this model's embeddings beside them.
+    const t0 = performance.now();
+    db.prepare('DELETE FROM embeddings WHERE model_id = ?').run(modelId);
+    for (let start = 0; start < n; start += 10_000) {
+      db.transaction(() => {
+        for (let i = start; i < Math.min(n, start + 10_000); i++)
+          put.run(modelId, i + 1, vectorToBlob(vectors.subarray(i * dim, (i + 1) * dim)));
+      })();
+    }
+    insertSeconds = (performance.now() - t0) / 1000;
+    db.pragma('wal_checkpoint(TRUNCATE)');
+  }
+  if (count('SELECT COUNT(*) FROM embeddings WHERE model_id = ?', modelId) !== n) {
     db.exec('DELETE FROM photos; DELETE FROM folders;');
     const folder = store.addFolder('/synthetic');
     const photo = db.prepare(
       `INSERT INTO photos (id, folder_id, path, size, mtime_ms, content_hash, width, height, format, taken_at,
          camera, status, indexed_at) VALUES (?, ?, ?, ?, ?, ?, 4000, 3000, 'jpeg', ?, ?, 'indexed', ?)`,
     );
-    const put = db.prepare('INSERT INTO embeddings (model_id, photo_id, vector) VALUES (?, ?, ?)');
     const t0 = performance.now();
     const now = Date.now();
     for (let start = 0; start < n; start += 10_000) {

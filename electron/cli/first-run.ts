@@ -4,7 +4,13 @@
 // with the usual "no model yet" message, so automation never hangs on a prompt.
 
 import { createInterface } from 'node:readline';
-import { defaultModel, defaultVariant, downloadSize, loadCatalogue } from '../core/models/catalogue.js';
+import {
+  defaultModel,
+  defaultVariant,
+  describeDownload,
+  downloadSize,
+  loadCatalogue,
+} from '../core/models/catalogue.js';
 import type { Output } from './command.js';
 import { downloadWithProgress, mb } from './model-download.js';
 import { configuredModel, type ModelValues } from './model-options.js';
@@ -42,7 +48,7 @@ export async function offerFirstModel(
   const size = downloadSize(entry, variant);
   const answer = await question(
     term,
-    `Lumen has no model yet. The default is ${entry.name} (${variant}, ${size.exact ? '' : 'about '}${mb(size.bytes)}, ${entry.license}) from ${entry.repo} on Hugging Face.\nDownload it now? [Y/n] `,
+    `Lumen has no model yet. The default is ${entry.name} (${describeDownload(entry, variant)}, ${size.exact ? '' : 'about '}${mb(size.bytes)}, ${entry.license}) from ${entry.repo} on Hugging Face.\nDownload it now? [Y/n] `,
   );
   if (!/^\s*(y|yes)?\s*$/i.test(answer)) {
     term.err.write('No model downloaded. Run "lumen models download" when you are ready.\n');
@@ -53,7 +59,7 @@ export async function offerFirstModel(
     ...(root && { root }),
     ...(hubUrl && { hubUrl }),
   });
-  term.err.write(`Installed ${result.id} (${result.variant}).\n`);
+  term.err.write(`Installed ${result.id} (${describeDownload(entry, variant)}).\n`);
   return true;
 }
 

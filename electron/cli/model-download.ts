@@ -1,8 +1,7 @@
 // Downloading a catalogue model from the CLI with a progress bar on stderr and Ctrl-C to stop (a
 // later run resumes): shared by `lumen models download` and the first-run offer.
 
-import type { Precision } from '../core/clip/model-spec.js';
-import type { CatalogueEntry } from '../core/models/catalogue.js';
+import type { CatalogueEntry, DownloadVariant } from '../core/models/catalogue.js';
 import { DownloadError } from '../core/models/errors.js';
 import { downloadModel, type DownloadResult } from '../core/models/hub-download.js';
 import { CliError, EXIT } from './cli-error.js';
@@ -14,7 +13,7 @@ export const mb = (bytes: number | null | undefined): string =>
 
 export async function downloadWithProgress(
   entry: CatalogueEntry,
-  variant: Precision,
+  variant: DownloadVariant,
   err: Output,
   options: { root?: string; hubUrl?: string } = {},
 ): Promise<DownloadResult> {

@@ -10,7 +10,7 @@ import { EventEmitter } from 'node:events';
 import type { Library, ScanSummary } from '../core/library/library.js';
 import { FolderError } from '../core/library/library-folders.js';
 import { QuerySyntaxError } from '../core/library/query-syntax.js';
-import { Searcher, SearchFilterError } from '../core/library/search.js';
+import { NothingIndexedError, Searcher, SearchFilterError } from '../core/library/search.js';
 import { tagLibrary } from '../core/tags/tag-library.js';
 import { smartQuery } from '../core/tags/album-store.js';
 import { categorySummaries } from '../core/tags/category-summary.js';
@@ -116,7 +116,12 @@ export class Engine {
     } catch (err) {
       if (err instanceof ApiError) throw err;
       // A query or filter the user got wrong is their request's fault, not the engine's.
-      if (err instanceof QuerySyntaxError || err instanceof SearchFilterError || err instanceof FolderError)
+      if (
+        err instanceof QuerySyntaxError ||
+        err instanceof SearchFilterError ||
+        err instanceof FolderError ||
+        err instanceof NothingIndexedError
+      )
         throw new ApiError('bad-request', err.message);
       throw new ApiError('failed', err instanceof Error ? err.message : String(err));
     }

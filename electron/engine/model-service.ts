@@ -8,6 +8,7 @@ import { resolve } from 'node:path';
 import type { Precision } from '../core/clip/model-spec.js';
 import {
   defaultVariant,
+  type DownloadVariant,
   filesFor,
   findModel,
   loadCatalogue,
@@ -20,7 +21,7 @@ import { downloadModel, type DownloadOptions, type DownloadProgress } from '../c
 import {
   defaultSettingsFile,
   listModels,
-  preferredVariants,
+  choiceOf,
   resolveModel,
   writeModelSettings,
   type ModelChoice,
@@ -53,7 +54,7 @@ export interface ModelServiceHooks {
 }
 
 /** The bytes to download, where every graph's size is known (configs of unknown size are small). */
-function sizeOf(entry: CatalogueEntry, variant: Precision): number | null {
+function sizeOf(entry: CatalogueEntry, variant: DownloadVariant): number | null {
   let bytes = 0;
   for (const f of filesFor(entry, variant)) {
     if (f.bytes === null) {
@@ -106,8 +107,7 @@ export class ModelService {
    */
   configured(): ModelChoice | null {
     try {
-      const r = resolveModel({ ...this.cache(), settingsFile: this.settingsFile });
-      return { dir: r.dir, variant: r.variant };
+      return choiceOf(resolveModel({ ...this.cache(), settingsFile: this.settingsFile }));
     } catch (err) {
       if (err instanceof ModelStoreError) return null;
       throw err;
@@ -135,12 +135,12 @@ export class ModelService {
     if (this.stopped) throw new ApiError('failed', 'the engine is shutting down');
     const entry = findModel(this.catalogue, id);
     if (!entry) throw new ApiError('not-found', `no model "${id}" in the catalogue`);
-    const chosen = variant ?? defaultVariant(entry);
-    if (!variantsOf(entry).includes(chosen))
+    if (variant && !variantsOf(entry).includes(variant))
       throw new ApiError(
         'bad-request',
-        `${id} has no ${chosen} variant (it has ${variantsOf(entry).join(', ')})`,
+        `${id} has no ${variant} variant (it has ${variantsOf(entry).join(', ')})`,
       );
+    const chosen = variant ?? defaultVariant(entry);
     if (this.job) return { started: false };
     const job = { id, controller: new AbortController(), done: Promise.resolve() };
     this.job = job;
@@ -154,7 +154,7 @@ export class ModelService {
 
   private async run(
     entry: CatalogueEntry,
-    variant: Precision,
+    variant: DownloadVariant,
     asked: Precision | undefined,
     signal: AbortSignal,
     release: () => void,
@@ -218,20 +218,15 @@ export class ModelService {
 
   /**
    * Where an installed model is, with the variant it would open in (the one asked for if installed,
-   * else the preferred one), without choosing it; `use` makes it the chosen one.
+   * else none: each encoder at its default), without choosing it; `use` makes it the chosen one.
    */
-  resolve(id: string, variant?: Precision): ModelChoice & { id: string; variant: Precision } {
+  resolve(id: string, variant?: Precision): ModelChoice & { id: string } {
     const listing = listModels(this.cache()).find((m) => m.id === id);
     if (!listing) throw new ApiError('not-found', `no model "${id}" in the catalogue or the model cache`);
     if (!listing.installed || !listing.dir)
       throw new ApiError('bad-request', `model "${id}" is not downloaded yet`);
-    const installed = listing.installedVariants;
-    const chosen =
-      (variant && installed.includes(variant) ? variant : undefined) ??
-      preferredVariants(true).find((p) => installed.includes(p)) ??
-      installed[0];
-    if (!chosen) throw new ApiError('bad-request', `model "${id}" has no complete variant`);
-    return { id, dir: listing.dir, variant: chosen };
+    const chosen = variant && listing.installedVariants.includes(variant) ? variant : undefined;
+    return { id, dir: listing.dir, ...(chosen && { variant: chosen }) };
   }
 
   /**
@@ -246,8 +241,7 @@ export class ModelService {
       { model: id, ...(variant && listing.installedVariants.includes(variant) && { variant }) },
       this.settingsFile,
     );
-    const r = resolveModel({ ...this.cache(), settingsFile: this.settingsFile });
-    return { dir: r.dir, variant: r.variant };
+    return choiceOf(resolveModel({ ...this.cache(), settingsFile: this.settingsFile }));
   }
 
   /** Cancels the running download and waits for it to stop. */

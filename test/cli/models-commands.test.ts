@@ -4,6 +4,7 @@
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { generatePhotoFolder } from '../../scripts/shapes/photo-folder.js';
 import { TEST_MODEL_DIR } from '../support/paths.js';
 import { tempDir } from '../support/temp.js';
 import { lumen } from './run-lumen.js';
@@ -61,8 +62,28 @@ describe('models commands', () => {
     expect((await lumen('models', 'use', 'shapes')).code).toBe(0);
     const info = await lumen('info', '--json');
     expect(info.code, info.stderr).toBe(0);
-    // Quantised by default on CPU.
-    expect(JSON.parse(info.stdout)).toMatchObject({ precision: { vision: 'quantized', text: 'quantized' } });
+    // On CPU the image encoder runs in full precision and the text encoder quantised, as with --model.
+    expect(JSON.parse(info.stdout)).toMatchObject({ precision: { vision: 'fp32', text: 'quantized' } });
+  });
+
+  it('a library indexed with --model searches the same after models use; another variant says to index', async () => {
+    const dir = tempDir();
+    const photos = join(dir, 'photos');
+    await generatePhotoFolder(photos, { count: 6, seed: 4 });
+    const db = ['--db', join(dir, 'library.sqlite')];
+    const indexed = await lumen('index', photos, '--model', TEST_MODEL_DIR, ...db);
+    expect(indexed.code, indexed.stderr).toBe(0);
+    // The model chosen with `models use` (previous test) is the same folder at the same defaults.
+    const found = await lumen('search', 'a photo of a star', ...db, '--all', '--limit', '6');
+    expect(found.code, found.stderr).toBe(0);
+    expect(found.stdout.trim().split('\n')).toHaveLength(6);
+    // A variant the photos were not indexed with: no silent empty list.
+    expect((await lumen('models', 'use', 'shapes', '--variant', 'quantized')).code).toBe(0);
+    const other = await lumen('search', 'a photo of a star', ...db);
+    expect(other.code).toBe(1);
+    expect(other.stdout).toBe('');
+    expect(other.stderr).toMatch(/0 of 6 photos indexed for .* \(quantized\): run lumen index/);
+    expect((await lumen('models', 'use', 'shapes')).code).toBe(0);
   });
 
   it('download says clearly when the hub cannot be reached, and places nothing', async () => {

@@ -7,6 +7,7 @@ import { PRECISIONS, type Precision } from '../../core/clip/model-spec.js';
 import {
   defaultModel,
   defaultVariant,
+  describeDownload,
   findModel,
   loadCatalogue,
   variantsOf,
@@ -86,9 +87,10 @@ export const models: Command = {
         const catalogue = loadCatalogue();
         const entry = arg ? findModel(catalogue, arg) : defaultModel(catalogue);
         if (!entry) throw usageError(`no model "${arg ?? ''}" in the catalogue (lumen models list)`);
-        const variant = variantOf(values.variant) ?? defaultVariant(entry);
-        if (!variantsOf(entry).includes(variant))
-          throw usageError(`${entry.id} has no ${variant} variant (it has ${variantsOf(entry).join(', ')})`);
+        const asked = variantOf(values.variant);
+        if (asked && !variantsOf(entry).includes(asked))
+          throw usageError(`${entry.id} has no ${asked} variant (it has ${variantsOf(entry).join(', ')})`);
+        const variant = asked ?? defaultVariant(entry);
         if (entry.requires.length)
           err.write(`note: ${entry.id} needs runtime support for ${entry.requires.join(', ')}\n`);
         const result = await downloadWithProgress(entry, variant, err, {
@@ -97,7 +99,7 @@ export const models: Command = {
         });
         print(
           result,
-          `${result.alreadyInstalled ? 'already installed' : 'installed'}: ${result.id} (${result.variant}) in ${result.dir}\n`,
+          `${result.alreadyInstalled ? 'already installed' : 'installed'}: ${result.id} (${describeDownload(entry, variant)}) in ${result.dir}\n`,
         );
         return EXIT.ok;
       }

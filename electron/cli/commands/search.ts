@@ -4,8 +4,13 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { QuerySyntaxError } from '../../core/library/query-syntax.js';
-import { Searcher, type SearchOptions, type SearchResult } from '../../core/library/search.js';
-import { EXIT, usageError } from '../cli-error.js';
+import {
+  NothingIndexedError,
+  Searcher,
+  type SearchOptions,
+  type SearchResult,
+} from '../../core/library/search.js';
+import { CliError, EXIT, usageError } from '../cli-error.js';
 import type { Command, Output } from '../command.js';
 import {
   FILTER_HELP,
@@ -61,6 +66,16 @@ function printHits(
 }
 
 /** Parses the shared options, opens the library, runs one ranked query and prints it. */
+/** Ranks, turning "nothing indexed for this model" into a message that says what to do. */
+async function ranked(run: () => Promise<SearchResult>): Promise<SearchResult> {
+  try {
+    return await run();
+  } catch (e) {
+    if (e instanceof NothingIndexedError) throw new CliError(`${e.message}: run lumen index`);
+    throw e;
+  }
+}
+
 async function runRanked(
   argv: string[],
   out: Output,
@@ -78,7 +93,7 @@ async function runRanked(
   const library = await openLibrary(values);
   try {
     printHits(
-      await rank(new Searcher(library), positionals[0] ?? '', options),
+      await ranked(() => rank(new Searcher(library), positionals[0] ?? '', options)),
       options,
       values.json,
       out,

@@ -4,6 +4,7 @@
 import { availableParallelism } from 'node:os';
 import { quietLogger, type Logger } from '../log.js';
 import type { ImageInput } from '../images/image-source.js';
+import { defaultPrecision, type TowerPrecisions } from './default-precision.js';
 import { ModelFolderError } from './errors.js';
 import { readModelFolder } from './model-folder.js';
 import { PRECISIONS, type ModelSpec, type Precision, type TowerFiles } from './model-spec.js';
@@ -19,7 +20,7 @@ import { TextEncoder } from './text-encoder.js';
 import { VisionEncoder, type EncodeImagesOptions, type ImageResult } from './vision-encoder.js';
 
 export interface ClipModelOptions {
-  /** One precision for both towers, or one each. Default: fp32 where present. */
+  /** One precision for both towers, or one each. Default: defaultPrecision's, per encoder. */
   precision?: Precision | { vision?: Precision; text?: Precision };
   providers?: ProviderChoice;
   /** Intra-op threads per session; default: all cores. */
@@ -45,25 +46,27 @@ export interface ClipModelInfo {
   fallbacks: { tower: 'vision' | 'text'; provider: ProviderName; reason: string }[];
 }
 
+/** Graphs whose activations are quantised per run: a row's result depends on the rows beside it. */
+const DYNAMIC_QUANT: readonly Precision[] = ['quantized', 'int8', 'uint8'];
+
 function pickVariant(
   tower: TowerFiles,
-  wanted: Precision | undefined,
+  wanted: Precision,
   stem: string,
   dir: string,
 ): { precision: Precision; file: string } {
-  if (wanted) {
-    const file = tower.variants[wanted];
-    if (!file) {
-      const have = Object.keys(tower.variants).join(', ');
-      throw new ModelFolderError(`${dir}/onnx/${stem}`, `has no ${wanted} variant (present: ${have})`);
-    }
-    return { precision: wanted, file };
+  const file = tower.variants[wanted];
+  if (!file) {
+    const have = Object.keys(tower.variants).join(', ');
+    throw new ModelFolderError(`${dir}/onnx/${stem}`, `has no ${wanted} variant (present: ${have})`);
   }
-  for (const p of PRECISIONS) {
-    const file = tower.variants[p];
-    if (file) return { precision: p, file };
-  }
-  throw new ModelFolderError(`${dir}/onnx/${stem}.onnx`, 'missing');
+  return { precision: wanted, file };
+}
+
+/** The graphs each tower of a model folder has. */
+export function towerPrecisions(spec: ModelSpec): TowerPrecisions {
+  const of = (t: TowerFiles): Precision[] => PRECISIONS.filter((p) => t.variants[p] !== undefined);
+  return { vision: of(spec.vision), text: of(spec.textTower) };
 }
 
 export class ClipModel {
@@ -87,11 +90,31 @@ export class ClipModel {
     };
     this.threads = settings.threads;
     const p = options.precision;
-    const v = pickVariant(spec.vision, typeof p === 'string' ? p : p?.vision, 'vision_model', spec.dir);
-    const t = pickVariant(spec.textTower, typeof p === 'string' ? p : p?.text, 'text_model', spec.dir);
+    // Unless asked, each encoder at the one default every entry point shares (default-precision.ts).
+    const fallback = defaultPrecision(towerPrecisions(spec), this.providerOrder[0] === 'cpu');
+    if (!fallback) throw new ModelFolderError(`${spec.dir}/onnx`, 'has no graph for one of the encoders');
+    const v = pickVariant(
+      spec.vision,
+      (typeof p === 'string' ? p : p?.vision) ?? fallback.vision,
+      'vision_model',
+      spec.dir,
+    );
+    const t = pickVariant(
+      spec.textTower,
+      (typeof p === 'string' ? p : p?.text) ?? fallback.text,
+      'text_model',
+      spec.dir,
+    );
     this.precision = { vision: v.precision, text: t.precision };
     this.vision = new VisionEncoder(v.file, spec.image, settings, options.imageBatchSize);
-    this.text = new TextEncoder(t.file, spec.text, spec.tokenizerJson, spec.tokenizerConfig, settings);
+    this.text = new TextEncoder(
+      t.file,
+      spec.text,
+      spec.tokenizerJson,
+      spec.tokenizerConfig,
+      settings,
+      DYNAMIC_QUANT.includes(t.precision),
+    );
   }
 
   /** Reads and validates the folder; sessions are created on first use. */

@@ -1,7 +1,10 @@
 // The text tower: texts -> token batches -> text graph -> L2-normalised embeddings.
 // Where the graph's sequence axis is dynamic, a query runs at its real length rather than padded to the
 // context length: with the causal mask and end-of-text pooling the embedding is the same, and it is
-// several times faster. Graphs with a fixed length are padded to it.
+// several times faster. Graphs with a fixed length are padded to it. A graph quantised dynamically
+// (int8 activations scaled per run) gives a text a slightly different embedding in each batch it shares
+// (0.002 with the test model), so a category's prompts would move when another category is added;
+// such graphs encode one text per run.
 
 import type { InferenceSession, Tensor } from 'onnxruntime-node';
 import { textSignature, type TextSignature } from './graph-signature.js';
@@ -24,6 +27,8 @@ export class TextEncoder {
     tokenizerJson: unknown,
     tokenizerConfig: unknown,
     settings: SessionSettings,
+    /** Run each text alone: its embedding must not depend on the texts beside it. */
+    private readonly oneAtATime = false,
   ) {
     this.tokenizer = new TextTokenizer(tokenizerJson, tokenizerConfig, spec);
     this.session = new LazySession(file, settings, (f, s: InferenceSession) => textSignature(f, s));
@@ -53,7 +58,7 @@ export class TextEncoder {
   async encode(texts: readonly string[]): Promise<Float32Array[]> {
     const { signature } = await this.session.get();
     const out: Float32Array[] = [];
-    const step = signature.fixedBatch ?? TEXT_BATCH;
+    const step = signature.fixedBatch ?? (this.oneAtATime ? 1 : TEXT_BATCH);
     for (let i = 0; i < texts.length; i += step) {
       const chunk = texts.slice(i, i + step);
       // A fixed batch size is met by repeating the last text; the extra rows are dropped.

@@ -10,11 +10,7 @@ export interface DuplicateGroup {
   minScore: number;
 }
 
-export function findDuplicates(
-  library: Library,
-  threshold = 0.95,
-  neighbours = 8,
-): DuplicateGroup[] {
+export function findDuplicates(library: Library, threshold = 0.95, neighbours = 8): DuplicateGroup[] {
   const parent = new Map<number, number>();
   const find = (x: number): number => {
     let r = x;

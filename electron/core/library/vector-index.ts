@@ -14,10 +14,16 @@ export interface IndexParams {
   /** Graph degree. 32 keeps recall@10 >= 0.95 at a million vectors (16 reaches only 0.91 there). */
   m: number;
   efConstruction: number;
+  /**
+   * Candidates the search keeps while walking the graph. hnswlib uses at least the number of results
+   * asked for, and search asks for 200 (the head of the score profile), so an ef under 200 changes
+   * nothing. 400 finds 0.97 of the true 10 nearest for queries far from every photo at 100k photos
+   * (ef 200: 0.90), in 6.6 ms against 4.3.
+   */
   efSearch: number;
 }
 
-export const DEFAULT_INDEX_PARAMS: IndexParams = { m: 32, efConstruction: 200, efSearch: 200 };
+export const DEFAULT_INDEX_PARAMS: IndexParams = { m: 32, efConstruction: 200, efSearch: 400 };
 
 export interface IndexSidecar {
   dim: number;

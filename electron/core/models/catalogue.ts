@@ -4,6 +4,7 @@
 
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { defaultPrecision, describePrecision, type EncoderPrecision } from '../clip/default-precision.js';
 import { isRecord } from '../clip/json-fields.js';
 import { PRECISIONS, type ModelFamily, type Precision } from '../clip/model-spec.js';
 import { PACKAGE_ROOT } from '../package-root.js';
@@ -244,30 +245,51 @@ export function variantsOf(entry: CatalogueEntry): Precision[] {
 }
 
 /**
- * The variant a download gets unless one is asked for, in the app and the CLI alike: quantized where
- * the model offers it (several times faster on CPU), else the first offered, else fp32.
+ * What a download fetches: one variant's graphs for both encoders, or 'recommended': each encoder's
+ * graph at the precision it runs at by default on CPU (clip/default-precision.ts: the image encoder in
+ * full precision, the text encoder quantised).
  */
-export function defaultVariant(entry: CatalogueEntry): Precision {
-  const offered = variantsOf(entry);
-  return offered.includes('quantized') ? 'quantized' : (offered[0] ?? 'fp32');
+export type DownloadVariant = Precision | 'recommended';
+
+/** The variant a download gets unless one is asked for, in the app and the CLI alike. */
+export function defaultVariant(entry: CatalogueEntry): DownloadVariant {
+  return variantsOf(entry).length ? 'recommended' : 'fp32';
 }
 
-/** Every file one variant needs: the shared files, then the variant's graphs. */
-export function filesFor(entry: CatalogueEntry, variant: Precision): CatalogueFile[] {
-  const graphs = entry.variants[variant];
-  if (!graphs) {
-    throw new CatalogueError(
-      `model ${entry.id}`,
-      `has no ${variant} variant (offered: ${variantsOf(entry).join(', ')})`,
-    );
-  }
-  return [...entry.files, ...graphs];
+/** The precision each encoder gets from a download of `variant`. */
+export function downloadPrecision(entry: CatalogueEntry, variant: DownloadVariant): EncoderPrecision {
+  if (variant !== 'recommended') return { vision: variant, text: variant };
+  const offered = variantsOf(entry);
+  const p = defaultPrecision({ vision: offered, text: offered }, true);
+  if (!p) throw new CatalogueError(`model ${entry.id}`, 'offers no variant to download');
+  return p;
+}
+
+/** How a download's precisions read in a message: "image fp32, text quantized", or "quantized". */
+export function describeDownload(entry: CatalogueEntry, variant: DownloadVariant): string {
+  return describePrecision(downloadPrecision(entry, variant));
+}
+
+/** Every file one variant needs: the shared files, then each encoder's graph. */
+export function filesFor(entry: CatalogueEntry, variant: DownloadVariant): CatalogueFile[] {
+  const { vision, text } = downloadPrecision(entry, variant);
+  const graphsOf = (p: Precision, stem: string): CatalogueFile[] => {
+    const graphs = entry.variants[p];
+    if (!graphs) {
+      throw new CatalogueError(
+        `model ${entry.id}`,
+        `has no ${p} variant (offered: ${variantsOf(entry).join(', ')})`,
+      );
+    }
+    return graphs.filter((f) => f.path.split('/').pop()?.startsWith(stem));
+  };
+  return [...entry.files, ...graphsOf(vision, 'vision_model'), ...graphsOf(text, 'text_model')];
 }
 
 /** The download size of one variant as far as the catalogue knows it. */
 export function downloadSize(
   entry: CatalogueEntry,
-  variant: Precision,
+  variant: DownloadVariant,
 ): { bytes: number; exact: boolean; unknownFiles: number } {
   let bytes = 0;
   let exact = true;

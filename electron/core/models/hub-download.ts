@@ -21,9 +21,14 @@ import {
 import { dirname, join } from 'node:path';
 import { readModelFolder } from '../clip/model-folder.js';
 import { isRecord } from '../clip/json-fields.js';
-import type { Precision } from '../clip/model-spec.js';
 import { quietLogger, type Logger } from '../log.js';
-import { filesFor, isValidModelId, type CatalogueEntry, type CatalogueFile } from './catalogue.js';
+import {
+  filesFor,
+  isValidModelId,
+  type CatalogueEntry,
+  type CatalogueFile,
+  type DownloadVariant,
+} from './catalogue.js';
 import {
   DiskFullError,
   DownloadCancelledError,
@@ -101,7 +106,7 @@ export interface DownloadOptions {
 export interface DownloadResult {
   id: string;
   dir: string;
-  variant: Precision;
+  variant: DownloadVariant;
   /** Bytes fetched over the network by this call (0 when already installed). */
   downloadedBytes: number;
   alreadyInstalled: boolean;
@@ -136,7 +141,7 @@ export function resolveUrl(hubUrl: string, repo: string, revision: string, path:
 
 export async function downloadModel(
   entry: CatalogueEntry,
-  variant: Precision,
+  variant: DownloadVariant,
   options: DownloadOptions = {},
 ): Promise<DownloadResult> {
   if (!isValidModelId(entry.id)) throw new DownloadError(`"${entry.id}" is not a valid model id`);
@@ -182,7 +187,7 @@ class Downloader {
 
   constructor(
     private readonly entry: CatalogueEntry,
-    private readonly variant: Precision,
+    private readonly variant: DownloadVariant,
     private readonly wanted: CatalogueFile[],
     private readonly root: string,
     private readonly target: string,

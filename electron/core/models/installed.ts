@@ -1,12 +1,13 @@
 // What is in the model cache, and which model to use. Lists the catalogue's models with the variants
 // present on disk, plus imported ones; resolves the selected model folder from an explicit choice, the
 // settings file (<app data>/settings.json: { "model": "<id>", "variant": "quantized" }) or the
-// catalogue default, with the precision rule "quantised on CPU": int8 graphs are several times faster
-// there at a small cost in accuracy, while GPUs run fp32 (then fp16) best.
+// catalogue default. A variant the user chose runs both encoders; otherwise each encoder runs at the
+// one default every entry point shares (clip/default-precision.ts).
 
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { appDataDir } from '../app-paths.js';
+import { defaultPrecision, type EncoderPrecision } from '../clip/default-precision.js';
 import { isRecord } from '../clip/json-fields.js';
 import { PRECISIONS, type Precision } from '../clip/model-spec.js';
 import {
@@ -18,17 +19,26 @@ import {
   type CatalogueEntry,
 } from './catalogue.js';
 import { ModelStoreError } from './errors.js';
-import { defaultModelRoot, readManifest, towerVariants, writeFileAtomic } from './model-cache.js';
+import {
+  defaultModelRoot,
+  graphPrecisions,
+  readManifest,
+  towerVariants,
+  writeFileAtomic,
+} from './model-cache.js';
 
 export interface ModelListing {
   id: string;
   name: string;
   /** The catalogue entry; null for a folder imported under an id the catalogue does not know. */
   entry: CatalogueEntry | null;
+  /** Both encoders have a graph on disk. */
   installed: boolean;
   dir: string | null;
-  /** Variants with both towers on disk. */
+  /** Variants with both towers on disk (those a user can choose). */
   installedVariants: Precision[];
+  /** What the model runs at on CPU when no variant is chosen (null when not installed). */
+  precision: EncoderPrecision | null;
   /** Variants the catalogue offers for download (empty for imported models). */
   offeredVariants: Precision[];
   /** hub: downloaded; import: imported from a folder; manual: copied in without a manifest. */
@@ -68,8 +78,10 @@ export function listModels(options: CacheOptions = {}): ModelListing[] {
 
 function describe(root: string, id: string, entry: CatalogueEntry | null): ModelListing {
   const dir = join(root, id);
-  const variants = existsSync(join(dir, 'config.json')) ? towerVariants(dir) : [];
-  const installed = variants.length > 0;
+  const hasConfig = existsSync(join(dir, 'config.json'));
+  const variants = hasConfig ? towerVariants(dir) : [];
+  const precision = hasConfig ? defaultPrecision(graphPrecisions(dir), true) : null;
+  const installed = precision !== null;
   const manifest = installed ? readManifest(dir) : null;
   const revision = manifest?.source === 'hub' ? (manifest.revision ?? null) : null;
   return {
@@ -79,6 +91,7 @@ function describe(root: string, id: string, entry: CatalogueEntry | null): Model
     installed,
     dir: installed ? dir : null,
     installedVariants: variants,
+    precision,
     offeredVariants: entry ? variantsOf(entry) : [],
     source: installed ? (manifest?.source ?? 'manual') : null,
     revision,
@@ -153,24 +166,17 @@ function isPrecision(value: unknown): value is Precision {
 
 // ---- resolving the model to use -------------------------------------------------------------------
 
-/** Variant preference: quantised first on CPU; full precision first on a GPU. */
-export function preferredVariants(onCpu: boolean): Precision[] {
-  return onCpu
-    ? ['quantized', 'uint8', 'int8', 'fp32', 'q4', 'bnb4', 'fp16', 'q4f16']
-    : ['fp32', 'fp16', 'quantized', 'uint8', 'int8', 'q4f16', 'q4', 'bnb4'];
-}
-
 export interface ResolveOptions extends CacheOptions {
   settingsFile?: string;
   /** An explicit model id (overrides the settings). */
   model?: string;
   /** An explicit variant (overrides the settings and the CPU/GPU rule). */
   variant?: Precision;
-  /** Whether the model will run on CPU; default true (the quantised rule applies). */
+  /** Whether the model will run on CPU; default true (the CPU defaults apply). */
   onCpu?: boolean;
 }
 
-/** A model folder to open, and the variant chosen for it (absent: the runtime's default). */
+/** A model folder to open, and the variant chosen for it (absent: each encoder's default). */
 export interface ModelChoice {
   dir: string;
   variant?: Precision;
@@ -179,12 +185,15 @@ export interface ModelChoice {
 export interface ResolvedModel {
   id: string;
   dir: string;
-  variant: Precision;
+  /** The variant chosen for both encoders; absent: each runs at its default (`precision`). */
+  variant?: Precision;
+  /** What each encoder runs at. */
+  precision: EncoderPrecision;
   entry: CatalogueEntry | null;
   /** Where the model choice came from. */
   modelFrom: 'option' | 'settings' | 'default';
-  /** Where the variant came from: chosen, or the CPU/GPU preference among those installed. */
-  variantFrom: 'option' | 'settings' | 'preference';
+  /** Where the variant came from: chosen, or each encoder's default among the graphs installed. */
+  variantFrom: 'option' | 'settings' | 'default';
 }
 
 /** The model folder and variant to load; a clear ModelStoreError when it is not installed. */
@@ -215,15 +224,21 @@ export function resolveModel(options: ResolveOptions = {}): ResolvedModel {
       id,
       dir: listing.dir,
       variant: asked,
+      precision: { vision: asked, text: asked },
       entry,
       modelFrom,
       variantFrom: options.variant ? 'option' : 'settings',
     };
   }
-  const order = preferredVariants(options.onCpu ?? true);
-  const variant = order.find((p) => listing.installedVariants.includes(p)) ?? listing.installedVariants[0];
-  if (!variant) throw new ModelStoreError(`model "${id}" has no complete variant in ${listing.dir}`);
-  return { id, dir: listing.dir, variant, entry, modelFrom, variantFrom: 'preference' };
+  const precision = defaultPrecision(graphPrecisions(listing.dir), options.onCpu ?? true);
+  if (!precision)
+    throw new ModelStoreError(`model "${id}" has no graph for one of its encoders in ${listing.dir}`);
+  return { id, dir: listing.dir, precision, entry, modelFrom, variantFrom: 'default' };
+}
+
+/** What to open for a resolved model: its folder, and its variant where one was chosen. */
+export function choiceOf(resolved: ResolvedModel): ModelChoice {
+  return { dir: resolved.dir, ...(resolved.variant && { variant: resolved.variant }) };
 }
 
 /**
@@ -238,8 +253,7 @@ export function configuredModel(dir: string | undefined, options: ResolveOptions
     return { dir };
   }
   try {
-    const resolved = resolveModel(options);
-    return { dir: resolved.dir, variant: resolved.variant };
+    return choiceOf(resolveModel(options));
   } catch (e) {
     if (e instanceof ModelStoreError) return null;
     throw e;

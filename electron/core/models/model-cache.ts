@@ -22,6 +22,7 @@ import { dirname, join, relative, sep } from 'node:path';
 import { appDataDir } from '../app-paths.js';
 import { isRecord } from '../clip/json-fields.js';
 import { PRECISION_SUFFIXES, PRECISIONS, type Precision } from '../clip/model-spec.js';
+import type { TowerPrecisions } from '../clip/default-precision.js';
 import { ModelBusyError } from './errors.js';
 
 export const INCOMING_DIR = '.incoming';
@@ -126,19 +127,23 @@ export function writeFileAtomic(file: string, text: string): void {
 
 // ---- what a folder holds --------------------------------------------------------------------------
 
-/** Precision variants with both towers present in <dir>/onnx. */
-export function towerVariants(dir: string): Precision[] {
+/** The graphs each encoder has in <dir>/onnx, by precision. */
+export function graphPrecisions(dir: string): TowerPrecisions {
   let names: Set<string>;
   try {
     names = new Set(readdirSync(join(dir, 'onnx')));
   } catch {
-    return [];
+    return { vision: [], text: [] };
   }
-  return PRECISIONS.filter(
-    (p) =>
-      names.has(`vision_model${PRECISION_SUFFIXES[p]}.onnx`) &&
-      names.has(`text_model${PRECISION_SUFFIXES[p]}.onnx`),
-  );
+  const of = (stem: string): Precision[] =>
+    PRECISIONS.filter((p) => names.has(`${stem}${PRECISION_SUFFIXES[p]}.onnx`));
+  return { vision: of('vision_model'), text: of('text_model') };
+}
+
+/** Precision variants with both towers present in <dir>/onnx. */
+export function towerVariants(dir: string): Precision[] {
+  const { vision, text } = graphPrecisions(dir);
+  return vision.filter((p) => text.includes(p));
 }
 
 /** Every regular file under dir, as forward-slash paths relative to it (dot-files skipped). */

@@ -55,8 +55,12 @@ describe('VectorRows', () => {
     bytes.set(new Uint8Array(v.buffer));
     rows.setBytes(5, bytes);
     expect(rows.has(5)).toBe(true);
-    expect(() => rows.set(6, new Float32Array(DIM + 1))).toThrow(/dimensions/);
-    expect(() => rows.setBytes(6, new Uint8Array(DIM * 4 - 4))).toThrow(/dimensions/);
+    expect(() => {
+      rows.set(6, new Float32Array(DIM + 1));
+    }).toThrow(/dimensions/);
+    expect(() => {
+      rows.setBytes(6, new Uint8Array(DIM * 4 - 4));
+    }).toThrow(/dimensions/);
   });
 
   it("the index's matrix is read on first use and follows later adds and removes", async () => {

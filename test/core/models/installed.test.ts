@@ -6,8 +6,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { loadCatalogue, type Catalogue } from '../../../electron/core/models/catalogue.js';
 import { ModelStoreError } from '../../../electron/core/models/errors.js';
 import {
+  configuredModel,
   listModels,
-  preferredVariants,
   readModelSettings,
   resolveModel,
   writeModelSettings,
@@ -79,17 +79,25 @@ describe('model settings', () => {
 describe('resolveModel', () => {
   const settingsFile = (): string => join(tempDir(), 'settings.json');
 
-  it('takes the catalogue default, quantised on CPU and full precision on a GPU', () => {
+  it('takes the catalogue default, each encoder at its default: image fp32 and text quantized on CPU', () => {
     const file = settingsFile();
-    expect(resolveModel({ root, catalogue, settingsFile: file })).toMatchObject({
+    const resolved = resolveModel({ root, catalogue, settingsFile: file });
+    expect(resolved).toMatchObject({
       id: 'clip-vit-base-patch32',
       dir: join(root, 'clip-vit-base-patch32'),
-      variant: 'quantized',
+      precision: { vision: 'fp32', text: 'quantized' },
       modelFrom: 'default',
-      variantFrom: 'preference',
+      variantFrom: 'default',
     });
-    expect(resolveModel({ root, catalogue, settingsFile: file, onCpu: false }).variant).toBe('fp32');
-    expect(preferredVariants(true)[0]).toBe('quantized');
+    expect(resolved.variant).toBeUndefined();
+    expect(resolveModel({ root, catalogue, settingsFile: file, onCpu: false }).precision).toEqual({
+      vision: 'fp32',
+      text: 'fp32',
+    });
+    // What a library opens: the folder alone, so the model runs at the same defaults as --model DIR.
+    expect(configuredModel(undefined, { root, catalogue, settingsFile: file })).toEqual({
+      dir: join(root, 'clip-vit-base-patch32'),
+    });
   });
 
   it('follows the settings file, and explicit options over it', () => {
@@ -106,8 +114,9 @@ describe('resolveModel', () => {
     expect(
       resolveModel({ root, catalogue, settingsFile: file, model: 'clip-vit-base-patch32' }),
     ).toMatchObject({
-      variant: 'quantized',
+      precision: { vision: 'fp32', text: 'quantized' },
       modelFrom: 'option',
+      variantFrom: 'default',
     });
     expect(resolveModel({ root, catalogue, settingsFile: file, variant: 'fp32' }).variant).toBe('fp32');
   });
