@@ -171,7 +171,7 @@ async function search(): Promise<void> {
       `\n   ${n} photos: open ${openSeconds.toFixed(1)} s (graph ${((rssIndex - rss0) / n / 1024).toFixed(2)} KB/photo in RAM, ${(statSync(indexFile).size / n / 1024).toFixed(2)} KB/photo on disk); vectors into memory ${rowsSeconds.toFixed(2)} s, ${((rssRows - rssIndex) / n / 1024).toFixed(2)} KB/photo; database ${synthetic.dbKbPerPhoto().toFixed(2)} KB/photo`,
     );
     console.log(
-      '   queries            path    p50 ms   p95 ms   recall@10   bare p50 ms   ratio (Lumen / bare, p50)',
+      '   queries (cosine to top 10)  path    p50 ms   p95 ms   recall@10   bare p50 ms   ratio (Lumen / bare, p50)',
     );
     const bare = async (query: Float32Array, keep?: (row: number) => boolean): Promise<number[]> =>
       topK(await similarityMatrix(vectors, n, [query]), 200, keep);
@@ -230,6 +230,7 @@ async function search(): Promise<void> {
       ['date 50%', share(0.5)],
       ['date 10%', share(0.1)],
       ['date 1%', share(0.01)],
+      ['date 0.1%', share(0.001)],
       ['folder 100%', { folder: '/synthetic' }],
       ['camera 33%', { camera: 'iphone' }],
     ] as const) {

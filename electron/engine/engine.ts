@@ -40,6 +40,7 @@ import { FineTuneJobs } from './handlers/finetune.js';
 import { photoHandlers } from './handlers/photos.js';
 import { settingsHandlers } from './handlers/settings.js';
 import { LibraryKeeper } from './library-keeper.js';
+import { SearchChecker } from './search-checker.js';
 
 export type { EngineOptions } from './handlers/context.js';
 
@@ -54,6 +55,7 @@ export class Engine {
   private readonly searcher: Searcher;
   private readonly finetune: FineTuneJobs;
   private readonly keeper: LibraryKeeper;
+  private readonly checker: SearchChecker;
   private readonly handlers: Handlers;
 
   constructor(
@@ -64,6 +66,9 @@ export class Engine {
     const context = this.context();
     this.finetune = new FineTuneJobs(context);
     this.keeper = new LibraryKeeper(context);
+    this.checker = new SearchChecker(this.searcher, options.searchCheckIdleMs, () => {
+      this.emit('library.changed', { reason: 'search checked' });
+    });
     this.handlers = this.makeHandlers();
   }
 
@@ -88,7 +93,7 @@ export class Engine {
    * the library.
    */
   async close(): Promise<void> {
-    await Promise.all([this.keeper.close(), this.finetune.stop()]);
+    await Promise.all([this.keeper.close(), this.finetune.stop(), this.checker.close()]);
   }
 
   on<E extends EventName>(event: E, listener: (data: EventData<E>) => void): () => void {
@@ -171,9 +176,13 @@ export class Engine {
         this.keeper.cancel();
         return ok;
       },
-      'search.text': (p) => this.searcher.search(p.query, searchOptions(p)),
+      'search.text': (p) => {
+        this.checker.searched();
+        return this.searcher.search(p.query, searchOptions(p));
+      },
       'search.similar': (p) => {
         photoOrThrow(library, p.photoId);
+        this.checker.searched();
         return this.searcher.similar(p.photoId, searchOptions(p));
       },
       'photos.get': ({ id }) => {

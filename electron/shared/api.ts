@@ -171,6 +171,15 @@ const Settings = z.object({
     threads: z.number(),
   }),
   providers: z.object({ available: z.array(z.string()), active: z.string() }),
+  /** How search runs, and the recall its last self-check measured, in words and in numbers. */
+  search: z.object({
+    summary: z.string(),
+    path: z.enum(['graph', 'exact']),
+    ef: z.number().nullable(),
+    recall: z.number().nullable(),
+    queries: z.number(),
+    checkedAt: z.number().nullable(),
+  }),
   threads: z.number().nullable(),
   libraryPath: z.string(),
   xmpSidecars: z.boolean(),

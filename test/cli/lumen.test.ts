@@ -1,6 +1,9 @@
 // The lumen command line as users run it: a real child process, its output and its exit codes.
 
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { ClipModel } from '../../electron/core/clip/clip-model.js';
+import { Library } from '../../electron/core/library/library.js';
 import { TEST_MODEL_DIR } from '../support/paths.js';
 import { generatePhotoFolder } from '../../scripts/shapes/photo-folder.js';
 import { tempDir } from '../support/temp.js';
@@ -77,6 +80,27 @@ describe('lumen CLI', () => {
     expect(info.embedDim).toBe(64);
     expect(info.text.contextLength).toBe(32);
     expect(info.ran.text).toBe('cpu');
+  });
+
+  it("info --db says what the library's search self-check measured", async () => {
+    const dbPath = join(tempDir(), 'library.sqlite');
+    const library = Library.open({ dbPath, model: ClipModel.open(TEST_MODEL_DIR), create: true });
+    const checkedAt = Date.UTC(2026, 11, 6, 5, 30);
+    library.setSearchHealth({ path: 'graph', ef: 800, recall: 0.975, queries: 50, checkedAt });
+    library.close();
+    const r = await lumen('info', '--model', TEST_MODEL_DIR, '--db', dbPath);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(
+      'search      the index (ef 800) found 97.5% of the 10 closest photos on 50 recent searches (checked 2026-12-06 05:30 UTC)',
+    );
+    const json = JSON.parse(
+      (await lumen('info', '--model', TEST_MODEL_DIR, '--db', dbPath, '--json')).stdout,
+    ) as {
+      search: unknown;
+    };
+    expect(json.search).toEqual({ path: 'graph', ef: 800, recall: 0.975, queries: 50, checkedAt });
+    const fresh = await lumen('info', '--model', TEST_MODEL_DIR, '--db', join(tempDir(), 'none.sqlite'));
+    expect(fresh.stdout).toMatch(/search {6}not checked yet/);
   });
 
   it('embed prints unit vectors, and a per-image error with exit code 1', async () => {

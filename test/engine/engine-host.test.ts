@@ -59,7 +59,7 @@ const ended = (p: Progress | Switch): boolean =>
   p.state === 'done' || p.state === 'failed' || p.state === 'cancelled';
 
 /** A copy of the test model with only one variant's graphs, so that is the variant it opens in. */
-function onlyVariant(to: string, suffix: '' | '_fp16'): string {
+function onlyVariant(to: string, suffix: '' | '_fp16' | '_quantized'): string {
   cpSync(TEST_MODEL_DIR, to, {
     recursive: true,
     filter: (src) =>
@@ -162,8 +162,11 @@ describe('EngineHolder without a model', () => {
 
   it('lists the catalogue with sizes, none present or active', async () => {
     const list = await holder.call('models.list', {});
-    const quantized = files
-      .filter((f) => !f.lfs || f.path.includes('_quantized'))
+    // The recommended download: configs, the fp32 image encoder and the quantized text encoder.
+    const recommended = files
+      .filter(
+        (f) => !f.lfs || f.path === 'onnx/vision_model.onnx' || f.path === 'onnx/text_model_quantized.onnx',
+      )
       .reduce((s, f) => s + f.data.length, 0);
     expect(list).toEqual([
       {
@@ -174,7 +177,7 @@ describe('EngineHolder without a model', () => {
         present: false,
         isDefault: true,
         active: false,
-        sizeBytes: quantized,
+        sizeBytes: recommended,
         license: 'MIT',
         note: 'tests',
       },
@@ -304,7 +307,10 @@ describe('EngineHolder without a model', () => {
     expect(progress.at(-1)).toMatchObject({ state: 'done', doneBytes: total, totalBytes: total });
     const bytes = progress.map((p) => p.doneBytes);
     expect(bytes).toEqual([...bytes].sort((a, b) => a - b));
-    expect(progress.some((p) => p.file === 'onnx/vision_model_quantized.onnx')).toBe(true);
+    // The recommended download: the image encoder in full precision, the text encoder quantized.
+    expect(progress.some((p) => p.file === 'onnx/vision_model.onnx')).toBe(true);
+    expect(progress.some((p) => p.file === 'onnx/text_model_quantized.onnx')).toBe(true);
+    expect(progress.some((p) => p.file === 'onnx/vision_model_quantized.onnx')).toBe(false);
     // 'done' comes once the library is open on it.
     expect(changes).toContain('model ready');
   });
@@ -312,12 +318,12 @@ describe('EngineHolder without a model', () => {
   it('is ready on the downloaded model, chosen for the CLI too, and answers library calls', async () => {
     expect(await holder.call('app.state', {})).toEqual({ ready: true, reason: null, switching: null });
     expect(holder.library).not.toBeNull();
-    expect(opened).toEqual([{ dir: join(modelRoot, 'shapes-clip'), variant: 'quantized' }]);
+    expect(opened).toEqual([{ dir: join(modelRoot, 'shapes-clip') }]);
     expect(JSON.parse(readFileSync(settingsFile, 'utf8'))).toEqual({ model: 'shapes-clip' });
     expect(await holder.call('models.list', {})).toMatchObject([
       { id: 'shapes-clip', present: true, active: true },
     ]);
-    expect((await holder.call('settings.get', {})).model.precision).toBe('quantized');
+    expect((await holder.call('settings.get', {})).model.precision).toBe('image fp32, text quantized');
 
     const photos = join(root, 'photos');
     await generatePhotoFolder(photos, {
@@ -372,21 +378,24 @@ describe('EngineHolder without a model', () => {
   });
 
   it('models.use on another model indexes it in the background; the old one answers until it is done', async () => {
-    await importModelFolder(onlyVariant(join(root, 'fp32-only'), ''), { root: modelRoot, id: 'shapes-fp32' });
+    await importModelFolder(onlyVariant(join(root, 'quantized-only'), '_quantized'), {
+      root: modelRoot,
+      id: 'shapes-quantized',
+    });
     const before = holder.engine;
     const query = { query: 'a red star', limit: 3, matches: 'all' } as const;
     const oldResult = await holder.call('search.text', query);
     switches.length = 0;
     changes.length = 0;
     const { reached, release } = holdNextSwitch();
-    expect(await holder.call('models.use', { id: 'shapes-fp32' })).toEqual({ ok: true });
+    expect(await holder.call('models.use', { id: 'shapes-quantized' })).toEqual({ ok: true });
     await reached;
 
     // Mid-switch: the current model answers everything, and is still the one chosen.
     expect(await holder.call('app.state', {})).toEqual({
       ready: true,
       reason: null,
-      switching: { id: 'shapes-fp32', done: 0, total: 8 },
+      switching: { id: 'shapes-quantized', done: 0, total: 8 },
     });
     expect(holder.engine).toBe(before);
     expect(await holder.call('search.text', query)).toEqual(oldResult);
@@ -394,12 +403,18 @@ describe('EngineHolder without a model', () => {
     expect(JSON.parse(readFileSync(settingsFile, 'utf8'))).toEqual({ model: 'shapes-copy' });
     expect((await holder.call('models.list', {})).find((m) => m.active)?.id).toBe('shapes-copy');
     // Asking again for the model being switched to changes nothing.
-    expect(await holder.call('models.use', { id: 'shapes-fp32' })).toEqual({ ok: true });
+    expect(await holder.call('models.use', { id: 'shapes-quantized' })).toEqual({ ok: true });
 
     const done = next(holder, 'models.switch', ended);
     hold = null;
     release();
-    expect(await done).toMatchObject({ id: 'shapes-fp32', state: 'done', done: 8, total: 8, error: null });
+    expect(await done).toMatchObject({
+      id: 'shapes-quantized',
+      state: 'done',
+      done: 8,
+      total: 8,
+      error: null,
+    });
     expect(switches[0]).toMatchObject({ state: 'indexing', done: 0, total: 0 });
     expect(switches.filter((s) => s.state !== 'indexing').map((s) => s.state)).toEqual(['done']);
     expect(switches.some((s) => s.state === 'indexing' && s.total === 8 && s.photosPerSecond > 0)).toBe(true);
@@ -411,14 +426,14 @@ describe('EngineHolder without a model', () => {
     expect(holder.engine).not.toBe(before);
     expect(before?.library.db.open).toBe(false);
     expect(holder.library?.modelId).not.toBe(before?.library.modelId);
-    expect(JSON.parse(readFileSync(settingsFile, 'utf8'))).toEqual({ model: 'shapes-fp32' });
+    expect(JSON.parse(readFileSync(settingsFile, 'utf8'))).toEqual({ model: 'shapes-quantized' });
     expect(await holder.call('app.state', {})).toEqual({ ready: true, reason: null, switching: null });
     expect(await holder.call('library.status', {})).toMatchObject({ total: 8, indexed: 8, pending: 0 });
-    expect((await holder.call('settings.get', {})).model.precision).toBe('fp32');
+    expect((await holder.call('settings.get', {})).model.precision).toBe('quantized');
     const newResult = await holder.call('search.text', query);
     expect(newResult.hits).toHaveLength(3);
     expect(newResult.hits.map((h) => h.score)).not.toEqual(oldResult.hits.map((h) => h.score));
-    expect((await holder.call('models.list', {})).find((m) => m.active)?.id).toBe('shapes-fp32');
+    expect((await holder.call('models.list', {})).find((m) => m.active)?.id).toBe('shapes-quantized');
   });
 
   it('models.cancel stops a switch: the current model stays in use and chosen', async () => {
@@ -439,7 +454,7 @@ describe('EngineHolder without a model', () => {
     release();
     expect(await done).toMatchObject({ id: 'shapes-fp16', state: 'cancelled', error: null });
     expect(holder.engine).toBe(before);
-    expect(JSON.parse(readFileSync(settingsFile, 'utf8'))).toEqual({ model: 'shapes-fp32' });
+    expect(JSON.parse(readFileSync(settingsFile, 'utf8'))).toEqual({ model: 'shapes-quantized' });
     expect(await holder.call('library.status', {})).toMatchObject({ total: 8, indexed: 8, pending: 0 });
     expect((await holder.call('search.text', { query: 'a red star', limit: 3 })).hits.length).toBeGreaterThan(
       0,
@@ -454,7 +469,7 @@ describe('EngineHolder without a model', () => {
     expect(await done).toMatchObject({ id: 'shapes-broken', state: 'failed', error: 'this model is broken' });
     expect(holder.engine).toBe(before);
     expect(await holder.call('app.state', {})).toEqual({ ready: true, reason: null, switching: null });
-    expect(JSON.parse(readFileSync(settingsFile, 'utf8'))).toEqual({ model: 'shapes-fp32' });
+    expect(JSON.parse(readFileSync(settingsFile, 'utf8'))).toEqual({ model: 'shapes-quantized' });
     expect(await holder.call('library.status', {})).toMatchObject({ total: 8, indexed: 8 });
   });
 });

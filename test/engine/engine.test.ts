@@ -144,6 +144,24 @@ describe('Engine', () => {
     await refused(engine, 'no.such.method' as Method, {}, 'not-found');
   });
 
+  it('search.text at its defaults returns every photo that stands out, and says how many', async () => {
+    const stars = new Set(showing('red', 'star').map(idOf));
+    const r = await engine.call('search.text', { query: 'a photo of a red star' });
+    const strong = r.hits.filter((h) => h.strong);
+    expect(strong.filter((h) => stars.has(h.id)).length).toBeGreaterThanOrEqual(stars.size - 1);
+    expect(strong.filter((h) => !stars.has(h.id)).length).toBeLessThanOrEqual(2);
+    expect(r.strong).toBe(strong.length);
+    expect(r.searched).toBe(photos.length);
+    // Asked for everything, the same photos come first, and the rest are marked weaker.
+    const all = await engine.call('search.text', {
+      query: 'a photo of a red star',
+      matches: 'all',
+      limit: 40,
+    });
+    expect(all.hits.slice(0, strong.length).map((h) => h.id)).toEqual(strong.map((h) => h.id));
+    expect(all.hits.slice(strong.length).every((h) => !h.strong)).toBe(true);
+  });
+
   it('lists the indexed photos newest first as parallel arrays, failed photos left out', async () => {
     const status = await engine.call('library.status', {});
     expect(status.failed).toBe(1);
@@ -443,7 +461,7 @@ describe('Engine', () => {
       name: 'lumen/shapes-clip',
       path: TEST_MODEL_DIR,
       family: 'clip',
-      precision: 'fp32',
+      precision: 'image fp32, text quantized',
       embedDim: 64,
       threads: model.threads,
     });

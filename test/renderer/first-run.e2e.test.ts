@@ -2,7 +2,7 @@
 // folder), its downloads going to a local fake of the Hugging Face Hub ($LUMEN_HUB_URL) with a catalogue
 // of the test model ($LUMEN_CATALOGUE). The page shows the first-run panel instead of the views, a
 // failed download says why, a download shows its progress bar, and when it is done the normal app
-// appears with the library open on the new model. In Settings, a second model (full precision, so other
+// appears with the library open on the new model. In Settings, a second model (quantized only, so other
 // embeddings) is downloaded and used: its photos are indexed in the background with progress while the
 // first model stays in use, then it takes over. Screenshots: test-results/ui/first-run-*.png.
 /// <reference lib="dom" />
@@ -50,10 +50,11 @@ describe.skipIf(!HAS_CHROMIUM)('the first run in Chromium, over lumen serve with
       name: 'Shapes CLIP, a second copy (test)',
       default: false,
       license: 'MIT',
-      goodFor: 'The same test model in full precision, offered as a second choice.',
+      goodFor: 'The same test model quantized, offered as a second choice.',
     });
-    // Full precision only: other embeddings than the default's quantized ones, so using it indexes.
-    const other = { ...copy, variants: { fp32: copy.variants.fp32 ?? [] } };
+    // Quantized only: other embeddings than the default's (its image encoder runs fp32), so using it
+    // indexes.
+    const other = { ...copy, variants: { quantized: copy.variants.quantized ?? [] } };
     writeFileSync(
       catalogue,
       JSON.stringify({
@@ -82,7 +83,7 @@ describe.skipIf(!HAS_CHROMIUM)('the first run in Chromium, over lumen serve with
     const model = page.locator('[data-testid="first-run-model"]');
     expect(await model.textContent()).toContain('Shapes CLIP (test)');
     expect(await model.textContent()).toContain('MIT');
-    expect(await page.locator('[data-testid="first-run-size"]').textContent()).toMatch(/about 1\.\d MB/);
+    expect(await page.locator('[data-testid="first-run-size"]').textContent()).toMatch(/about 3\.\d MB/);
     expect(await api('app.state')).toEqual({ ready: false, reason: 'no model yet', switching: null });
     await ui.shot('first-run-01-welcome');
 
@@ -118,9 +119,11 @@ describe.skipIf(!HAS_CHROMIUM)('the first run in Chromium, over lumen serve with
     });
     expect(await page.locator('[data-testid="first-run-error"]').count()).toBe(0);
     expect(await page.locator('[data-testid="model-progress-bytes"]').textContent()).toMatch(
-      /\d+(\.\d)? (KB|MB) of 1\.\d MB · \d+%/,
+      /\d+(\.\d)? (KB|MB) of 3\.\d MB · \d+%/,
     );
-    expect(await progress.locator('code').textContent()).toMatch(/^onnx\/\w+_quantized\.onnx$/);
+    expect(await progress.locator('code').textContent()).toMatch(
+      /^onnx\/(vision_model|text_model_quantized)\.onnx$/,
+    );
     await ui.shot('first-run-04-downloading');
 
     // Done: the library opens on it in place and the app shows its views.
@@ -138,7 +141,10 @@ describe.skipIf(!HAS_CHROMIUM)('the first run in Chromium, over lumen serve with
     await page.click('nav button:has-text("Settings")');
     const row = page.locator('[data-model-id="shapes-clip"]');
     await row.locator('.badge:has-text("in use")').waitFor();
-    expect(await page.locator('[data-testid="model-info"]').textContent()).toContain('quantized');
+    // The recommended download: the image encoder in full precision, the text encoder quantized.
+    expect(await page.locator('[data-testid="model-info"]').textContent()).toContain(
+      'image fp32, text quantized',
+    );
     const other = page.locator('[data-model-id="shapes-clip-copy"]');
     expect(await other.locator('[data-testid="model-download"]').isEnabled()).toBe(true);
     await ui.shot('first-run-06-settings');
@@ -192,7 +198,7 @@ describe.skipIf(!HAS_CHROMIUM)('the first run in Chromium, over lumen serve with
     await page.waitForFunction(() =>
       document.querySelector('[data-testid="model-info"] .path')?.textContent.includes('shapes-clip-copy'),
     );
-    expect(await page.locator('[data-testid="model-info"]').textContent()).toContain('fp32');
+    expect(await page.locator('[data-testid="model-info"]').textContent()).toContain('quantized');
     expect(await api('app.state')).toEqual({ ready: true, reason: null, switching: null });
     expect(await api('library.status')).toMatchObject({ total: PHOTOS, indexed: PHOTOS, pending: 0 });
     await ui.shot('first-run-09-settings-switched');

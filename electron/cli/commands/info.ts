@@ -7,6 +7,8 @@ import { EXIT } from '../cli-error.js';
 import { ensureModel } from '../first-run.js';
 import { ClipModel } from '../../core/clip/clip-model.js';
 import { libraryModelOptions } from '../../core/library/open-library.js';
+import { describeSearchHealth, readSearchHealthAt } from '../../core/library/search-check.js';
+import { EXACT_LIMIT } from '../../core/library/search.js';
 import { databasePath } from '../library-options.js';
 import { configuredModel, MODEL_HELP, MODEL_OPTIONS, modelOptions } from '../model-options.js';
 import type { Command, Output } from '../command.js';
@@ -30,8 +32,9 @@ export const info: Command = {
   help: `lumen info [options]
 
 Loads the model's graphs and reports its family, embedding size, input size,
-context length, logit scale, the precisions present, the threads and the
-providers that ran. With no model installed, says so and what this machine
+context length, logit scale, the precisions present, the threads, the
+providers that ran, and how the library's search runs (the recall its last
+self-check measured). With no model installed, says so and what this machine
 offers (exit 0).
 
 ${MODEL_HELP}
@@ -65,6 +68,7 @@ ${MODEL_HELP}
         text: spec.text,
         scoring: spec.scoring,
         variants: { vision: Object.keys(spec.vision.variants), text: Object.keys(spec.textTower.variants) },
+        search: readSearchHealthAt(databasePath(values)),
         environment: env,
       };
       if (values.json) {
@@ -81,6 +85,7 @@ ${MODEL_HELP}
           `scoring     ${spec.scoring.kind}, logit scale ${spec.scoring.logitScale.toFixed(2)} (${spec.scoring.source})`,
           `variants    vision: ${report.variants.vision.join(', ')}; text: ${report.variants.text.join(', ')}`,
           `providers   tried in order: ${report.providerOrder.join(' > ')}; text ran on ${report.ran.text ?? '-'}`,
+          `search      ${describeSearchHealth(report.search, EXACT_LIMIT)}`,
           ...report.fallbacks.map((f) => `  fallback  ${f.tower} ${f.provider}: ${f.reason}`),
           machine(env),
           '',

@@ -16,6 +16,7 @@ import { checkLibraryFolder } from './library-folders.js';
 import { IndexJob, type IndexJobOptions } from './index-job.js';
 import { LibraryRecords, openLibraryDatabase, type ModelRecord } from './library-records.js';
 import { scanLibrary, type ScanOptions, type ScanSummary } from './library-scan.js';
+import { readSearchHealth, RecentQueries, writeSearchHealth, type SearchHealth } from './search-check.js';
 import { ThumbnailStore } from './thumbnail-store.js';
 import {
   DEFAULT_INDEX_PARAMS,
@@ -64,6 +65,10 @@ export class Library extends LibraryRecords {
   /** The space search, similar and tagging use: the model's own, or the active adapter's. */
   space: EmbeddingSpace;
   tagger: Tagger;
+  /** Recent queries the graph answered, for the next check of its recall (search-check.ts). */
+  readonly recentQueries = new RecentQueries();
+  /** The last check's outcome: the graph's ef, or the exact path, for unfiltered queries. */
+  searchHealth: SearchHealth;
   private readonly logger: Logger;
   private readonly indexParams: IndexParams;
 
@@ -76,6 +81,7 @@ export class Library extends LibraryRecords {
     this.logger = options.logger ?? quietLogger;
     const { dataDir } = this;
     this.indexParams = options.indexParams ?? DEFAULT_INDEX_PARAMS;
+    this.searchHealth = readSearchHealth(db);
     this.thumbnails = new ThumbnailStore(join(dataDir, 'thumbnails'));
     const key = modelKey(model);
     this.modelId = this.store.modelId(key, model.spec.name, model.embedDim);
@@ -192,6 +198,12 @@ export class Library extends LibraryRecords {
   }
 
   /** Adds a photo folder: an existing absolute directory that is not a system folder (FolderError). */
+  /** Keeps a check's outcome: search uses it from now on, and so does the library when next opened. */
+  setSearchHealth(health: SearchHealth): void {
+    writeSearchHealth(this.db, health);
+    this.searchHealth = health;
+  }
+
   addFolder(path: string): void {
     this.store.addFolder(checkLibraryFolder(path));
   }

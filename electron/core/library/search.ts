@@ -14,6 +14,7 @@ import type { Library } from './library.js';
 import { parseQuery, type QueryTerm } from './query-syntax.js';
 import { IdSet, type IdLookup } from './id-set.js';
 import { relevanceCut, type WeightedScore } from './relevance.js';
+import { checkSearch, MIN_QUERIES, type SearchHealth } from './search-check.js';
 import { scoreSample } from './score-sample.js';
 
 export interface SearchFilters {
@@ -213,14 +214,17 @@ export class Searcher {
     exclude?: number,
   ): Promise<Neighbours> {
     const { index } = this.library.space;
-    if (allowed || index.size > this.exactLimit) {
-      // A filter runs over every score rather than inside the graph: hnswlib calls back into
-      // JavaScript for every candidate it visits (16-29x slower than unfiltered at 100k photos).
-      if (allowed) return this.exactNearest(query, k, allowed, exclude);
+    // A filter runs over every score rather than inside the graph: hnswlib calls back into JavaScript
+    // for every candidate it visits (16-29x slower than unfiltered at 100k photos).
+    if (!allowed && index.size > this.exactLimit) {
+      // Kept for the next check of the graph's recall, even while checks send queries to exact.
+      this.library.recentQueries.add(query);
+      const health = this.library.searchHealth;
+      if (health.path === 'exact') return this.exactNearest(query, k, null, exclude);
       const searched = index.size - (exclude !== undefined && index.has(exclude) ? 1 : 0);
       const want = k + (exclude !== undefined ? 1 : 0);
       const hits = index
-        .search(query, want)
+        .search(query, want, undefined, health.ef ?? undefined)
         .filter((h) => h.id !== exclude)
         .slice(0, k);
       return {
@@ -231,6 +235,33 @@ export class Searcher {
       };
     }
     return this.exactNearest(query, k, allowed, exclude);
+  }
+
+  /**
+   * Re-runs the recent queries the graph answered, exactly and through the graph, and keeps the
+   * outcome: the ef that reaches the target recall, or the exact path (search-check.ts). Null when too
+   * few queries have come since the last check.
+   */
+  async checkItself(): Promise<SearchHealth | null> {
+    const { library } = this;
+    if (library.recentQueries.size < MIN_QUERIES) return null;
+    const queries = library.recentQueries.take();
+    const { index } = library.space;
+    const rows = index.rows();
+    const health = await checkSearch(
+      {
+        graph: (q, k, ef) => index.search(q, k, undefined, ef).map((h) => h.id),
+        exact: async (q, k) => {
+          const scores = await rows.scores(q);
+          const ids = rows.ids();
+          return bestRows(scores, k).map((r) => ids[r] as number);
+        },
+      },
+      queries,
+      library.searchHealth.ef ?? index.params.efSearch,
+    );
+    library.setSearchHealth(health);
+    return health;
   }
 
   /** Every allowed photo scored (one matrix product); the k best and the score profile. */

@@ -59,6 +59,7 @@ const GROW = 1.5;
 export class VectorIndex {
   private hnsw: Hnsw;
   private live = new Set<number>();
+  private ef: number;
   private matrix: VectorRows | null = null;
 
   private constructor(
@@ -69,6 +70,7 @@ export class VectorIndex {
     private readonly source: VectorSource,
   ) {
     this.hnsw = hnsw;
+    this.ef = params.efSearch;
   }
 
   get size(): number {
@@ -223,10 +225,19 @@ export class VectorIndex {
     this.matrix?.delete(id);
   }
 
-  /** Approximate k nearest by inner product; filter runs inside the graph search. */
-  search(query: Float32Array, k: number, filter?: (id: number) => boolean): { id: number; score: number }[] {
+  /** Approximate k nearest by inner product; filter runs inside the graph search; ef: the params' unless given. */
+  search(
+    query: Float32Array,
+    k: number,
+    filter?: (id: number) => boolean,
+    ef = this.params.efSearch,
+  ): { id: number; score: number }[] {
     const n = Math.min(k, this.live.size);
     if (n === 0) return [];
+    if (ef !== this.ef) {
+      this.hnsw.setEf(ef);
+      this.ef = ef;
+    }
     const q = Array.from(query);
     const res = filter
       ? this.hnsw.searchKnn(q, n, (label) => this.live.has(label) && filter(label))

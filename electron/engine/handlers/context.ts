@@ -43,6 +43,8 @@ export interface EngineOptions {
   models?: { root?: string; catalogue?: Catalogue };
   /** The folder watcher's timings (default: library-watcher.ts's; tests shorten them). */
   watch?: WatchTimings;
+  /** Quiet after the last search before the search checks itself (default CHECK_IDLE_MS). */
+  searchCheckIdleMs?: number;
 }
 
 export interface HandlerContext {

@@ -2,6 +2,9 @@
 // providers, threads), the library's own settings (threads, XMP sidecars, watching, exclusions) and the
 // catalogue's models with whether each is present in the model cache.
 
+import { describePrecision } from '../../core/clip/default-precision.js';
+import { describeSearchHealth } from '../../core/library/search-check.js';
+import { EXACT_LIMIT } from '../../core/library/search.js';
 import { autoProviders, detectEnvironment } from '../../core/clip/providers.js';
 import { listModels } from '../../core/models/installed.js';
 import { SettingsError } from '../../core/library/settings-store.js';
@@ -34,14 +37,13 @@ export function settingsHandlers(
     'settings.get': () => {
       const { model } = library;
       const info = model.info();
-      const { vision, text } = info.precision;
       const stored = library.settings.get();
       return {
         model: {
           name: info.name,
           path: info.dir,
           family: info.family,
-          precision: vision === text ? vision : `${vision}+${text}`,
+          precision: describePrecision(info.precision),
           embedDim: info.embedDim,
           threads: info.threads,
         },
@@ -49,6 +51,10 @@ export function settingsHandlers(
           available: autoProviders(detectEnvironment()),
           // The provider that ran the model last; before its first run, the one it will try first.
           active: info.ran.vision ?? info.ran.text ?? info.providerOrder[0] ?? 'cpu',
+        },
+        search: {
+          ...library.searchHealth,
+          summary: describeSearchHealth(library.searchHealth, EXACT_LIMIT, library.space.index.size),
         },
         threads: stored.threads,
         libraryPath: library.db.name,

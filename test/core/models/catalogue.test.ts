@@ -3,6 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import {
   defaultModel,
+  defaultVariant,
+  describeDownload,
   downloadSize,
   filesFor,
   findModel,
@@ -38,6 +40,18 @@ describe('models/catalogue.json', () => {
     const size = downloadSize(def, 'quantized');
     expect(size.bytes).toBeGreaterThan(150e6);
     expect(size.exact).toBe(false);
+    // Unless a variant is asked for: each encoder's graph at its CPU default, and nothing else.
+    expect(defaultVariant(def)).toBe('recommended');
+    expect(filesFor(def, 'recommended').map((f) => f.path)).toEqual([
+      'config.json',
+      'preprocessor_config.json',
+      'tokenizer.json',
+      'tokenizer_config.json',
+      'onnx/vision_model.onnx',
+      'onnx/text_model_quantized.onnx',
+    ]);
+    expect(describeDownload(def, 'recommended')).toBe('image fp32, text quantized');
+    expect(describeDownload(def, 'fp16')).toBe('fp16');
   });
 
   it('offers B/16, L/14, a multilingual model and SigLIP 2, marking what needs SigLIP support', () => {

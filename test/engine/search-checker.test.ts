@@ -1,0 +1,47 @@
+// The engine's idle self-check of search: after searches stop for a while it re-runs the recent graph
+// queries and keeps what it measured; a search meanwhile pushes the check back; closing the engine
+// cancels one that has not started.
+
+import { describe, expect, it } from 'vitest';
+import { syntheticLibrary, syntheticQueries } from '../../bench/support/synthetic-library.js';
+import { ClipModel } from '../../electron/core/clip/clip-model.js';
+import { Library } from '../../electron/core/library/library.js';
+import { Searcher } from '../../electron/core/library/search.js';
+import type { SearchHealth } from '../../electron/core/library/search-check.js';
+import { SearchChecker } from '../../electron/engine/search-checker.js';
+import { TEST_MODEL_DIR } from '../support/paths.js';
+import { tempDir } from '../support/temp.js';
+
+const model = ClipModel.open(TEST_MODEL_DIR);
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+describe('SearchChecker', () => {
+  it('checks once searches have stopped for its idle time, and not before', async () => {
+    const n = 2000;
+    const synthetic = syntheticLibrary(tempDir(), n, model);
+    const library = Library.open({ dbPath: synthetic.dbPath, model });
+    const searcher = new Searcher(library, 0); // the graph path, as above EXACT_LIMIT
+    const checked: SearchHealth[] = [];
+    const checker = new SearchChecker(searcher, 300, (h) => checked.push(h));
+    const dim = model.embedDim;
+    const { random } = syntheticQueries(n, dim, n, 12);
+    for (let i = 0; i < 12; i++) {
+      await searcher.nearest(random.subarray(i * dim, (i + 1) * dim), 20, null);
+      checker.searched();
+      await sleep(50); // searching: the wait keeps starting over
+    }
+    expect(checked).toHaveLength(0);
+    await sleep(600);
+    expect(checked).toHaveLength(1);
+    expect(checked[0]).toMatchObject({ queries: 12 });
+    expect(checked[0]?.recall).toBeGreaterThan(0);
+    expect(library.searchHealth).toEqual(checked[0]);
+    // Closed before its time comes: no check.
+    for (let i = 0; i < 12; i++) await searcher.nearest(random.subarray(i * dim, (i + 1) * dim), 20, null);
+    checker.searched();
+    await checker.close();
+    await sleep(400);
+    expect(checked).toHaveLength(1);
+    library.close();
+  });
+});
