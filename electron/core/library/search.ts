@@ -1,11 +1,12 @@
 // Search over the library: a query (text, images, weights, negatives) becomes one unit vector; the
-// filters (folder, dates, format, camera) become the set of allowed photos, applied inside the k-NN
-// search so a filter never returns fewer than k results when k photos match. Small sets are searched
-// exactly. A per-query relevance cut-off (relevance.ts) finds the group of photos that stands out
-// at the top of the query's scores over the whole library (or a uniform sample of it beside the exact
-// head), so a query shows every clearly relevant photo and says how many there are.
+// filters (folder, dates, format, camera, tags, albums) become the set of allowed photos. Filtered
+// queries and libraries up to EXACT_LIMIT photos score every photo (one matrix product over the vectors
+// in memory), so a filter never returns fewer than k results when k photos match; larger libraries go
+// through the HNSW graph, whose recall the search checks itself (search-check.ts). A per-query
+// relevance cut-off (relevance.ts) finds the group of photos that stands out at the top of the query's
+// scores over the whole library (or a uniform sample of it beside the exact head), so a query shows
+// every clearly relevant photo and says how many there are.
 
-import { sep } from 'node:path';
 import { defined } from '../defined.js';
 import { describePrecision } from '../clip/default-precision.js';
 import { l2normalize } from '../clip/vectors.js';
@@ -16,6 +17,8 @@ import { IdSet, type IdLookup } from './id-set.js';
 import { relevanceCut, type WeightedScore } from './relevance.js';
 import { checkSearch, MIN_QUERIES, type SearchHealth } from './search-check.js';
 import { scoreSample } from './score-sample.js';
+import { bestRows, profileOf } from './score-profile.js';
+import { filterQuery } from './search-filters.js';
 
 export interface SearchFilters {
   /** Only photos under this folder (any depth). */
@@ -91,8 +94,6 @@ export interface SearchResult {
  * unfiltered queries go through the graph.
  */
 export const EXACT_LIMIT = 100_000;
-/** Scores below the head that the profile keeps: a stride sample describes the rest as well. */
-const PROFILE_SAMPLE = 4000;
 /** How many candidates the graph is asked for: the exact head of the score distribution. */
 const CANDIDATES = 200;
 /** Results shown without a limit when nothing stands out, or with 'all'. */
@@ -404,49 +405,6 @@ export class Searcher {
   }
 }
 
-/**
- * The SQL for the photos that the metadata filters (folder, dates, formats, camera) allow, or null when
- * none is set. Each condition is answered from an index: dates from the timeline index, a folder as a
- * range of paths, camera and format from a covering index, so a narrow filter reads only the rows it
- * allows (a 0.1 % date window over 100k photos: 0.07 ms, not 15 ms).
- */
-export function filterQuery(filters: SearchFilters): { sql: string; args: unknown[] } | null {
-  const where: string[] = [];
-  const args: unknown[] = [];
-  if (filters.folder) {
-    // A range of the path index: every path that starts with the folder and its separator.
-    const folder = filters.folder.endsWith(sep) ? filters.folder : filters.folder + sep;
-    where.push('path >= ? AND path < ?');
-    args.push(folder, folder.slice(0, -1) + String.fromCharCode(sep.charCodeAt(0) + 1));
-  }
-  if (filters.from !== undefined) {
-    where.push('COALESCE(taken_at, mtime_ms) >= ?');
-    args.push(filters.from);
-  }
-  if (filters.to !== undefined) {
-    where.push('COALESCE(taken_at, mtime_ms) <= ?');
-    args.push(filters.to);
-  }
-  if (filters.formats?.length) {
-    where.push(`format IN (${filters.formats.map(() => '?').join(',')})`);
-    args.push(...filters.formats.map((f) => (f === 'jpg' ? 'jpeg' : f)));
-  }
-  if (filters.camera) {
-    // instr, not LIKE: a camera name's own % or _ is a character, not a wildcard.
-    where.push("instr(LOWER(COALESCE(camera, '')), ?) > 0");
-    args.push(filters.camera.toLowerCase());
-  }
-  if (!where.length) return null;
-  // Left to itself SQLite walks the status index (every indexed photo) whatever else is asked. A date
-  // range takes the timeline index (partial: indexed photos only); otherwise status is checked on the
-  // rows the other conditions chose (+status keeps it off the status index).
-  const byDate = filters.from !== undefined || filters.to !== undefined;
-  const sql = byDate
-    ? `SELECT id FROM photos INDEXED BY photos_timeline WHERE status = 'indexed' AND ${where.join(' AND ')}`
-    : `SELECT id FROM photos WHERE +status = 'indexed' AND ${where.join(' AND ')}`;
-  return { sql, args };
-}
-
 export class SearchFilterError extends Error {
   override readonly name = 'SearchFilterError';
 }
@@ -480,70 +438,4 @@ function chooseShown<T>(hits: readonly T[], strong: readonly T[], mode: MatchMod
 function smartMatches(q: SmartQuery): MatchMode {
   if (q.matches) return q.matches;
   return q.strictness === 0 ? 'all' : 'auto';
-}
-
-/** The rows of the n best scores, best first (a selection, then a sort of those n only). */
-function bestRows(scores: Float32Array, n: number): number[] {
-  if (n <= 0) return [];
-  let rows: number[];
-  if (n >= scores.length) rows = Array.from(scores.keys());
-  else {
-    const threshold = nthLargest(scores, n);
-    rows = [];
-    for (let r = 0; r < scores.length; r++) if ((scores[r] as number) > threshold) rows.push(r);
-    for (let r = 0; r < scores.length && rows.length < n; r++) if (scores[r] === threshold) rows.push(r);
-  }
-  return rows.sort((a, b) => (scores[b] as number) - (scores[a] as number)).slice(0, n);
-}
-
-/** The n-th largest value (1-based), by quickselect on a copy. */
-function nthLargest(values: Float32Array, n: number): number {
-  const a = Float32Array.from(values);
-  let lo = 0;
-  let hi = a.length - 1;
-  const target = n - 1; // position in descending order
-  while (lo < hi) {
-    const pivot = a[(lo + hi) >> 1] as number;
-    let i = lo;
-    let j = hi;
-    while (i <= j) {
-      while ((a[i] as number) > pivot) i++;
-      while ((a[j] as number) < pivot) j--;
-      if (i <= j) {
-        const t = a[i] as number;
-        a[i++] = a[j] as number;
-        a[j--] = t;
-      }
-    }
-    if (target <= j) hi = j;
-    else if (target >= i) lo = i;
-    else break;
-  }
-  return a[target] as number;
-}
-
-/**
- * The score distribution the cut-off reads: the head exactly, and below it every score when they are
- * few, else an even stride of them, each standing for its share of the rest.
- */
-function profileOf(scores: Float32Array, head: readonly number[]): WeightedScore[] {
-  const inHead = new Uint8Array(scores.length);
-  for (const r of head) inHead[r] = 1;
-  const rest = scores.length - head.length;
-  const step = Math.max(1, rest / PROFILE_SAMPLE);
-  const below: number[] = [];
-  let next = 0;
-  for (let r = 0, seen = 0; r < scores.length; r++) {
-    if (inHead[r]) continue;
-    if (seen++ >= next) {
-      below.push(scores[r] as number);
-      next += step;
-    }
-  }
-  const weight = below.length ? rest / below.length : 0;
-  below.sort((a, b) => b - a);
-  return [
-    ...head.map((r) => ({ score: scores[r] as number, weight: 1 })),
-    ...below.map((score) => ({ score, weight })),
-  ];
 }
