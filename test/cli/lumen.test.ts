@@ -1,13 +1,14 @@
 // The lumen command line as users run it: a real child process, its output and its exit codes.
 
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ClipModel } from '../../electron/core/clip/clip-model.js';
 import { Library } from '../../electron/core/library/library.js';
-import { TEST_MODEL_DIR } from '../support/paths.js';
+import { REPO_ROOT, TEST_MODEL_DIR } from '../support/paths.js';
 import { generatePhotoFolder } from '../../scripts/shapes/photo-folder.js';
 import { tempDir } from '../support/temp.js';
-import { lumen } from './run-lumen.js';
+import { lumen, lumenIntoClosedPipe } from './run-lumen.js';
 
 describe('lumen CLI', () => {
   it('lists its commands, and exits 2 when given none', async () => {
@@ -61,6 +62,40 @@ describe('lumen CLI', () => {
       (await lumen('embed', '--text', 'x', '--model', TEST_MODEL_DIR, '--providers', 'tpu')).stderr,
     ).toMatch(/unknown provider tpu/);
     expect((await lumen('nope')).code).toBe(2);
+  });
+
+  it('says its version, and suggests the command, option or action a typo meant', async () => {
+    const version = (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string })
+      .version;
+    expect(await lumen('--version')).toMatchObject({ code: 0, stdout: `lumen ${version}\n` });
+    const command = await lumen('serch', 'a star');
+    expect(command.code).toBe(2);
+    expect(command.stderr).toBe('lumen: unknown command "serch" (did you mean "search"?)\n');
+    const option = await lumen('search', 'a star', '--limt', '3');
+    expect(option.code).toBe(2);
+    expect(option.stderr).toBe(
+      'lumen search: unknown option --limt (did you mean --limit?); see lumen search --help\n',
+    );
+    expect((await lumen('search', 'a star', '--limit')).stderr).toMatch(
+      /^lumen search: --limit needs a value/,
+    );
+    expect((await lumen('search', 'a star', '--json=yes')).stderr).toMatch(
+      /^lumen search: --json takes no value/,
+    );
+    // Nothing close: no guess, the list of commands instead.
+    expect((await lumen('photograph')).stderr).toMatch(/unknown command "photograph"\n\nlumen: photo search/);
+    const action = await lumen('tags', 'lsit');
+    expect(action.code).toBe(2);
+    expect(action.stderr).toMatch(
+      /unknown action "lsit" \(did you mean list\?\); the actions are: add, edit/,
+    );
+  });
+
+  it('stops quietly when the reader closes the pipe early (lumen ... | head)', async () => {
+    for (const args of [['--help'], ['models', 'list'], ['search', '--help']]) {
+      const r = await lumenIntoClosedPipe(...args);
+      expect(r, args.join(' ')).toEqual({ code: 0, stderr: '' });
+    }
   });
 
   it('reports a broken model folder by file, with exit code 1', async () => {

@@ -6,7 +6,7 @@ import { smartQuery } from '../../core/tags/album-store.js';
 import type { LibraryRecords } from '../../core/library/library-records.js';
 import { Library } from '../../core/library/library.js';
 import { Searcher } from '../../core/library/search.js';
-import { EXIT, usageError } from '../cli-error.js';
+import { actionError, EXIT, usageError } from '../cli-error.js';
 import { printer, type Command } from '../command.js';
 import {
   FILTER_HELP,
@@ -57,6 +57,9 @@ async function listAlbums(
   );
 }
 
+/** The command's actions, in the order its help lists them. */
+const ACTIONS: readonly string[] = ['create', 'add', 'remove', 'list', 'show', 'delete'];
+
 export const albums: Command = {
   name: 'albums',
   summary: 'manual and smart albums: create, add, remove, list, show, delete',
@@ -78,7 +81,7 @@ ${LIBRARY_HELP}`,
   async run(argv, out) {
     const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: OPTIONS });
     const [action, name, ...rest] = positionals;
-    if (!action) throw usageError('give an action: create, add, remove, list, show, delete');
+    if (!action || !ACTIONS.includes(action)) throw actionError(action, ACTIONS);
     if (action === 'list') {
       // Needs no model: smart albums are counted when one is installed.
       return withLibraryForReading(
@@ -144,7 +147,7 @@ ${LIBRARY_HELP}`,
           return EXIT.ok;
         }
         default:
-          throw usageError(`unknown action "${action}"`);
+          throw actionError(action, ACTIONS);
       }
     } finally {
       library.close();

@@ -10,7 +10,7 @@ import { collectPairs } from '../../core/finetune/pairs.js';
 import { TrainingCancelled } from '../../core/finetune/trainer.js';
 import type { LibraryRecords } from '../../core/library/library-records.js';
 import type { Library } from '../../core/library/library.js';
-import { CliError, EXIT, usageError } from '../cli-error.js';
+import { actionError, CliError, EXIT, usageError } from '../cli-error.js';
 import { printer, interruptSignal, type Command, type Output } from '../command.js';
 import { LIBRARY_HELP, LIBRARY_OPTIONS, openLibrary, withLibraryForReading } from '../library-options.js';
 import { Progress } from '../progress.js';
@@ -90,6 +90,9 @@ function rollbackPath(library: LibraryRecords, modelId: number): string[] {
   return [...path, 'the plain model'];
 }
 
+/** The command's actions, in the order its help lists them. */
+const ACTIONS: readonly string[] = ['run', 'pairs', 'list', 'activate', 'rollback'];
+
 export const finetune: Command = {
   name: 'finetune',
   summary: 'train adapters on your captions and tags: run, pairs, list, activate, rollback',
@@ -111,7 +114,7 @@ ${LIBRARY_HELP}`,
   async run(argv, out, err) {
     const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: OPTIONS });
     const [action, arg] = positionals;
-    if (!action) throw usageError('give an action: run, pairs, list, activate, rollback');
+    if (!action || !ACTIONS.includes(action)) throw actionError(action, ACTIONS);
     const print = printer(out, values.json);
     if (action === 'pairs') {
       // Needs no model: what the library would train on, each pair with where its text came from.
@@ -210,7 +213,7 @@ ${LIBRARY_HELP}`,
           return EXIT.ok;
         }
         default:
-          throw usageError(`unknown action "${action}"`);
+          throw actionError(action, ACTIONS);
       }
     } finally {
       library.close();

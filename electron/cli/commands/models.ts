@@ -14,7 +14,7 @@ import {
 } from '../../core/models/catalogue.js';
 import { listModels, readModelSettings, writeModelSettings } from '../../core/models/installed.js';
 import { importModelFolder } from '../../core/models/model-import.js';
-import { EXIT, usageError } from '../cli-error.js';
+import { actionError, EXIT, usageError } from '../cli-error.js';
 import { printer, type Command } from '../command.js';
 import { downloadWithProgress } from '../model-download.js';
 
@@ -32,6 +32,9 @@ function variantOf(text: string | undefined): Precision | undefined {
     throw usageError(`--variant must be one of ${PRECISIONS.join(', ')}`);
   return text as Precision;
 }
+
+/** The command's actions, in the order its help lists them. */
+const ACTIONS: readonly string[] = ['list', 'download', 'import', 'use'];
 
 export const models: Command = {
   name: 'models',
@@ -124,7 +127,7 @@ export const models: Command = {
         return EXIT.ok;
       }
       default:
-        throw usageError('give an action: list, download, import, use');
+        throw actionError(action, ACTIONS);
     }
   },
 };

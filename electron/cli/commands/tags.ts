@@ -12,7 +12,7 @@ import { tagLibrary } from '../../core/tags/tag-library.js';
 import { categorySummaries, describeCutoff } from '../../core/tags/category-summary.js';
 import type { Category, CategoryInput, TagCounts } from '../../core/tags/tag-store.js';
 import type { TagRunReport } from '../../core/tags/tagger.js';
-import { EXIT, usageError } from '../cli-error.js';
+import { actionError, EXIT, usageError } from '../cli-error.js';
 import { interruptSignal, type Command, type Output } from '../command.js';
 import {
   LIBRARY_HELP,
@@ -157,6 +157,21 @@ function printPhotoLabels(
   for (const t of report.tags) out.write(`${t.name}\t${t.from}\n`);
 }
 
+/** The command's actions, in the order its help lists them. */
+const ACTIONS: readonly string[] = [
+  'add',
+  'edit',
+  'remove',
+  'list',
+  'of',
+  'starter',
+  'run',
+  'review',
+  'accept',
+  'reject',
+  'xmp',
+];
+
 export const tags: Command = {
   name: 'tags',
   summary:
@@ -196,10 +211,7 @@ ${LIBRARY_HELP}`,
       options: CATEGORY_OPTIONS,
     });
     const [action, ...args] = positionals;
-    if (!action)
-      throw usageError(
-        'give an action: add, edit, remove, list, of, starter, run, review, accept, reject, xmp',
-      );
+    if (!action || !ACTIONS.includes(action)) throw actionError(action, ACTIONS);
     // Listing needs no model; every other action may tag.
     if (action === 'of' || action === 'list')
       return withLibraryForReading(values, (records) => {
@@ -301,7 +313,7 @@ ${LIBRARY_HELP}`,
           return report.failed.length ? EXIT.failure : EXIT.ok;
         }
         default:
-          throw usageError(`unknown action "${action}"`);
+          throw actionError(action, ACTIONS);
       }
     } finally {
       library.close();
