@@ -2,15 +2,44 @@
 // built UI over HTTP, on 127.0.0.1 unless told otherwise (then only with a token, best given in
 // $LUMEN_TOKEN: a --token is visible to every user of the machine in the process list).
 
+import { createServer } from 'node:net';
 import { parseArgs } from 'node:util';
 import { join } from 'node:path';
 import { PACKAGE_ROOT } from '../../core/package-root.js';
 import { EngineHolder } from '../../engine/engine-host.js';
 import { checkServeConfig, ServeConfigError, startServer } from '../../engine/http-server.js';
-import { usageError } from '../cli-error.js';
+import { CliError, usageError } from '../cli-error.js';
 import type { Command } from '../command.js';
 import { LIBRARY_HELP, LIBRARY_OPTIONS, openLibrary } from '../library-options.js';
 import { configuredModel } from '../model-options.js';
+
+/** A listen error in a sentence, or null when it is not one a user can act on. */
+function portError(e: unknown, host: string, port: number): CliError | null {
+  const code = (e as { code?: string }).code;
+  if (code === 'EADDRINUSE')
+    return new CliError(
+      `port ${port} is in use: try --port ${port === 65535 ? 8766 : port + 1} (or stop what uses it)`,
+    );
+  if (code === 'EACCES') return new CliError(`port ${port} needs other rights here: try --port 8765`);
+  if (code === 'EADDRNOTAVAIL') return new CliError(`${host} is not an address of this machine`);
+  return null;
+}
+
+/** Listens on the address for a moment, so a taken port is found before the library is opened. */
+async function checkPortFree(host: string, port: number): Promise<void> {
+  if (port === 0) return;
+  const probe = createServer();
+  await new Promise<void>((resolve, reject) => {
+    probe.once('error', reject);
+    probe.listen(port, host, () => {
+      probe.close(() => {
+        resolve();
+      });
+    });
+  }).catch((e: unknown) => {
+    throw portError(e, host, port) ?? e;
+  });
+}
 
 export const serve: Command = {
   name: 'serve',
@@ -51,6 +80,8 @@ ${LIBRARY_HELP}`,
       if (e instanceof ServeConfigError) throw usageError(e.message);
       throw e;
     }
+    // Before anything is opened or created: a port already taken is the whole answer.
+    await checkPortFree(host, port);
     // Without a model (a first run) the UI and the models.* methods are served, and the library
     // opens once a model is downloaded or chosen there.
     const holder = await EngineHolder.start({
@@ -63,6 +94,9 @@ ${LIBRARY_HELP}`,
       port,
       token,
       rendererDir: join(PACKAGE_ROOT, 'dist', 'renderer'),
+    }).catch(async (e: unknown) => {
+      await holder.close();
+      throw portError(e, host, port) ?? e;
     });
     out.write(
       token
