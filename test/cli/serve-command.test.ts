@@ -20,7 +20,11 @@ describe('lumen serve', () => {
   });
 
   afterAll(async () => {
-    await new Promise<void>((resolve) => taken.close(() => { resolve(); }));
+    await new Promise<void>((resolve) =>
+      taken.close(() => {
+        resolve();
+      }),
+    );
   });
 
   it('says a busy port is busy, before it opens or creates anything', async () => {
