@@ -17,6 +17,7 @@ import { importModelFolder } from '../../core/models/model-import.js';
 import { actionError, EXIT, usageError } from '../cli-error.js';
 import { printer, type Command } from '../command.js';
 import { downloadWithProgress } from '../model-download.js';
+import { table } from '../table.js';
 
 const OPTIONS = {
   json: { type: 'boolean' },
@@ -77,12 +78,14 @@ export const models: Command = {
         }));
         print(
           rows,
-          rows
-            .map(
-              (r) =>
-                `${r.selected ? '*' : ' '} ${r.id.padEnd(34)} ${(r.repository ?? '(imported)').padEnd(46)} ${r.present ? `installed (${r.installedVariants.join(', ')})` : 'not installed'}${r.default ? '  [default]' : ''}\n`,
-            )
-            .join(''),
+          table(
+            ['MODEL', 'REPOSITORY', 'STATE'],
+            rows.map((r) => [
+              `${r.id}${r.selected ? ' (in use)' : ''}${r.default ? ' (default)' : ''}`,
+              r.repository ?? '(imported)',
+              r.present ? `installed (${r.installedVariants.join(', ')})` : 'not installed',
+            ]),
+          ),
         );
         return EXIT.ok;
       }

@@ -14,6 +14,7 @@ import type { Category, CategoryInput, TagCounts } from '../../core/tags/tag-sto
 import type { TagRunReport } from '../../core/tags/tagger.js';
 import { actionError, EXIT, usageError } from '../cli-error.js';
 import { interruptSignal, type Command, type Output } from '../command.js';
+import { table } from '../table.js';
 import {
   LIBRARY_HELP,
   LIBRARY_OPTIONS,
@@ -275,10 +276,14 @@ ${LIBRARY_HELP}`,
           if (values.json) out.write(`${JSON.stringify(queue)}\n`);
           else if (!queue.length) out.write('nothing to review\n');
           else
-            for (const q of queue)
-              out.write(
-                `${q.name}\t${(q.score ?? 0).toFixed(3)}\t${(q.margin ?? 0).toFixed(2)}\t${q.path}\n`,
-              );
+            // Least certain first: "how sure" is the margin of the photo's score over the category's
+            // threshold, in the library's own spread of scores.
+            out.write(
+              table(
+                ['TAG', 'SCORE', 'HOW SURE', 'PHOTO'],
+                queue.map((q) => [q.name, (q.score ?? 0).toFixed(3), (q.margin ?? 0).toFixed(2), q.path]),
+              ),
+            );
           return EXIT.ok;
         }
         case 'accept':
