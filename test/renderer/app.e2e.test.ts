@@ -164,8 +164,17 @@ describe.skipIf(!HAS_CHROMIUM)('the UI in Chromium, over lumen serve', () => {
     await page.keyboard.press('ArrowRight');
     await expect.poll(() => viewer.locator('h3').textContent()).not.toBe('…');
     await page.click('[data-testid="find-similar"]');
-    await page.locator('[data-testid="search-example"]').waitFor();
-    await page.locator('[data-testid="search-summary"]').waitFor();
+    const example = page.locator('[data-testid="search-example"]');
+    await example.waitFor();
+    // The chip shows the photo, never the library's internal id for it.
+    expect(await example.textContent()).toContain('Similar to this photo');
+    expect(await example.textContent()).not.toMatch(/\d/);
+    expect(await example.locator('img').getAttribute('src')).toMatch(/thumb/);
+    const summary = page.locator('[data-testid="search-summary"]');
+    await summary.waitFor();
+    // Dimmed tiles are exactly the weaker matches the summary counts (none when nothing stands out).
+    const said = /(\d+) weaker match/.exec((await summary.textContent()) ?? '')?.[1] ?? '0';
+    expect(await page.locator('[data-testid="search-grid"] [data-weaker]').count()).toBe(Number(said));
     const similar = await Promise.all((await gridIds('search-grid', 3)).map(photoOf));
     expect(similar.every((p) => p.colour === 'red' && p.shape === 'star')).toBe(true);
     await ui.shot('05-find-similar');

@@ -183,7 +183,13 @@ export class App {
     this.searching = false;
     if (!result) return;
     this.results = {
-      items: result.hits.map((h) => ({ id: h.id, takenAt: h.takenAt, score: h.score, strong: h.strong })),
+      // When nothing stands out no photo is weaker than another: none is dimmed.
+      items: result.hits.map((h) => ({
+        id: h.id,
+        takenAt: h.takenAt,
+        score: h.score,
+        strong: h.strong || result.cutoff === null,
+      })),
       ms: performance.now() - started,
       exact: result.exact,
       cutoff: result.cutoff,
@@ -195,7 +201,7 @@ export class App {
   findSimilar(photoId: number): void {
     this.viewer = null;
     this.search.query = '';
-    this.search.example = { photoId, label: `Similar to photo ${photoId}` };
+    this.search.example = { photoId, label: 'Similar to this photo' };
     void this.runSearch();
   }
 
