@@ -253,8 +253,7 @@ export class Searcher {
       {
         graph: (q, k, ef) => index.search(q, k, undefined, ef).map((h) => h.id),
         exact: async (q, k) => {
-          const scores = await rows.scores(q);
-          const ids = rows.ids();
+          const { ids, scores } = await rows.scores(q);
           return bestRows(scores, k).map((r) => ids[r] as number);
         },
       },
@@ -272,9 +271,7 @@ export class Searcher {
     allowed: IdLookup | null,
     exclude: number | undefined,
   ): Promise<Neighbours> {
-    const rows = this.library.space.index.rows();
-    const all = await rows.scores(query);
-    const rowIds = rows.ids();
+    const { ids: rowIds, scores: all } = await this.library.space.index.rows().scores(query);
     let scores = all;
     let ids = rowIds;
     if (allowed || exclude !== undefined) {
@@ -314,8 +311,7 @@ export class Searcher {
     const floor = head.at(-1)?.score ?? Infinity;
     const inHead = new Set(head.map((h) => h.id));
     const sample = scoreSample(this.library);
-    const scores = await sample.scores(query);
-    const ids = sample.ids();
+    const { ids, scores } = await sample.scores(query);
     const below: number[] = [];
     scores.forEach((s, r) => {
       const id = ids[r] as number;

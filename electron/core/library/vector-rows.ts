@@ -1,7 +1,9 @@
 // A search space's vectors held in memory as one row-major matrix, so that exact search is one
 // onnxruntime Gemm over all of them (MLAS: ~8 ms for 100k x 512 on two cores) rather than a SQLite read
 // per photo (1.5-1.9 s for 100k). Rows are added, replaced and removed as the index is, so the matrix
-// never needs rebuilding; a removed row is filled with the last one.
+// never needs rebuilding; a removed row is filled with the last one. A change that arrives while a
+// product is reading the matrix (indexing beside a search) waits until it is done, so every score
+// belongs to the photo it is reported for.
 
 import { similarityMatrix } from '../math/onnx-matmul.js';
 
@@ -12,6 +14,9 @@ export class VectorRows {
   private idAt: Int32Array;
   private readonly rowOf = new Map<number, number>();
   private count = 0;
+  /** Products reading the matrix now, and the changes waiting for them to finish. */
+  private readers = 0;
+  private readonly waiting: (() => void)[] = [];
 
   constructor(
     readonly dim: number,
@@ -29,15 +34,17 @@ export class VectorRows {
     return this.rowOf.has(id);
   }
 
-  /** The photo id of each row, rows 0 to size - 1 (a view: valid until the next change). */
-  ids(): Int32Array {
-    return this.idAt.subarray(0, this.count);
-  }
-
   /** Adds a vector, or replaces the one stored for this id. */
   set(id: number, vector: Float32Array): void {
     if (vector.length !== this.dim)
       throw new Error(`vector has ${vector.length} dimensions, the rows ${this.dim}`);
+    if (this.readers > 0) {
+      const copy = Float32Array.from(vector);
+      this.waiting.push(() => {
+        this.set(id, copy);
+      });
+      return;
+    }
     let row = this.rowOf.get(id);
     if (row === undefined) {
       if (this.count === this.idAt.length) this.grow();
@@ -61,6 +68,12 @@ export class VectorRows {
   }
 
   delete(id: number): void {
+    if (this.readers > 0) {
+      this.waiting.push(() => {
+        this.delete(id);
+      });
+      return;
+    }
     const row = this.rowOf.get(id);
     if (row === undefined) return;
     this.rowOf.delete(id);
@@ -73,10 +86,19 @@ export class VectorRows {
     }
   }
 
-  /** The query's dot product with every row, in row order (ids() says whose). */
-  async scores(query: Float32Array): Promise<Float32Array> {
-    if (this.count === 0) return new Float32Array(0);
-    return similarityMatrix(this.data.subarray(0, this.count * this.dim), this.count, [query]);
+  /** The query's dot product with every row, and whose each score is (ids[r] for scores[r]). */
+  async scores(query: Float32Array): Promise<{ ids: Int32Array; scores: Float32Array }> {
+    const ids = this.idAt.slice(0, this.count);
+    if (this.count === 0) return { ids, scores: new Float32Array(0) };
+    this.readers++;
+    try {
+      const scores = await similarityMatrix(this.data.subarray(0, this.count * this.dim), this.count, [
+        query,
+      ]);
+      return { ids, scores };
+    } finally {
+      if (--this.readers === 0) for (const change of this.waiting.splice(0)) change();
+    }
   }
 
   private grow(): void {

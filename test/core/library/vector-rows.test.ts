@@ -21,8 +21,8 @@ const dot = (a: Float32Array, b: Float32Array): number => a.reduce((s, x, i) => 
 
 /** id -> score as the rows report them. */
 async function scoresById(rows: VectorRows, q: Float32Array): Promise<Map<number, number>> {
-  const s = await rows.scores(q);
-  return new Map(Array.from(rows.ids(), (id, r) => [id, s[r] as number]));
+  const { ids, scores } = await rows.scores(q);
+  return new Map(Array.from(ids, (id, r) => [id, scores[r] as number]));
 }
 
 describe('VectorRows', () => {
@@ -45,6 +45,30 @@ describe('VectorRows', () => {
     const got = await scoresById(rows, q);
     expect([...got.keys()].sort((a, b) => a - b)).toEqual([...vectors.keys()].sort((a, b) => a - b));
     for (const [id, v] of vectors) expect(got.get(id)).toBeCloseTo(dot(v, q), 5);
+  });
+
+  it("holds back changes while a product reads the rows, so each score is its photo's", async () => {
+    const rows = new VectorRows(DIM);
+    const a = unit(rng);
+    const b = unit(rng);
+    const c = unit(rng);
+    rows.set(1, a);
+    rows.set(2, b);
+    const q = unit(rng);
+    const reading = rows.scores(q);
+    // Indexing beside a search: row 1 removed (row 2 would move into its place), 3 added, 2 replaced.
+    rows.delete(1);
+    rows.set(3, c);
+    rows.set(2, a);
+    const { ids, scores } = await reading;
+    expect(Array.from(ids)).toEqual([1, 2]);
+    expect(scores[0]).toBeCloseTo(dot(a, q), 5);
+    expect(scores[1]).toBeCloseTo(dot(b, q), 5);
+    // Then the changes apply, in order.
+    const after = await scoresById(rows, q);
+    expect([...after.keys()].sort()).toEqual([2, 3]);
+    expect(after.get(2)).toBeCloseTo(dot(a, q), 5);
+    expect(after.get(3)).toBeCloseTo(dot(c, q), 5);
   });
 
   it('reads stored bytes as the vector they encode, and refuses a vector of the wrong length', () => {
