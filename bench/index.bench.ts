@@ -132,18 +132,56 @@ function topK(scores: Float32Array, k: number, keep?: (row: number) => boolean):
   return heap.sort((a, b) => (scores[b] as number) - (scores[a] as number));
 }
 
-/** Runs both, in the order given, and returns [Lumen's, the baseline's]. */
-async function alternate<T>(
-  lumenFirst: boolean,
-  lumen: () => Promise<T>,
-  bare: () => Promise<T>,
-): Promise<[T, T]> {
-  if (lumenFirst) {
-    const l = await lumen();
-    return [l, await bare()];
+interface Paired {
+  /** Lumen's and the baseline's times, ms. */
+  times: number[];
+  bareTimes: number[];
+  /** Lumen's recall@10 against the baseline's (exact) answer, averaged. */
+  recall: number;
+  /** Which path Lumen took (the last round's). */
+  path: string;
+  /** The baseline's ids for each round, best first. */
+  truths: number[][];
+}
+
+/**
+ * Times Lumen's search and the bare baseline round by round, alternating which goes first so neither
+ * always runs on a warmer cache, and scores Lumen's top 10 against the baseline's.
+ */
+async function paired(
+  rounds: number,
+  lumen: (round: number) => Promise<{ ids: number[]; exact: boolean }>,
+  bare: (round: number) => Promise<number[]>,
+): Promise<Paired> {
+  const out: Paired = { times: [], bareTimes: [], recall: 0, path: '', truths: [] };
+  const timeLumen = async (round: number): Promise<number[]> => {
+    const t = performance.now();
+    const found = await lumen(round);
+    out.times.push(performance.now() - t);
+    out.path = found.exact ? 'exact' : 'graph';
+    return found.ids;
+  };
+  const timeBare = async (round: number): Promise<number[]> => {
+    const t = performance.now();
+    const ids = await bare(round);
+    out.bareTimes.push(performance.now() - t);
+    return ids;
+  };
+  for (let round = 0; round < rounds; round++) {
+    let ids: number[];
+    let truth: number[];
+    if (round % 2) {
+      ids = await timeLumen(round);
+      truth = await timeBare(round);
+    } else {
+      truth = await timeBare(round);
+      ids = await timeLumen(round);
+    }
+    const top = new Set(truth.slice(0, 10));
+    out.recall += ids.slice(0, 10).filter((id) => top.has(id)).length / 10 / rounds;
+    out.truths.push(truth);
   }
-  const b = await bare();
-  return [await lumen(), b];
+  return out;
 }
 
 async function search(): Promise<void> {
@@ -176,7 +214,7 @@ async function search(): Promise<void> {
     );
     const bare = async (query: Float32Array, keep?: (row: number) => boolean): Promise<number[]> =>
       topK(await similarityMatrix(vectors, n, [query]), 200, keep);
-    const row = (name: string, path: string, times: number[], bareTimes: number[], recall: number): void => {
+    const row = (name: string, { path, times, bareTimes, recall }: Paired): void => {
       const p50 = quantile(times, 0.5);
       const b50 = quantile(bareTimes, 0.5);
       console.log(
@@ -192,37 +230,26 @@ async function search(): Promise<void> {
       ['a wider gap', wide],
       ['random', sets.random],
     ] as const) {
-      const times: number[] = [];
-      const bareTimes: number[] = [];
-      let recall = 0;
+      const query = (q: number): Float32Array => queries.subarray(q * dim, (q + 1) * dim);
+      const result = await paired(
+        QUERIES,
+        async (q) => {
+          const found = await searcher.nearest(query(q), 200, null);
+          return { ids: found.hits.map((h) => h.id), exact: found.exact };
+        },
+        async (q) => (await bare(query(q))).map((r) => r + 1),
+      );
+      // How far the queries sit from their nearest photos: the mean cosine to the true top 10.
       let cosine = 0;
-      let path = '';
-      for (let q = 0; q < QUERIES; q++) {
-        const query = queries.subarray(q * dim, (q + 1) * dim);
-        const runLumen = async (): Promise<number[]> => {
-          const t = performance.now();
-          const found = await searcher.nearest(query, 200, null);
-          times.push(performance.now() - t);
-          path = found.exact ? 'exact' : 'graph';
-          return found.hits.map((h) => h.id);
-        };
-        const runBare = async (): Promise<number[]> => {
-          const t = performance.now();
-          const rows = await bare(query);
-          bareTimes.push(performance.now() - t);
-          return rows.map((r) => r + 1);
-        };
-        // Alternating which goes first, so neither always runs on a warmer cache.
-        const [lumen, truth] = await alternate(q % 2 === 1, runLumen, runBare);
-        const top = new Set(truth.slice(0, 10));
-        recall += lumen.slice(0, 10).filter((id) => top.has(id)).length / 10 / QUERIES;
+      result.truths.forEach((truth, q) => {
         for (const id of truth.slice(0, 10)) {
           let s = 0;
-          for (let d = 0; d < dim; d++) s += (vectors[(id - 1) * dim + d] as number) * (query[d] as number);
+          for (let d = 0; d < dim; d++)
+            s += (vectors[(id - 1) * dim + d] as number) * (query(q)[d] as number);
           cosine += s / 10 / QUERIES;
         }
-      }
-      row(`${name} (${cosine.toFixed(2)})`, path, times, bareTimes, recall);
+      });
+      row(`${name} (${cosine.toFixed(2)})`, result);
     }
     // Filtered: photo i was taken i minutes before the newest; 1000 photos per folder; 1 in 3 an iPhone.
     const newest = library.db.prepare('SELECT MAX(taken_at) FROM photos').pluck().get() as number;
@@ -238,36 +265,24 @@ async function search(): Promise<void> {
       const query = sets.acrossGap.subarray(0, dim);
       const q = filterQuery(filters);
       if (!q) throw new Error('no filter');
-      const times: number[] = [];
-      const bareTimes: number[] = [];
-      let recall = 0;
-      let path = '';
-      for (let round = 0; round < 20; round++) {
-        const runLumen = async (): Promise<number[]> => {
-          const t = performance.now();
+      const result = await paired(
+        20,
+        async () => {
           const allowed = await searcher.allowedIds(filters);
           const found = await searcher.nearest(query, 200, allowed);
-          times.push(performance.now() - t);
-          path = found.exact ? 'exact' : 'graph';
-          return found.hits.map((h) => h.id);
-        };
-        const runBare = async (): Promise<number[]> => {
-          const t = performance.now();
+          return { ids: found.hits.map((h) => h.id), exact: found.exact };
+        },
+        async () => {
           const ids = library.db
             .prepare(q.sql)
             .pluck()
             .all(...q.args) as number[];
           const mask = new Uint8Array(n + 1);
           for (const id of ids) mask[id] = 1;
-          const rows = await bare(query, (r) => mask[r + 1] === 1);
-          bareTimes.push(performance.now() - t);
-          return rows.map((r) => r + 1);
-        };
-        const [lumen, truth] = await alternate(round % 2 === 1, runLumen, runBare);
-        const top = new Set(truth.slice(0, 10));
-        recall += lumen.slice(0, 10).filter((id) => top.has(id)).length / 10 / 20;
-      }
-      row(name, path, times, bareTimes, recall);
+          return (await bare(query, (r) => mask[r + 1] === 1)).map((r) => r + 1);
+        },
+      );
+      row(name, result);
     }
     // End to end: a text query encoded, ranked and cut, as `lumen search` does it.
     const times: number[] = [];

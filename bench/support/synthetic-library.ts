@@ -87,63 +87,57 @@ export function syntheticLibrary(dir: string, n: number, model: ClipModel): Synt
   const db = openDatabase(dbPath, { skipCheck: true });
   const store = new PhotoStore(db);
   const modelId = store.modelId(modelKey(model), model.spec.name, dim);
-  let insertSeconds = 0;
-  // Counted for this model only: a library cached for fp32 holds no int8 embeddings, and reusing it for
-  // int8 searched an empty space (recall 0.000, an index of 0 KB).
   const count = (sql: string, ...args: unknown[]): number =>
     db
       .prepare(sql)
       .pluck()
       .get(...args) as number;
-  const put = db.prepare('INSERT INTO embeddings (model_id, photo_id, vector) VALUES (?, ?, ?)');
-  if (
-    count('SELECT COUNT(*) FROM embeddings WHERE model_id = ?', modelId) !== n &&
-    count("SELECT COUNT(*) FROM photos WHERE status = 'indexed'") === n
-  ) {
-    // The photos are there from another model or variant: add this model's embeddings beside them.
-    const t0 = performance.now();
-    db.prepare('DELETE FROM embeddings WHERE model_id = ?').run(modelId);
+  /** Runs fill(i) for every photo, 10,000 to a transaction. */
+  const inChunks = (fill: (i: number) => void): void => {
     for (let start = 0; start < n; start += 10_000) {
       db.transaction(() => {
-        for (let i = start; i < Math.min(n, start + 10_000); i++)
-          put.run(modelId, i + 1, vectorToBlob(vectors.subarray(i * dim, (i + 1) * dim)));
+        for (let i = start; i < Math.min(n, start + 10_000); i++) fill(i);
       })();
     }
-    insertSeconds = (performance.now() - t0) / 1000;
-    db.pragma('wal_checkpoint(TRUNCATE)');
-  }
-  if (count('SELECT COUNT(*) FROM embeddings WHERE model_id = ?', modelId) !== n) {
+  };
+  const t0 = performance.now();
+  let inserted = false;
+  if (count("SELECT COUNT(*) FROM photos WHERE status = 'indexed'") !== n) {
     db.exec('DELETE FROM photos; DELETE FROM folders;');
     const folder = store.addFolder('/synthetic');
     const photo = db.prepare(
       `INSERT INTO photos (id, folder_id, path, size, mtime_ms, content_hash, width, height, format, taken_at,
          camera, status, indexed_at) VALUES (?, ?, ?, ?, ?, ?, 4000, 3000, 'jpeg', ?, ?, 'indexed', ?)`,
     );
-    const t0 = performance.now();
     const now = Date.now();
-    for (let start = 0; start < n; start += 10_000) {
-      db.transaction(() => {
-        for (let i = start; i < Math.min(n, start + 10_000); i++) {
-          const id = i + 1;
-          const hash = id.toString(16).padStart(64, '0');
-          photo.run(
-            id,
-            folder.id,
-            `/synthetic/${Math.floor(i / 1000)}/IMG_${id}.jpg`,
-            3_500_000,
-            now,
-            hash,
-            now - i * 60_000,
-            i % 3 ? 'Pixel 8' : 'iPhone 15',
-            now,
-          );
-          put.run(modelId, id, vectorToBlob(vectors.subarray(i * dim, (i + 1) * dim)));
-        }
-      })();
-    }
-    insertSeconds = (performance.now() - t0) / 1000;
-    db.pragma('wal_checkpoint(TRUNCATE)');
+    inChunks((i) => {
+      const id = i + 1;
+      const hash = id.toString(16).padStart(64, '0');
+      photo.run(
+        id,
+        folder.id,
+        `/synthetic/${Math.floor(i / 1000)}/IMG_${id}.jpg`,
+        3_500_000,
+        now,
+        hash,
+        now - i * 60_000,
+        i % 3 ? 'Pixel 8' : 'iPhone 15',
+        now,
+      );
+    });
+    inserted = true;
   }
+  // Counted for this model only: a library cached for fp32 holds no int8 embeddings, and reusing it for
+  // int8 searched an empty space (recall 0.000, an index of 0 KB). The photos may be there from another
+  // model or variant: this model's embeddings go in beside theirs.
+  if (count('SELECT COUNT(*) FROM embeddings WHERE model_id = ?', modelId) !== n) {
+    db.prepare('DELETE FROM embeddings WHERE model_id = ?').run(modelId);
+    const put = db.prepare('INSERT INTO embeddings (model_id, photo_id, vector) VALUES (?, ?, ?)');
+    inChunks((i) => put.run(modelId, i + 1, vectorToBlob(vectors.subarray(i * dim, (i + 1) * dim))));
+    inserted = true;
+  }
+  const insertSeconds = inserted ? (performance.now() - t0) / 1000 : 0;
+  if (inserted) db.pragma('wal_checkpoint(TRUNCATE)');
   db.close();
   const size = (f: string): number => (existsSync(f) ? statSync(f).size : 0);
   return {

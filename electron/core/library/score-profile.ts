@@ -65,10 +65,19 @@ export function profileOf(scores: Float32Array, head: readonly number[]): Weight
       next += step;
     }
   }
+  return weightedProfile(
+    head.map((r) => scores[r] as number),
+    below,
+    rest,
+  );
+}
+
+/**
+ * A profile from its exact head (best first, weight 1 each) and a sample of the photos below it, the
+ * sample standing for `rest` photos in all (sorted here, best first).
+ */
+export function weightedProfile(head: readonly number[], below: number[], rest: number): WeightedScore[] {
   const weight = below.length ? rest / below.length : 0;
   below.sort((a, b) => b - a);
-  return [
-    ...head.map((r) => ({ score: scores[r] as number, weight: 1 })),
-    ...below.map((score) => ({ score, weight })),
-  ];
+  return [...head.map((score) => ({ score, weight: 1 })), ...below.map((score) => ({ score, weight }))];
 }

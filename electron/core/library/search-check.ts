@@ -7,8 +7,8 @@
 // doubles ef until it does, or, at the largest ef, sends unfiltered queries to the exact path too. The
 // result is kept in the library (`lumen info --db` and Settings show it) and applies from then on.
 
-import { existsSync } from 'node:fs';
-import { openDatabase, type Db } from './database.js';
+import type { Db } from './database.js';
+import { readSettingsTable } from './settings-store.js';
 
 /** recall@10 the graph must reach on the library's own recent queries. */
 export const TARGET_RECALL = 0.98;
@@ -62,14 +62,7 @@ export function readSearchHealth(db: Db): SearchHealth {
 
 /** The same, read from the database file without opening the library (`lumen info`). */
 export function readSearchHealthAt(dbPath: string): SearchHealth {
-  if (!existsSync(dbPath)) return UNCHECKED;
-  const db = openDatabase(dbPath, { readonly: true, skipCheck: true });
-  try {
-    const table = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'settings'").get();
-    return table ? readSearchHealth(db) : UNCHECKED;
-  } finally {
-    db.close();
-  }
+  return readSettingsTable(dbPath, readSearchHealth, () => UNCHECKED);
 }
 
 /**

@@ -17,7 +17,7 @@ import { IdSet, type IdLookup } from './id-set.js';
 import { relevanceCut, type WeightedScore } from './relevance.js';
 import { checkSearch, MIN_QUERIES, type SearchHealth } from './search-check.js';
 import { scoreSample } from './score-sample.js';
-import { bestRows, profileOf } from './score-profile.js';
+import { bestRows, profileOf, weightedProfile } from './score-profile.js';
 import { filterQuery } from './search-filters.js';
 
 export interface SearchFilters {
@@ -317,9 +317,11 @@ export class Searcher {
       const id = ids[r] as number;
       if (id !== exclude && !inHead.has(id) && s < floor) below.push(s);
     });
-    const weight = below.length ? (searched - head.length) / below.length : 0;
-    below.sort((a, b) => b - a);
-    return [...head.map(weighOne), ...below.map((score) => ({ score, weight }))];
+    return weightedProfile(
+      head.map((h) => h.score),
+      below,
+      searched - head.length,
+    );
   }
 
   private finish(found: Neighbours, options: SearchOptions, allowed: IdSet | null): SearchResult {
@@ -418,8 +420,6 @@ export class NothingIndexedError extends Error {
     super(`0 of ${total} photo${total === 1 ? '' : 's'} indexed for ${model}`);
   }
 }
-
-const weighOne = (h: { score: number }): WeightedScore => ({ score: h.score, weight: 1 });
 
 /** The hits a match mode shows, best first (`strong` is the head of `hits` that passed the cut-off). */
 function chooseShown<T>(hits: readonly T[], strong: readonly T[], mode: MatchMode, limit: number): T[] {

@@ -97,12 +97,23 @@ export class SettingsStore {
 
 /** A library's settings without opening it as a Library (before its model exists); defaults if none. */
 export function readStoredSettings(dbPath: string): LibrarySettings {
-  if (!existsSync(dbPath)) return { ...DEFAULT_SETTINGS };
+  return readSettingsTable(
+    dbPath,
+    (db) => fromRows(db.prepare('SELECT key, value FROM settings').all() as { key: string; value: string }[]),
+    () => ({ ...DEFAULT_SETTINGS }),
+  );
+}
+
+/**
+ * Reads from the settings table of the database at dbPath without opening the library (read-only, no
+ * migration); `absent()` when there is no database or no settings table yet.
+ */
+export function readSettingsTable<T>(dbPath: string, read: (db: Db) => T, absent: () => T): T {
+  if (!existsSync(dbPath)) return absent();
   const db = openDatabase(dbPath, { readonly: true, skipCheck: true });
   try {
     const table = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'settings'").get();
-    if (!table) return { ...DEFAULT_SETTINGS };
-    return fromRows(db.prepare('SELECT key, value FROM settings').all() as { key: string; value: string }[]);
+    return table ? read(db) : absent();
   } finally {
     db.close();
   }
