@@ -25,6 +25,29 @@ export function checkFolders(paths: readonly string[]): string[] {
   });
 }
 
+/**
+ * Waits, with a progress bar, for a search index still being built in the background (a repaired
+ * index, an adapter just activated): a command that exits drops an unfinished one, to be rebuilt on
+ * the next open. Search works meanwhile; Ctrl-C leaves the rest for later.
+ */
+export async function finishSearchIndex(library: Library, err: Output): Promise<void> {
+  const building = [...new Set([library.index, library.space.index])].filter((i) => !i.complete);
+  if (!building.length) return;
+  const bar = new Progress(err);
+  const stop = interruptSignal(() => {
+    for (const index of building) index.stopBuilding();
+  });
+  try {
+    for (const index of building)
+      await index.whenComplete((done, total) => {
+        bar.update({ label: 'search index', done, total }, done === total);
+      });
+  } finally {
+    stop.release();
+    bar.finish();
+  }
+}
+
 /** One update with a progress bar on stderr; Ctrl-C cancels it cleanly. */
 export async function updateWithProgress(library: Library, err: Output): Promise<UpdateReport> {
   const bar = new Progress(err);

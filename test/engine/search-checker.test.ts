@@ -20,6 +20,8 @@ describe('SearchChecker', () => {
     const n = 2000;
     const synthetic = syntheticLibrary(tempDir(), n, model);
     const library = Library.open({ dbPath: synthetic.dbPath, model });
+    // A new library's index is built in the background; the checks are of the graph.
+    await library.index.whenComplete();
     const searcher = new Searcher(library, 0); // the graph path, as above EXACT_LIMIT
     const checked: SearchHealth[] = [];
     const checker = new SearchChecker(searcher, 300, (h) => checked.push(h));

@@ -24,7 +24,7 @@ ${LIBRARY_HELP}`,
     if (!(threshold > 0 && threshold <= 1)) throw usageError('--threshold must be in (0, 1]');
     const library = await openLibrary(values);
     try {
-      const groups = findDuplicates(library, threshold);
+      const groups = await findDuplicates(library, threshold);
       if (values.json)
         out.write(
           `${JSON.stringify(groups.map((g) => ({ paths: g.paths, minScore: Number(g.minScore.toFixed(4)) })))}\n`,

@@ -13,6 +13,7 @@ import type { Library } from '../../core/library/library.js';
 import { actionError, CliError, EXIT, usageError } from '../cli-error.js';
 import { printer, interruptSignal, type Command, type Output } from '../command.js';
 import { LIBRARY_HELP, LIBRARY_OPTIONS, openLibrary, withLibraryForReading } from '../library-options.js';
+import { finishSearchIndex } from '../library-updates.js';
 import { Progress } from '../progress.js';
 
 const OPTIONS = {
@@ -52,6 +53,8 @@ async function activate(
   } finally {
     bar.finish();
   }
+  // Search used the new space from the moment it was filled; its own index is finished before exit.
+  await finishSearchIndex(library, err);
 }
 
 interface StoredMetrics {

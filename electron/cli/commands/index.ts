@@ -9,6 +9,7 @@ import { LIBRARY_HELP, LIBRARY_OPTIONS, openLibrary } from '../library-options.j
 import {
   checkFolders,
   describeScan,
+  finishSearchIndex,
   updateJson,
   updateWithProgress,
   watchLibrary,
@@ -54,6 +55,7 @@ ${LIBRARY_HELP}`,
         );
       }
       if (report.state === 'cancelled') return 130;
+      await finishSearchIndex(library, err);
       if (values.watch) return await watchLibrary(library, out, err, values.json);
       return report.failed > 0 ? EXIT.failure : EXIT.ok;
     } finally {

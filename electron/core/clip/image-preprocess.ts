@@ -64,12 +64,25 @@ export function channelAffine(spec: ImageSpec): { a: number[]; b: number[] } {
  */
 export const FAST_SHRINK_FACTOR = 8;
 
-/** Resize by libvips: right for shrinking (it matches PIL's filters closely) and fast. */
+/**
+ * Resize by libvips to `to` (fit fill): right for shrinking (it matches PIL's filters closely) and fast.
+ * Shrink-on-load goes all the way (see FAST_SHRINK_FACTOR) only for photos far larger than the target.
+ */
+export function shrinkTo(
+  img: Sharp,
+  from: { width: number; height: number },
+  to: { width: number; height: number },
+  kernel: ImageSpec['kernel'],
+): Sharp {
+  if (to.width === from.width && to.height === from.height) return img;
+  const fastShrinkOnLoad =
+    Math.min(from.width, from.height) >= FAST_SHRINK_FACTOR * Math.min(to.width, to.height);
+  return img.resize(to.width, to.height, { fit: 'fill', kernel, fastShrinkOnLoad });
+}
+
+/** Resize by libvips to the model's resize step. */
 function vipsResize(img: Sharp, spec: ImageSpec, width: number, height: number): Sharp {
-  const size = resizedSize(spec, width, height);
-  if (size.width === width && size.height === height) return img;
-  const fastShrinkOnLoad = Math.min(width, height) >= FAST_SHRINK_FACTOR * Math.min(size.width, size.height);
-  return img.resize(size.width, size.height, { fit: 'fill', kernel: spec.kernel, fastShrinkOnLoad });
+  return shrinkTo(img, { width, height }, resizedSize(spec, width, height), spec.kernel);
 }
 
 /** The centre crop's box in the resized image, with transformers' offsets (rounded down). */
@@ -93,7 +106,8 @@ function expectRgb<T extends Uint8Array>(rgb: T, size: { width: number; height: 
   return rgb;
 }
 
-const toRgb8 = (img: Sharp): Sharp => img.toColourspace('srgb').removeAlpha().raw({ depth: 'uchar' });
+/** 8-bit sRGB RGB, raw: what every model input and thumbnail is made from. */
+export const toRgb8 = (img: Sharp): Sharp => img.toColourspace('srgb').removeAlpha().raw({ depth: 'uchar' });
 
 /**
  * CMYK without an embedded profile has no defined colour; libvips would assume a press profile (SWOP),
@@ -114,33 +128,94 @@ export function naiveCmykToRgb(cmyk: Uint8Array): Uint8Array {
   return out;
 }
 
-/** Full-size 8-bit RGB, for the two-pass cases. */
-async function decodeFullRgb(img: Sharp, untaggedCmyk: boolean): Promise<Uint8Array> {
-  if (!untaggedCmyk) return toRgb8(img).toBuffer();
-  // A CMYK pipeline keeps the stored ink values (otherwise libvips imports through its default profile).
-  return naiveCmykToRgb(
-    await img.pipelineColourspace('cmyk').toColourspace('cmyk').raw({ depth: 'uchar' }).toBuffer(),
-  );
+/**
+ * The whole image at full size, 8-bit sRGB, for the two-pass cases: RGB, or RGBA when `keepAlpha` and
+ * the image has alpha (untagged CMYK is converted by formula and has none).
+ */
+export async function decodeFull(
+  img: Sharp,
+  plan: ImagePlan,
+  keepAlpha = false,
+): Promise<{ pixels: Uint8Array; channels: 3 | 4 }> {
+  if (plan.untaggedCmyk) {
+    // A CMYK pipeline keeps the stored ink values (otherwise libvips imports through its default profile).
+    const cmyk = await img
+      .pipelineColourspace('cmyk')
+      .toColourspace('cmyk')
+      .raw({ depth: 'uchar' })
+      .toBuffer();
+    return { pixels: naiveCmykToRgb(cmyk), channels: 3 };
+  }
+  if (keepAlpha && plan.hasAlpha)
+    return { pixels: await img.toColourspace('srgb').raw({ depth: 'uchar' }).toBuffer(), channels: 4 };
+  return { pixels: await toRgb8(img).toBuffer(), channels: 3 };
 }
 
 /** What the pipeline depends on: the size as displayed, and whether alpha or untagged CMYK need two passes. */
-interface Plan {
+export interface ImagePlan {
   width: number;
   height: number;
   hasAlpha: boolean;
   untaggedCmyk: boolean;
+  /** The file's format as sharp names it (HEIF split into 'heif' and 'avif'). */
+  format: string;
+  /** EXIF orientation as libvips read it; null for JPEGs read from their header (EXIF readers have it). */
+  orientation: number | null;
 }
 
-async function planOf(img: Sharp, input: ImageInput): Promise<Plan> {
+export async function imagePlan(img: Sharp, input: ImageInput): Promise<ImagePlan> {
   // Most photos are JPEGs whose header says all this; reading it here spares libvips a second header
   // load. Anything else (or an unusual JPEG) is asked of libvips.
   const jpeg = parseJpegHeader(await headBytes(input, JPEG_HEADER_BYTES));
-  if (jpeg) return { ...orientedSize(jpeg), hasAlpha: false, untaggedCmyk: false };
+  if (jpeg)
+    return { ...orientedSize(jpeg), hasAlpha: false, untaggedCmyk: false, format: 'jpeg', orientation: null };
   const meta = await img.metadata();
   // Dimensions as displayed, after EXIF orientation (5-8 swap width and height).
   const { width, height } = meta.autoOrient;
   if (!width || !height) throw new Error('image has no dimensions');
-  return { width, height, hasAlpha: meta.hasAlpha, untaggedCmyk: meta.space === 'cmyk' && !meta.icc };
+  return {
+    width,
+    height,
+    hasAlpha: meta.hasAlpha,
+    untaggedCmyk: meta.space === 'cmyk' && !meta.icc,
+    format: meta.format === 'heif' ? (meta.compression === 'av1' ? 'avif' : 'heif') : meta.format,
+    orientation: meta.orientation ?? null,
+  };
+}
+
+/**
+ * True when one libvips pipeline cannot make the model input: alpha (PIL's convert("RGB") keeps the
+ * colour under transparent pixels, but libvips resizes premultiplied), enlarging (resampled as Pillow
+ * does) and untagged CMYK (converted by formula first).
+ */
+export function needsFullDecode(plan: ImagePlan, spec: ImageSpec): boolean {
+  const size = resizedSize(spec, plan.width, plan.height);
+  return plan.hasAlpha || plan.untaggedCmyk || size.width > plan.width || size.height > plan.height;
+}
+
+/** The model input from 8-bit RGB already resized to resizedSize(): the centre crop, if any. */
+export function cropToInput(
+  resized: Uint8Array,
+  size: { width: number; height: number },
+  spec: ImageSpec,
+): Buffer {
+  expectRgb(resized, size);
+  const crop = cropBox(spec, size);
+  if (!crop) return Buffer.from(resized.buffer, resized.byteOffset, resized.length);
+  return Buffer.from(cropRgb(resized, size.width, crop.left, crop.top, crop.width, crop.height).buffer);
+}
+
+/** The model input from the full-size 8-bit RGB of an image this plan describes. */
+export async function inputFromFull(full: Uint8Array, plan: ImagePlan, spec: ImageSpec): Promise<Buffer> {
+  const { width, height } = plan;
+  const size = resizedSize(spec, width, height);
+  const resized =
+    size.width > width || size.height > height
+      ? resampleRgb(full, width, height, size.width, size.height, spec.kernel)
+      : await vipsResize(sharp(full, { raw: { width, height, channels: 3 } }), spec, width, height)
+          .raw()
+          .toBuffer();
+  return cropToInput(resized, size, spec);
 }
 
 /** Decodes, orients, resizes and crops to 8-bit sRGB RGB, HWC. */
@@ -151,28 +226,15 @@ export async function preprocessToRgb(
 ): Promise<Buffer> {
   try {
     const img = openImage(input, options);
-    const { width, height, hasAlpha, untaggedCmyk } = await planOf(img, input);
-    const size = resizedSize(spec, width, height);
-    const enlarging = size.width > width || size.height > height;
+    const plan = await imagePlan(img, input);
+    if (needsFullDecode(plan, spec))
+      return await inputFromFull((await decodeFull(img, plan)).pixels, plan, spec);
+    // One libvips pipeline. The crop comes after the resize, so libvips, which computes only the
+    // pixels asked for, resamples just the cropped part (and shrink-on-load still applies).
+    const size = resizedSize(spec, plan.width, plan.height);
     const crop = cropBox(spec, size);
-    if (!enlarging && !hasAlpha && !untaggedCmyk) {
-      // One libvips pipeline. The crop comes after the resize, so libvips, which computes only the
-      // pixels asked for, resamples just the cropped part (and shrink-on-load still applies).
-      const resized = vipsResize(img, spec, width, height);
-      return expectRgb(await toRgb8(crop ? resized.extract(crop) : resized).toBuffer(), crop ?? size);
-    }
-    // Two passes. Alpha: PIL's convert("RGB") keeps the colour under transparent pixels, but libvips
-    // resizes premultiplied, so drop alpha before resizing. Enlarging: resample as Pillow does.
-    // Untagged CMYK: convert by formula first.
-    const full = await decodeFullRgb(img, untaggedCmyk);
-    const resized = enlarging
-      ? resampleRgb(full, width, height, size.width, size.height, spec.kernel)
-      : await vipsResize(sharp(full, { raw: { width, height, channels: 3 } }), spec, width, height)
-          .raw()
-          .toBuffer();
-    expectRgb(resized, size);
-    if (!crop) return Buffer.from(resized.buffer, resized.byteOffset, resized.length);
-    return Buffer.from(cropRgb(resized, size.width, crop.left, crop.top, crop.width, crop.height).buffer);
+    const resized = vipsResize(img, spec, plan.width, plan.height);
+    return expectRgb(await toRgb8(crop ? resized.extract(crop) : resized).toBuffer(), crop ?? size);
   } catch (err) {
     throw await decodeError(input, err, options.maxPixels);
   }

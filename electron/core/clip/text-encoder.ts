@@ -6,7 +6,7 @@
 // (0.002 with the test model), so a category's prompts would move when another category is added;
 // such graphs encode one text per run.
 
-import type { InferenceSession, Tensor } from 'onnxruntime-node';
+import type { Tensor } from 'onnxruntime-node';
 import { textSignature, type TextSignature } from './graph-signature.js';
 import { LazySession, type SessionSettings } from './lazy-session.js';
 import type { TextSpec } from './model-spec.js';
@@ -31,7 +31,7 @@ export class TextEncoder {
     private readonly oneAtATime = false,
   ) {
     this.tokenizer = new TextTokenizer(tokenizerJson, tokenizerConfig, spec);
-    this.session = new LazySession(file, settings, (f, s: InferenceSession) => textSignature(f, s));
+    this.session = new LazySession(file, settings, (f, s) => textSignature(f, s));
   }
 
   get provider(): ProviderName | null {

@@ -1,7 +1,6 @@
 // The image tower: images -> preprocessed CHW batches -> vision graph -> L2-normalised embeddings.
 // Preprocessing of the next batch (sharp, on libuv threads) overlaps with inference on the current one.
 
-import type { InferenceSession } from 'onnxruntime-node';
 import { describeInput, type ImageInput } from '../images/image-source.js';
 import { ImageDecodeError, errorMessage } from './errors.js';
 import { visionSignature, type VisionSignature } from './graph-signature.js';
@@ -36,7 +35,9 @@ export class VisionEncoder {
     settings: SessionSettings,
     private readonly batchOverride?: number,
   ) {
-    this.session = new LazySession(file, settings, (f, s: InferenceSession) =>
+    // Off the caller's thread: a batch of images runs for 100-250 ms on a CPU, time in which the
+    // engine's thread goes on decoding the next batch and writing the last.
+    this.session = new LazySession(file, { ...settings, offThread: true }, (f, s) =>
       visionSignature(f, s, image.height, image.width),
     );
   }

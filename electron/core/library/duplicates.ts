@@ -10,7 +10,13 @@ export interface DuplicateGroup {
   minScore: number;
 }
 
-export function findDuplicates(library: Library, threshold = 0.95, neighbours = 8): DuplicateGroup[] {
+export async function findDuplicates(
+  library: Library,
+  threshold = 0.95,
+  neighbours = 8,
+): Promise<DuplicateGroup[]> {
+  // The graph must hold every photo (it may still be building in the background after a repair).
+  await library.index.whenComplete();
   const parent = new Map<number, number>();
   const find = (x: number): number => {
     let r = x;

@@ -1,6 +1,6 @@
-// Indexes pending photos: reading and decoding (sharp, on libuv's threads) of the next batch overlaps
-// with encoding (onnxruntime) of the current one, at most two batches in memory. Each batch is written
-// in one transaction, then added to the HNSW index, which is saved every few batches with the database's
+// Indexes pending photos: reading and decoding (sharp, on libuv's threads) of the next batch and the
+// writes of the previous one (on this thread) overlap with encoding (onnxruntime) of the current one, at
+// most three batches in memory. Each batch is written in one transaction, then added to the HNSW index, which is saved every few batches with the database's
 // change counter: a crash at any point leaves the database right and the index repairable on open.
 // Pause, resume and cancel take effect between batches; progress reports done/total, photos/s and ETA.
 
@@ -44,11 +44,15 @@ export interface IndexJobOptions {
 }
 
 /** known: indexed before (with another model), so its keywords and caption were read already. */
-type Prepared = {
+type Read = {
   id: number;
   known?: boolean;
   result: { ok: true; photo: ReadPhoto } | { ok: false; error: string };
-}[];
+};
+type ReadOk = Read & { result: { ok: true; photo: ReadPhoto } };
+type Prepared = Read[];
+/** A batch read and encoded, not yet written. */
+type Encoded = { prepared: Prepared; ok: ReadOk[]; embeddings: Float32Array[] };
 
 export class IndexJob {
   private pausedPromise: Promise<void> | null = null;
@@ -106,8 +110,42 @@ export class IndexJob {
     );
   }
 
+  /** Saves one encoded batch (metadata, thumbnails, embeddings, labels, index); how many were saved. */
+  private async write({ ok, embeddings }: Encoded): Promise<number> {
+    if (!ok.length) return 0;
+    const { store, modelId, index, thumbnails } = this.deps;
+    const items: IndexedPhoto[] = ok.map((c, i) => {
+      const { meta, thumbnail } = c.result.photo;
+      return {
+        id: c.id,
+        meta,
+        thumbnail: {
+          file: thumbnails.write(meta.contentHash, thumbnail.webp),
+          width: thumbnail.width,
+          height: thumbnail.height,
+        },
+        embedding: embeddings[i] as Float32Array,
+      };
+    });
+    const saved = new Set(store.saveIndexed(modelId, items));
+    // A photo indexed before keeps its tags and captions as the user left them.
+    this.deps.applyLabels?.(
+      ok
+        .filter(
+          (c) =>
+            saved.has(c.id) &&
+            !c.known &&
+            (c.result.photo.labels.keywords.length || c.result.photo.labels.caption),
+        )
+        .map((c) => ({ id: c.id, labels: c.result.photo.labels })),
+    );
+    for (const item of items) if (saved.has(item.id)) index.add(item.id, item.embedding);
+    await this.options.onBatch?.([...saved]);
+    return saved.size;
+  }
+
   async run(ids: readonly number[]): Promise<IndexProgress> {
-    const { store, model, modelId, index, thumbnails } = this.deps;
+    const { store, model, modelId, index } = this.deps;
     const batchSize = this.options.batchSize ?? (await model.vision.batchSize());
     const saveEvery = this.options.saveEvery ?? 8;
     const spec = model.spec.image;
@@ -136,9 +174,26 @@ export class IndexJob {
     // What is to come, before the first batch takes its time.
     report();
     let next: Promise<Prepared> | null = batches.length ? this.prepare(batches[0] ?? []) : null;
+    // A batch's results are written while the next one encodes: the writes (SQLite, thumbnail files,
+    // HNSW) run on this thread and the encoding on onnxruntime's, so neither waits for the other.
+    let unwritten: Encoded | null = null;
     let sinceSave = 0;
+    const write = async (): Promise<void> => {
+      if (!unwritten) return;
+      const batch = unwritten;
+      unwritten = null;
+      progress.indexed += await this.write(batch);
+      progress.failed += batch.prepared.length - batch.ok.length;
+      progress.done += batch.prepared.length;
+      if (++sinceSave >= saveEvery) {
+        index.save(store.changeCounter(modelId));
+        sinceSave = 0;
+      }
+      report();
+    };
     for (let b = 0; b < batches.length && next; b++) {
       if (this.pausedPromise) {
+        await write();
         report();
         const t = performance.now();
         await this.pausedPromise;
@@ -147,54 +202,20 @@ export class IndexJob {
       if (this.cancelled) break;
       const current = await next;
       next = b + 1 < batches.length ? this.prepare(batches[b + 1] ?? []) : null;
-
-      const ok = current.filter((c) => c.result.ok) as {
-        id: number;
-        known?: boolean;
-        result: { ok: true; photo: ReadPhoto };
-      }[];
+      const ok = current.filter((c): c is ReadOk => c.result.ok);
       for (const c of current) if (!c.result.ok) store.recordFailure(c.id, c.result.error);
+      let encoding: Promise<Float32Array[]> = Promise.resolve([]);
       if (ok.length > 0) {
         const pixels = new Float32Array(ok.length * per);
         ok.forEach((c, i) => rgbToTensor(c.result.photo.rgb, spec, pixels, i * per));
-        const embeddings = await model.vision.encodePixels(pixels, ok.length);
-        const items: IndexedPhoto[] = ok.map((c, i) => {
-          const { meta, thumbnail } = c.result.photo;
-          return {
-            id: c.id,
-            meta,
-            thumbnail: {
-              file: thumbnails.write(meta.contentHash, thumbnail.webp),
-              width: thumbnail.width,
-              height: thumbnail.height,
-            },
-            embedding: embeddings[i] as Float32Array,
-          };
-        });
-        const saved = new Set(store.saveIndexed(modelId, items));
-        // A photo indexed before keeps its tags and captions as the user left them.
-        this.deps.applyLabels?.(
-          ok
-            .filter(
-              (c) =>
-                saved.has(c.id) &&
-                !c.known &&
-                (c.result.photo.labels.keywords.length || c.result.photo.labels.caption),
-            )
-            .map((c) => ({ id: c.id, labels: c.result.photo.labels })),
-        );
-        for (const item of items) if (saved.has(item.id)) index.add(item.id, item.embedding);
-        await this.options.onBatch?.([...saved]);
-        progress.indexed += saved.size;
+        encoding = model.vision.encodePixels(pixels, ok.length);
       }
-      progress.failed += current.length - ok.length;
-      progress.done += current.length;
-      if (++sinceSave >= saveEvery) {
-        index.save(store.changeCounter(modelId));
-        sinceSave = 0;
-      }
-      report();
+      // A failed encoding must not leave the write of the batch before unawaited.
+      const written = write();
+      const [embeddings] = await Promise.all([encoding, written]);
+      unwritten = { prepared: current, ok, embeddings };
     }
+    await write();
     // A cancelled run leaves its look-ahead batch unread; those photos stay pending.
     await next?.catch(() => undefined);
     index.save(store.changeCounter(modelId));

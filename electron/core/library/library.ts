@@ -121,6 +121,8 @@ export class Library extends LibraryRecords {
   }
 
   override close(): void {
+    // A graph still building is dropped (rebuilt on the next open); a complete one is saved.
+    for (const index of new Set([this.index, this.space.index])) index.stopBuilding();
     this.index.save(this.store.changeCounter(this.modelId));
     if (this.space.index !== this.index) this.space.index.save(this.store.changeCounter(this.space.modelId));
     super.close();
@@ -153,14 +155,20 @@ export class Library extends LibraryRecords {
 
   /**
    * Makes an adapter active (null: none, the model as it came). An image-side adapter's space is
-   * filled with every photo's re-projected embedding and gets its own index, with progress.
+   * filled with every photo's re-projected embedding (from the vectors in memory, with progress) and
+   * search uses it at once, scoring exactly while its own index is built in the background
+   * ('indexing' progress continues after this returns; `space.index.whenComplete()` waits for it).
    */
   async useAdapter(
     adapterId: number | null,
     onProgress?: AdapterProgressFn,
     history: HistoryChange = 'push',
   ): Promise<void> {
-    if (this.space.index !== this.index) this.space.index.save(this.store.changeCounter(this.space.modelId));
+    const previous = this.space.index;
+    if (previous !== this.index) {
+      previous.stopBuilding();
+      previous.save(this.store.changeCounter(this.space.modelId));
+    }
     if (adapterId === null) {
       this.adapters.setActive(this.modelId, null, history);
       this.space = { modelId: this.modelId, index: this.index, adapter: null, params: null };
@@ -179,9 +187,15 @@ export class Library extends LibraryRecords {
         this.model.embedDim,
       );
       this.adapters.setSpace(adapter.id, spaceId);
-      await fillSpace(this.store, this.modelId, spaceId, params.image, this.model.embedDim, (done, total) => {
-        onProgress?.(done, total, 'projecting');
-      });
+      await fillSpace(
+        this.store,
+        { modelId: this.modelId, rows: this.index.rows() },
+        spaceId,
+        params.image,
+        (done, total) => {
+          onProgress?.(done, total, 'projecting');
+        },
+      );
       const { index } = VectorIndex.open(
         join(this.dataDir, 'index', `model-${spaceId}.hnsw`),
         this.store.vectorSource(spaceId, this.model.embedDim),
@@ -197,13 +211,13 @@ export class Library extends LibraryRecords {
     this.tagger = this.makeTagger();
   }
 
-  /** Adds a photo folder: an existing absolute directory that is not a system folder (FolderError). */
   /** Keeps a check's outcome: search uses it from now on, and so does the library when next opened. */
   setSearchHealth(health: SearchHealth): void {
     writeSearchHealth(this.db, health);
     this.searchHealth = health;
   }
 
+  /** Adds a photo folder: an existing absolute directory that is not a system folder (FolderError). */
   addFolder(path: string): void {
     this.store.addFolder(checkLibraryFolder(path));
   }
@@ -280,7 +294,12 @@ export class Library extends LibraryRecords {
           // New photos join the active adapter's space as they are indexed.
           const { params, modelId: spaceId, index } = this.space;
           if (params?.image && spaceId !== this.modelId) {
-            await fillSpace(this.store, this.modelId, spaceId, params.image, this.model.embedDim);
+            await fillSpace(
+              this.store,
+              { modelId: this.modelId, rows: this.index.rows() },
+              spaceId,
+              params.image,
+            );
             for (const [id, v] of this.store.vectors(spaceId, ids)) index.add(id, v);
           }
           if (this.tags.categories().some((c) => c.auto && c.enabled))

@@ -1,28 +1,26 @@
 // Reads one photo from disk once and derives everything indexing needs from that one buffer: the
-// content hash (move detection), EXIF (date, camera, lens, GPS), a WebP thumbnail, and the model's
-// input pixels. A file that vanishes or changes while being read is an error for that photo alone.
+// content hash (move detection), EXIF (date, camera, lens, GPS), and, from one decode, a WebP
+// thumbnail and the model's input pixels. A file that vanishes or changes while being read is an
+// error for that photo alone.
 
-import { createHash } from 'node:crypto';
+import { subtle } from 'node:crypto';
 import type { Stats } from 'node:fs';
 import { existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import exifr from 'exifr';
-import sharp from 'sharp';
 import { ImageDecodeError, errorMessage } from '../clip/errors.js';
-import { preprocessToRgb } from '../clip/image-preprocess.js';
 import type { ImageSpec } from '../clip/model-spec.js';
-import { DEFAULT_MAX_PIXELS, decodeError, openImage } from '../images/image-source.js';
+import { DEFAULT_MAX_PIXELS, decodeError } from '../images/image-source.js';
 import { readEmbeddedLabels, readSidecarLabels, type EmbeddedLabels } from '../tags/embedded-keywords.js';
 import { sidecarPathFor } from '../tags/xmp-sidecar.js';
+import { photoPixels, type Thumbnail } from './photo-pixels.js';
 import type { PhotoMetadata } from './photo-store.js';
-
-export const THUMBNAIL_SIZE = 320;
 
 export interface ReadPhoto {
   meta: PhotoMetadata;
   /** Model input, 8-bit RGB HWC at the model's size. */
   rgb: Buffer;
-  thumbnail: { webp: Buffer; width: number; height: number };
+  thumbnail: Thumbnail;
   /** Keywords and caption other apps left in the file or its XMP sidecar. */
   labels: EmbeddedLabels;
 }
@@ -83,14 +81,6 @@ async function readExif(buf: Buffer): Promise<Partial<PhotoMetadata>> {
   };
 }
 
-async function makeThumbnail(buf: Buffer, maxPixels: number): Promise<ReadPhoto['thumbnail']> {
-  const { data, info } = await openImage(buf, { maxPixels })
-    .resize(THUMBNAIL_SIZE, THUMBNAIL_SIZE, { fit: 'inside', withoutEnlargement: true })
-    .webp({ quality: 75 })
-    .toBuffer({ resolveWithObject: true });
-  return { webp: data, width: info.width, height: info.height };
-}
-
 type FileStamp = Pick<Stats, 'size' | 'mtimeMs'>;
 
 /**
@@ -145,12 +135,11 @@ export async function readPhoto(
   }
   const changed = changeWhileRead(before, await stat(path).catch(() => null), buf.length);
   if (changed) throw new ImageDecodeError(path, changed);
-  const contentHash = createHash('sha256').update(buf).digest('hex');
   try {
-    const [meta, rgb, thumbnail, exif, labels] = await Promise.all([
-      sharp(buf, { limitInputPixels: maxPixels, autoOrient: true }).metadata(),
-      preprocessToRgb(buf, spec, { maxPixels }),
-      makeThumbnail(buf, maxPixels),
+    // Hashed on libuv's threads (WebCrypto), not on this one, which also runs the encoder.
+    const [contentHash, { rgb, thumbnail, image }, exif, labels] = await Promise.all([
+      subtle.digest('SHA-256', buf).then((d) => Buffer.from(d).toString('hex')),
+      photoPixels(buf, spec, { maxPixels }),
       readExif(buf),
       readLabels(path, buf),
     ]);
@@ -160,15 +149,15 @@ export async function readPhoto(
       labels,
       meta: {
         contentHash,
-        width: meta.autoOrient.width,
-        height: meta.autoOrient.height,
-        format: meta.format === 'heif' ? (meta.compression === 'av1' ? 'avif' : 'heif') : meta.format,
+        width: image.width,
+        height: image.height,
+        format: image.format,
         takenAt: exif.takenAt ?? null,
         camera: exif.camera ?? null,
         lens: exif.lens ?? null,
         gpsLat: exif.gpsLat ?? null,
         gpsLon: exif.gpsLon ?? null,
-        orientation: exif.orientation ?? meta.orientation ?? null,
+        orientation: exif.orientation ?? image.orientation,
       },
     };
   } catch (err) {

@@ -320,9 +320,12 @@ export class PhotoStore {
 
   /** One model's (or adapter space's) embeddings as the vector index reads them. */
   vectorSource(modelId: number, dim: number): VectorSource {
+    const counter = (): number => this.changeCounter(modelId);
     return {
       dim,
-      counter: this.changeCounter(modelId),
+      get counter() {
+        return counter();
+      },
       ids: () => this.embeddedIds(modelId),
       vectors: (ids) => this.vectors(modelId, ids),
       each: () =>

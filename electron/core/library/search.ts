@@ -204,9 +204,9 @@ export class Searcher {
   }
 
   /**
-   * Nearest photos to a unit vector among the allowed ones. Filtered queries and spaces up to
-   * EXACT_LIMIT photos are scored exactly over the vectors in memory; larger unfiltered ones go through
-   * the graph, with a uniform sample of the rest for the score profile.
+   * Nearest photos to a unit vector among the allowed ones. Filtered queries, spaces up to EXACT_LIMIT
+   * photos and spaces whose graph is still being built are scored exactly over the vectors in memory;
+   * larger unfiltered ones go through the graph, with a uniform sample of the rest for the score profile.
    */
   async nearest(
     query: Float32Array,
@@ -217,7 +217,9 @@ export class Searcher {
     const { index } = this.library.space;
     // A filter runs over every score rather than inside the graph: hnswlib calls back into JavaScript
     // for every candidate it visits (16-29x slower than unfiltered at 100k photos).
-    if (!allowed && index.size > this.exactLimit) {
+    // While the graph is still being built (an adapter just activated, an index rebuilt), every query
+    // is scored exactly: slower at a million photos, but never missing what the graph lacks yet.
+    if (!allowed && index.size > this.exactLimit && index.complete) {
       // Kept for the next check of the graph's recall, even while checks send queries to exact.
       this.library.recentQueries.add(query);
       const health = this.library.searchHealth;
@@ -245,7 +247,7 @@ export class Searcher {
    */
   async checkItself(): Promise<SearchHealth | null> {
     const { library } = this;
-    if (library.recentQueries.size < MIN_QUERIES) return null;
+    if (library.recentQueries.size < MIN_QUERIES || !library.space.index.complete) return null;
     const queries = library.recentQueries.take();
     const { index } = library.space;
     const rows = index.rows();

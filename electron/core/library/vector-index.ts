@@ -1,9 +1,11 @@
 // One model's HNSW index (hnswlib-node, inner product on unit vectors = cosine), saved beside the
 // database. SQLite is the source of truth: the index file carries the model's change counter from when
 // it was saved, and on open an index that is missing, unreadable or stale is repaired from the
-// database, by adding and removing the difference or by rebuilding, with progress. Beside the graph,
-// the same vectors can be held as a matrix (vector-rows.ts) for exact search; it is read on first use
-// and kept in step with every add and remove.
+// database, by adding and removing the difference, or rebuilt. A rebuild (minutes at 100k photos) never
+// holds up its caller: the vectors are read into memory at once, search scores them exactly meanwhile
+// (`complete` is false), and the graph is built in the background in short slices between other work,
+// with progress, then saved. Beside the graph, the same vectors can be held as a matrix
+// (vector-rows.ts) for exact search; it is read on first use and kept in step with every add and remove.
 
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -35,7 +37,8 @@ export interface IndexSidecar {
 /** What the database holds for this model, as the index needs it. */
 export interface VectorSource {
   dim: number;
-  counter: number;
+  /** The database's change counter for this model, as it is now. */
+  readonly counter: number;
   ids(): number[];
   /** Vectors for these ids, in the same order (missing ids are skipped). */
   vectors(ids: readonly number[]): Map<number, Float32Array>;
@@ -55,12 +58,25 @@ type Hnsw = InstanceType<typeof HierarchicalNSW>;
 
 const CHUNK = 2000;
 const GROW = 1.5;
+/** A background build adds points for this long, then lets other work (searches, indexing) run. */
+const SLICE_MS = 25;
+
+const nextTurn = (): Promise<void> => new Promise((r) => setImmediate(r));
+
+/** A graph being built in the background: stop() ends it early (the library closing). */
+interface Build {
+  stopped: boolean;
+  done: Promise<void>;
+  /** Progress listeners besides the opener's (a CLI command waiting for the graph). */
+  listeners: Set<ProgressFn>;
+}
 
 export class VectorIndex {
   private hnsw: Hnsw;
   private live = new Set<number>();
   private ef: number;
   private matrix: VectorRows | null = null;
+  private build: Build | null = null;
 
   private constructor(
     readonly file: string,
@@ -75,6 +91,26 @@ export class VectorIndex {
 
   get size(): number {
     return this.live.size;
+  }
+
+  /** False while the graph is being built in the background: search must score exactly meanwhile. */
+  get complete(): boolean {
+    return this.build === null;
+  }
+
+  /**
+   * Resolves once the graph holds every vector (at once when it does; also when the build is stopped),
+   * with the build's progress meanwhile.
+   */
+  whenComplete(onProgress?: ProgressFn): Promise<void> {
+    if (!this.build) return Promise.resolve();
+    if (onProgress) this.build.listeners.add(onProgress);
+    return this.build.done;
+  }
+
+  /** Stops a background build (the library closing); the index file stays as it was, to be rebuilt. */
+  stopBuilding(): void {
+    if (this.build) this.build.stopped = true;
   }
 
   has(id: number): boolean {
@@ -132,8 +168,8 @@ export class VectorIndex {
     const rebuild = (reason: string): { index: VectorIndex; report: RepairReport } => {
       const ids = source.ids();
       const index = VectorIndex.fresh(file, source.dim, params, Math.ceil(ids.length * GROW), source);
-      index.addFrom(source, ids, onProgress);
-      index.save(source.counter);
+      for (const id of ids) index.live.add(id);
+      index.buildInBackground(ids, onProgress);
       return { index, report: { action: 'rebuilt', count: index.size, reason } };
     };
     if (!existsSync(file) || !sidecar)
@@ -185,6 +221,38 @@ export class VectorIndex {
       index,
       report: { action: 'patched', added: missing.length, removed, count: index.size, reason },
     };
+  }
+
+  /**
+   * Adds these ids' vectors to the graph in slices of SLICE_MS, yielding between them, then saves it.
+   * The vectors come from the matrix (read here, once), which exact search uses meanwhile. Adds and
+   * removes during the build go to the graph as usual; an id removed before its turn is skipped.
+   */
+  private buildInBackground(ids: readonly number[], onProgress?: ProgressFn): void {
+    const rows = this.rows();
+    const build: Build = { stopped: false, done: Promise.resolve(), listeners: new Set() };
+    this.build = build;
+    const report = (done: number): void => {
+      onProgress?.(done, ids.length);
+      for (const listener of build.listeners) listener(done, ids.length);
+    };
+    build.done = (async () => {
+      let sliceEnd = performance.now() + SLICE_MS;
+      for (let i = 0; i < ids.length; i++) {
+        if (performance.now() > sliceEnd) {
+          report(i);
+          await nextTurn();
+          if (build.stopped) return;
+          sliceEnd = performance.now() + SLICE_MS;
+        }
+        const id = ids[i] as number;
+        const v = this.live.has(id) ? rows.vector(id) : undefined;
+        if (v) this.hnsw.addPoint(Array.from(v), id);
+      }
+      report(ids.length);
+      this.build = null;
+      this.save(this.source.counter);
+    })();
   }
 
   private markDeleted(id: number): boolean {
@@ -248,8 +316,12 @@ export class VectorIndex {
       .sort((a, b) => b.score - a.score);
   }
 
-  /** Writes the index and its sidecar atomically (temporary files, then rename). */
+  /**
+   * Writes the index and its sidecar atomically (temporary files, then rename). Not while the graph is
+   * being built: a file that lacks vectors must not pass for the database's state (the build saves it).
+   */
   save(counter: number): void {
+    if (this.build) return;
     mkdirSync(dirname(this.file), { recursive: true });
     const tmp = `${this.file}.tmp`;
     this.hnsw.writeIndexSync(tmp);

@@ -37,6 +37,12 @@ export class VectorRows {
     return this.rowOf.has(id);
   }
 
+  /** A copy of this id's vector, or undefined when it has none. */
+  vector(id: number): Float32Array | undefined {
+    const row = this.rowOf.get(id);
+    return row === undefined ? undefined : this.data.slice(row * this.dim, (row + 1) * this.dim);
+  }
+
   /** Adds a vector, or replaces the one stored for this id. */
   set(id: number, vector: Float32Array): void {
     if (vector.length !== this.dim)

@@ -4,41 +4,20 @@
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { ClipModel } from '../../../electron/core/clip/clip-model.js';
 import { preprocessToRgb, resizedSize, rgbToTensor } from '../../../electron/core/clip/image-preprocess.js';
-import { JsonFields } from '../../../electron/core/clip/json-fields.js';
-import { readImageSpec } from '../../../electron/core/clip/model-folder.js';
 import { dot } from '../../../electron/core/clip/vectors.js';
-import { FIXTURES, TEST_MODEL_DIR } from '../../support/paths.js';
-
-const ROOT = join(FIXTURES, 'preprocess');
-const { configs, cases } = JSON.parse(readFileSync(join(ROOT, 'cases.json'), 'utf8')) as {
-  configs: string[];
-  cases: { name: string; file: string; note: string }[];
-};
-
-const specFor = (config: string) =>
-  readImageSpec(JsonFields.read(join(ROOT, 'configs', `${config}.json`)), 'clip');
-
-async function reference(config: string, name: string): Promise<Buffer> {
-  return sharp(join(ROOT, 'expected', config, `${name.replace(/\.[^.]+$/, '')}.png`))
-    .removeAlpha()
-    .raw()
-    .toBuffer();
-}
-
-function stats(a: Uint8Array, b: Uint8Array): { mean: number; max: number } {
-  let sum = 0;
-  let max = 0;
-  for (let i = 0; i < a.length; i++) {
-    const d = Math.abs((a[i] as number) - (b[i] as number));
-    sum += d;
-    max = Math.max(max, d);
-  }
-  return { mean: sum / a.length, max };
-}
+import { TEST_MODEL_DIR } from '../../support/paths.js';
+import {
+  expectNearPil,
+  PIL_CASES as cases,
+  PIL_CONFIGS as configs,
+  pilCasePath,
+  pilReference as reference,
+  PREPROCESS_ROOT as ROOT,
+  specFor,
+} from '../../support/pil-reference.js';
 
 describe('preprocessing against the PIL reference', () => {
   it('follows transformers for the output size (shortest edge, truncated long side)', () => {
@@ -50,28 +29,7 @@ describe('preprocessing against the PIL reference', () => {
 
   for (const config of configs) {
     it(`${config}: every image within tolerance of the reference`, async () => {
-      const spec = specFor(config);
-      const rows: string[] = [];
-      let total = 0;
-      let n = 0;
-      for (const c of cases) {
-        const ours = await preprocessToRgb(join(ROOT, c.file), spec);
-        const ref = await reference(config, c.name);
-        expect(ours.length).toBe(ref.length);
-        const s = stats(ours, ref);
-        // In tensor units (what the model sees) the difference is this divided by 255 and by std (~0.27).
-        rows.push(
-          `${c.name.padEnd(18)} mean ${s.mean.toFixed(3).padStart(7)}  max ${String(s.max).padStart(3)}  (${c.note})`,
-        );
-        total += s.mean;
-        n++;
-        expect(s.mean, c.name).toBeLessThan(1);
-        expect(s.max, c.name).toBeLessThanOrEqual(12);
-      }
-      process.stdout.write(
-        `\n${config}: |ours - PIL| in 0-255 units, mean over images ${(total / n).toFixed(3)}\n  ${rows.join('\n  ')}\n`,
-      );
-      expect(total / n).toBeLessThan(0.3);
+      process.stdout.write(`\n${await expectNearPil(config, (path, spec) => preprocessToRgb(path, spec))}`);
     });
   }
 
@@ -89,7 +47,7 @@ describe('preprocessing against the PIL reference', () => {
     const ours = new Float32Array(cases.length * per);
     const refs = new Float32Array(cases.length * per);
     for (const [i, c] of cases.entries()) {
-      rgbToTensor(await preprocessToRgb(join(ROOT, c.file), spec), spec, ours, i * per);
+      rgbToTensor(await preprocessToRgb(pilCasePath(c), spec), spec, ours, i * per);
       rgbToTensor(await reference('shapes-64', c.name), spec, refs, i * per);
     }
     const a = await model.vision.encodePixels(ours, cases.length);

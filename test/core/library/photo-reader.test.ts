@@ -10,7 +10,8 @@ import { deflateSync } from 'node:zlib';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import type { ImageSpec } from '../../../electron/core/clip/model-spec.js';
-import { changeWhileRead, readPhoto, THUMBNAIL_SIZE } from '../../../electron/core/library/photo-reader.js';
+import { THUMBNAIL_SIZE } from '../../../electron/core/library/photo-pixels.js';
+import { changeWhileRead, readPhoto } from '../../../electron/core/library/photo-reader.js';
 import { SMALL_SPEC } from '../../support/specs.js';
 import { tempDir } from '../../support/temp.js';
 

@@ -70,6 +70,8 @@ describe('a library whose graph misses', () => {
     const synthetic = syntheticLibrary(dir, n, model);
     const params = { m: 4, efConstruction: 16, efSearch: 16 };
     let library = Library.open({ dbPath: synthetic.dbPath, model, indexParams: params });
+    // Rebuilt with these parameters, in the background: the graph path needs the whole graph.
+    await library.index.whenComplete();
     // The graph path, as a library above EXACT_LIMIT takes it.
     let searcher = new Searcher(library, 0);
     const dim = model.embedDim;

@@ -1,7 +1,7 @@
 // The HNSW index against exact search: recall, filters inside the search, growth without rebuild,
 // and every way its file can disagree with the database.
 
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { VectorIndex, type VectorSource } from '../../../electron/core/library/vector-index.js';
@@ -45,10 +45,18 @@ describe('VectorIndex', () => {
   const vectors = new Map(Array.from({ length: 3000 }, (_, i) => [i + 1, unit(rng)] as const));
   const dir = tempDir();
 
-  it('builds from the source, finds what exact search finds, and reloads without work', () => {
+  it('builds from the source in the background, finds what exact search finds, and reloads without work', async () => {
     const file = join(dir, 'a.hnsw');
     const { index, report } = VectorIndex.open(file, source(vectors, 7));
     expect(report).toEqual({ action: 'rebuilt', count: 3000, reason: 'no index file' });
+    // Open returns at once: every vector is there for exact search, the graph still building.
+    expect(index.complete).toBe(false);
+    expect(index.size).toBe(3000);
+    expect(index.rows().size).toBe(3000);
+    expect(existsSync(file)).toBe(false);
+    await index.whenComplete();
+    expect(index.complete).toBe(true);
+    expect(existsSync(file)).toBe(true);
     let recall = 0;
     for (let q = 0; q < 20; q++) {
       const query = unit(rng);
@@ -79,10 +87,10 @@ describe('VectorIndex', () => {
     expect(index.search(vectors.get(5) as Float32Array, 5).map((h) => h.id)).not.toContain(5);
   });
 
-  it('patches a stale file: adds what is missing, drops what was deleted', () => {
+  it('patches a stale file: adds what is missing, drops what was deleted', async () => {
     const file = join(dir, 'c.hnsw');
     const first = new Map([...vectors].slice(0, 1000));
-    VectorIndex.open(file, source(first, 1));
+    await VectorIndex.open(file, source(first, 1)).index.whenComplete();
     const now = new Map([...vectors].slice(100, 1200)); // 100 deleted, 200 added since the save
     const { index, report } = VectorIndex.open(file, source(now, 2));
     expect(report).toMatchObject({ action: 'patched', added: 200, removed: 100, count: 1100 });
@@ -91,10 +99,11 @@ describe('VectorIndex', () => {
     expect(index.search(vectors.get(1150) as Float32Array, 1)[0]?.id).toBe(1150);
   });
 
-  it('brings back an id the file marked deleted but the database still has', () => {
+  it('brings back an id the file marked deleted but the database still has', async () => {
     const file = join(dir, 'd.hnsw');
     const set = new Map([...vectors].slice(0, 500));
     const { index } = VectorIndex.open(file, source(set, 1));
+    await index.whenComplete();
     index.remove(42);
     index.save(2); // the file now has 42 deleted, at counter 2
     const { index: again } = VectorIndex.open(file, source(set, 3)); // ...but the database still holds 42
@@ -102,10 +111,10 @@ describe('VectorIndex', () => {
     expect(again.search(vectors.get(42) as Float32Array, 1)[0]?.id).toBe(42);
   });
 
-  it('rebuilds an unreadable file, a missing sidecar or other parameters', () => {
+  it('rebuilds an unreadable file, a missing sidecar or other parameters', async () => {
     const file = join(dir, 'e.hnsw');
     const set = new Map([...vectors].slice(0, 300));
-    VectorIndex.open(file, source(set, 1));
+    await VectorIndex.open(file, source(set, 1)).index.whenComplete();
     writeFileSync(file, 'garbage');
     expect(VectorIndex.open(file, source(set, 1)).report).toMatchObject({
       action: 'rebuilt',
@@ -119,5 +128,35 @@ describe('VectorIndex', () => {
     expect(
       VectorIndex.open(file, source(set, 1), { m: 8, efConstruction: 50, efSearch: 50 }).report,
     ).toMatchObject({ action: 'rebuilt', reason: 'it was built with other parameters' });
+  });
+
+  it('takes adds and removes while the graph builds, and a stopped build leaves no file behind', async () => {
+    const file = join(dir, 'f.hnsw');
+    const first = new Map([...vectors].slice(0, 2000));
+    const progress: number[] = [];
+    const { index } = VectorIndex.open(file, source(first, 1), undefined, (done) => progress.push(done));
+    expect(index.complete).toBe(false);
+    index.remove(1999); // not yet in the graph: skipped when its turn comes
+    index.remove(1); // already in it
+    const late = vectors.get(2500) as Float32Array;
+    index.add(2500, late);
+    index.save(5); // refused while building: the file would lack vectors
+    expect(existsSync(file)).toBe(false);
+    await index.whenComplete();
+    expect(progress.at(-1)).toBe(2000);
+    expect(progress.length).toBeGreaterThan(1);
+    expect(index.size).toBe(1999);
+    expect(index.search(late, 1)[0]?.id).toBe(2500);
+    for (const gone of [1, 1999])
+      expect(index.search(vectors.get(gone) as Float32Array, 5).map((h) => h.id)).not.toContain(gone);
+    expect(existsSync(file)).toBe(true);
+
+    const other = join(dir, 'g.hnsw');
+    const stopped = VectorIndex.open(other, source(first, 1)).index;
+    stopped.stopBuilding();
+    await stopped.whenComplete();
+    stopped.save(1);
+    expect(existsSync(other)).toBe(false);
+    expect(VectorIndex.open(other, source(first, 1)).report).toMatchObject({ action: 'rebuilt' });
   });
 });
