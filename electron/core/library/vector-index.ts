@@ -58,6 +58,8 @@ type Hnsw = InstanceType<typeof HierarchicalNSW>;
 
 const CHUNK = 2000;
 const GROW = 1.5;
+/** A repair that adds more vectors than this (seconds of work) does it in the background. */
+const BACKGROUND_FROM = 2000;
 /** A background build adds points for this long, then lets other work (searches, indexing) run. */
 const SLICE_MS = 25;
 
@@ -211,8 +213,14 @@ export class VectorIndex {
     }
     const missing = [...inDb].filter((id) => !index.live.has(id));
     index.ensureCapacity(stored.length + missing.length);
-    index.addFrom(source, missing, onProgress);
-    index.save(source.counter);
+    if (missing.length > BACKGROUND_FROM) {
+      // Many missing (an index saved long ago): added in the background like a rebuild.
+      for (const id of missing) index.live.add(id);
+      index.buildInBackground(missing, onProgress);
+    } else {
+      index.addFrom(source, missing, onProgress);
+      index.save(source.counter);
+    }
     const reason =
       sidecar.counter === source.counter
         ? 'its contents differ from the database'
@@ -224,7 +232,8 @@ export class VectorIndex {
   }
 
   /**
-   * Adds these ids' vectors to the graph in slices of SLICE_MS, yielding between them, then saves it.
+   * Adds these ids' vectors to the graph in slices of SLICE_MS, yielding between them, then saves it
+   * (a rebuild: every id; a large repair: the missing ones).
    * The vectors come from the matrix (read here, once), which exact search uses meanwhile. Adds and
    * removes during the build go to the graph as usual; an id removed before its turn is skipped.
    */

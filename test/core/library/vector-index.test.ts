@@ -99,6 +99,18 @@ describe('VectorIndex', () => {
     expect(index.search(vectors.get(1150) as Float32Array, 1)[0]?.id).toBe(1150);
   });
 
+  it('adds many missing vectors in the background, searching exactly meanwhile', async () => {
+    const file = join(dir, 'h.hnsw');
+    await VectorIndex.open(file, source(new Map([...vectors].slice(0, 400)), 1)).index.whenComplete();
+    const { index, report } = VectorIndex.open(file, source(vectors, 2)); // 2600 added since the save
+    expect(report).toMatchObject({ action: 'patched', added: 2600, removed: 0, count: 3000 });
+    expect(index.complete).toBe(false);
+    expect(index.rows().size).toBe(3000);
+    await index.whenComplete();
+    expect(index.search(vectors.get(2999) as Float32Array, 1)[0]?.id).toBe(2999);
+    expect(VectorIndex.open(file, source(vectors, 2)).report).toEqual({ action: 'loaded', count: 3000 });
+  });
+
   it('brings back an id the file marked deleted but the database still has', async () => {
     const file = join(dir, 'd.hnsw');
     const set = new Map([...vectors].slice(0, 500));
