@@ -53,6 +53,23 @@ describe('lumen CLI', () => {
     });
   });
 
+  it('falls back from a provider it cannot load with one line of why, and no native error dump', async () => {
+    // CUDA is compiled into onnxruntime-node for Linux, but its libraries download at install time from
+    // a host this machine cannot reach: trying it made onnxruntime print its own error block.
+    const r = await lumen(
+      'embed',
+      '--text',
+      'a red circle',
+      '--model',
+      TEST_MODEL_DIR,
+      '--providers',
+      'cuda',
+    );
+    expect(r.code).toBe(0);
+    expect(r.stderr).not.toMatch(/ONNXRuntimeError|provider_bridge|\[E:onnxruntime/);
+    expect(r.stderr.split('\n').filter((l) => /cuda/i.test(l))).toHaveLength(1);
+  });
+
   it('rejects unknown options and bad values as usage errors', async () => {
     expect((await lumen('embed', '--bogus')).code).toBe(2);
     expect(

@@ -3,6 +3,8 @@
 // Pure functions over a detected environment, so the policy is testable on any machine.
 
 import { existsSync, readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { listSupportedBackends } from 'onnxruntime-node';
 
 export const PROVIDERS = ['cuda', 'dml', 'coreml', 'webgpu', 'cpu'] as const;
@@ -15,6 +17,11 @@ export interface ProviderEnvironment {
   compiled: readonly string[];
   /** Providers whose libraries ship with the package (CUDA's are downloaded at install time). */
   bundled: readonly string[];
+  /**
+   * Providers not bundled whose libraries are missing, with the file: onnxruntime would print a
+   * native error dump trying them, so they are not tried.
+   */
+  missing: Readonly<Partial<Record<string, string>>>;
   nvidia: boolean;
   gpu: boolean;
 }
@@ -34,14 +41,31 @@ function linuxGpu(): { nvidia: boolean; gpu: boolean } {
   return { nvidia, gpu: nvidia || render };
 }
 
+/** The provider library onnxruntime-node loads for a provider it does not bundle, where it installs it. */
+function providerLibrary(name: string): string {
+  const dist = dirname(createRequire(import.meta.url).resolve('onnxruntime-node'));
+  const file =
+    process.platform === 'win32'
+      ? `onnxruntime_providers_${name}.dll`
+      : `libonnxruntime_providers_${name}.so`;
+  return join(dist, '..', 'bin', 'napi-v6', process.platform, process.arch, file);
+}
+
 export function detectEnvironment(): ProviderEnvironment {
   const backends = listSupportedBackends();
   const platform = process.platform;
   const hw = platform === 'linux' ? linuxGpu() : { nvidia: platform === 'win32', gpu: true };
+  const missing: Record<string, string> = {};
+  for (const b of backends) {
+    if (b.bundled) continue;
+    const library = providerLibrary(b.name);
+    if (!existsSync(library)) missing[b.name] = library;
+  }
   return {
     platform,
     compiled: backends.map((b) => b.name),
     bundled: backends.filter((b) => b.bundled).map((b) => b.name),
+    missing,
     ...hw,
   };
 }
@@ -49,7 +73,7 @@ export function detectEnvironment(): ProviderEnvironment {
 /** The automatic order: every accelerated provider that could work here, then CPU. */
 export function autoProviders(env: ProviderEnvironment): ProviderName[] {
   const order: ProviderName[] = [];
-  const has = (p: string): boolean => env.compiled.includes(p);
+  const has = (p: string): boolean => env.compiled.includes(p) && env.missing[p] === undefined;
   if (env.nvidia && has('cuda') && env.platform !== 'darwin') order.push('cuda');
   if (env.platform === 'win32' && has('dml')) order.push('dml');
   if (env.platform === 'darwin' && has('coreml')) order.push('coreml');
@@ -67,8 +91,13 @@ export function resolveProviders(choice: ProviderChoice, env: ProviderEnvironmen
 
 /** Why a provider cannot be tried at all here, or null if it can. */
 export function unavailableReason(provider: ProviderName, env: ProviderEnvironment): string | null {
-  if (provider === 'cpu' || env.compiled.includes(provider)) return null;
-  return `not in this onnxruntime-node build for ${env.platform} (it has: ${env.compiled.join(', ')})`;
+  if (provider === 'cpu') return null;
+  if (!env.compiled.includes(provider))
+    return `not in this onnxruntime-node build for ${env.platform} (it has: ${env.compiled.join(', ')})`;
+  const library = env.missing[provider];
+  if (library)
+    return `its libraries were not installed with onnxruntime-node (${library} is missing; npm install downloads them where their host can be reached)`;
+  return null;
 }
 
 /** Image batch size suited to a provider: small on CPU (latency, memory), larger where a GPU amortises launches. */

@@ -17,6 +17,7 @@ const env = (over: Partial<ProviderEnvironment>): ProviderEnvironment => ({
   platform: 'linux',
   compiled: ['cpu', 'webgpu', 'cuda', 'tensorrt'],
   bundled: ['cpu', 'webgpu'],
+  missing: {},
   nvidia: false,
   gpu: false,
   ...over,
@@ -45,6 +46,18 @@ describe('provider order', () => {
   it("keeps the user's order and always ends with CPU", () => {
     expect(resolveProviders(['webgpu', 'cuda'], env({}))).toEqual(['webgpu', 'cuda', 'cpu']);
     expect(resolveProviders(['cpu'], env({}))).toEqual(['cpu']);
+  });
+  it('does not try CUDA when its libraries were not installed, and says which file is missing', () => {
+    const lacking = env({
+      nvidia: true,
+      gpu: true,
+      missing: { cuda: '/x/libonnxruntime_providers_cuda.so' },
+    });
+    expect(autoProviders(lacking)).toEqual(['webgpu', 'cpu']);
+    expect(unavailableReason('cuda', lacking)).toMatch(
+      /libraries were not installed .*\/x\/libonnxruntime_providers_cuda\.so is missing/,
+    );
+    expect(unavailableReason('cuda', env({}))).toBeNull();
   });
   it('explains a provider this build lacks', () => {
     expect(unavailableReason('dml', env({}))).toMatch(/not in this onnxruntime-node build for linux/);
