@@ -68,6 +68,9 @@ describe('lumen CLI', () => {
     expect(r.code).toBe(0);
     expect(r.stderr).not.toMatch(/ONNXRuntimeError|provider_bridge|\[E:onnxruntime/);
     expect(r.stderr.split('\n').filter((l) => /cuda/i.test(l))).toHaveLength(1);
+    // lumen info tells it apart from the providers that can run.
+    const info = await lumen('info', '--model', TEST_MODEL_DIR);
+    expect(info.stdout).toMatch(/onnxruntime providers: cpu[^;(]*\(cuda[^)]*: libraries not installed\)/);
   });
 
   it('rejects unknown options and bad values as usage errors', async () => {

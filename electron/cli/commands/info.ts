@@ -13,8 +13,12 @@ import { databasePath } from '../library-options.js';
 import { configuredModel, MODEL_HELP, MODEL_OPTIONS, modelOptions } from '../model-options.js';
 import type { Command, Output } from '../command.js';
 
-const machine = (env: ProviderEnvironment): string =>
-  `this machine ${env.platform}, onnxruntime providers: ${env.compiled.join(', ')}; GPU ${env.gpu ? 'present' : 'not found'}`;
+const machine = (env: ProviderEnvironment): string => {
+  const missing = Object.keys(env.missing);
+  const usable = env.compiled.filter((p) => !missing.includes(p));
+  const lacking = missing.length ? ` (${missing.join(', ')}: libraries not installed)` : '';
+  return `this machine ${env.platform}, onnxruntime providers: ${usable.join(', ')}${lacking}; GPU ${env.gpu ? 'present' : 'not found'}`;
+};
 
 function noModel(out: Output, json: boolean | undefined): number {
   const environment = detectEnvironment();
