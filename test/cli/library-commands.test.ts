@@ -146,6 +146,21 @@ describe('library commands', () => {
     ).toBe(true);
   });
 
+  it('says "1 photo", not "1 photos"', async () => {
+    const one = join(root, 'one');
+    await generatePhotoFolder(join(one, 'photos'), { count: 1, seed: 5 });
+    const r = await lumen(
+      'index',
+      join(one, 'photos'),
+      '--model',
+      TEST_MODEL_DIR,
+      '--db',
+      join(one, 'lib.sqlite'),
+    );
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^indexed 1 photo \(/m);
+  });
+
   it('index refuses an unreadable folder and a system folder with a usage error', async () => {
     const r = await lumen('index', join(root, 'missing'), ...common);
     expect(r.code).toBe(2);

@@ -18,6 +18,7 @@ import {
   photoIdOf,
   searchOptions,
 } from '../library-options.js';
+import { plural } from '../words.js';
 
 const OPTIONS = {
   ...LIBRARY_OPTIONS,
@@ -51,7 +52,7 @@ async function listAlbums(
     rows
       .map(
         (r) =>
-          `${r.name} (${r.kind}): ${r.count === null ? 'counted once a model is installed' : `${r.count} photos`}\n`,
+          `${r.name} (${r.kind}): ${r.count === null ? 'counted once a model is installed' : plural(r.count, 'photo')}\n`,
       )
       .join('') || 'no albums yet\n',
   );

@@ -14,6 +14,7 @@ import {
   updateWithProgress,
   watchLibrary,
 } from '../library-updates.js';
+import { plural } from '../words.js';
 
 export const index: Command = {
   name: 'index',
@@ -50,7 +51,7 @@ ${LIBRARY_HELP}`,
       else {
         out.write(
           `${describeScan(report.scan)}\n` +
-            `indexed ${report.indexed} photos (${report.photosPerSecond.toFixed(1)}/s), ${report.failed} failed${report.state === 'cancelled' ? ', stopped early' : ''}\n` +
+            `indexed ${plural(report.indexed, 'photo')} (${report.photosPerSecond.toFixed(1)}/s), ${report.failed} failed${report.state === 'cancelled' ? ', stopped early' : ''}\n` +
             (report.sidecars ? `wrote ${report.sidecars.written.length} XMP sidecars\n` : ''),
         );
       }

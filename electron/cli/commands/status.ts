@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { EXIT } from '../cli-error.js';
 import type { Command } from '../command.js';
 import { LIBRARY_HELP, LIBRARY_OPTIONS, withLibraryForReading } from '../library-options.js';
+import { plural } from '../words.js';
 
 export const status: Command = {
   name: 'status',
@@ -29,7 +30,9 @@ ${LIBRARY_HELP}`,
         out.write(
           `folders: ${s.folders.length ? s.folders.join(', ') : '(none)'}\n` +
             `photos: ${s.total} (${s.indexed} indexed${model}, ${s.pending} pending, ${s.failed} failed)\n` +
-            s.offline.map((f) => `offline: ${f.path} (${f.photos} photos kept until it is back)\n`).join('') +
+            s.offline
+              .map((f) => `offline: ${f.path} (${plural(f.photos, 'photo')} kept until it is back)\n`)
+              .join('') +
             s.skipped.map((f) => `left out: ${f.path}: ${f.reason}\n`).join('') +
             s.failures.map((f) => `failed: ${f.path}: ${f.error}\n`).join(''),
         );

@@ -23,6 +23,7 @@ import {
   withLibraryForReading,
 } from '../library-options.js';
 import { Progress } from '../progress.js';
+import { plural } from '../words.js';
 
 const CATEGORY_OPTIONS = {
   ...LIBRARY_OPTIONS,
@@ -85,8 +86,6 @@ async function runTagging(library: Library, ids: number[] | undefined, err: Outp
     stop.release();
   }
 }
-
-const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
 
 /** "12 photos (9 automatic, 3 yours, 1 rejected)": every photo carrying it, and where the tags came from. */
 function describeCounts(tagged: number, counts: TagCounts): string {
