@@ -98,9 +98,10 @@ export function updateJson(r: UpdateReport, library: Library): Record<string, un
     indexed: r.indexed,
     failed: r.failed,
     failures: r.failures,
+    damaged: r.damaged,
     state: r.state,
     sidecars: r.sidecars && { written: r.sidecars.written.length, failed: r.sidecars.failed.length },
-    status: { ...status, failures: status.failures.length },
+    status: { ...status, failures: status.failures.length, damaged: status.damaged.length },
   };
 }
 
@@ -136,6 +137,7 @@ export async function watchLibrary(
       }
       out.write(`${time} ${describeScan(r.scan)}; indexed ${r.indexed}, ${r.failed} failed\n`);
       for (const f of r.failures) err.write(`failed: ${f.path}: ${f.error}\n`);
+      for (const f of r.damaged) err.write(`${f.path}: ${f.error}\n`);
       for (const f of r.scan.returned) out.write(`${time} back: ${f}\n`);
     },
     onError: (e) => {

@@ -72,6 +72,8 @@ const Status = z.object({
   failed: z.number(),
   folders: z.array(z.string()),
   failures: z.array(z.object({ path: z.string(), error: z.string() })),
+  /** Photos indexed from the part of a damaged file that decodes (a JPEG cut short), with why. */
+  damaged: z.array(z.object({ path: z.string(), error: z.string() })),
   /** The model the counts are for (indexed: searchable with it) and its variant. */
   model: z.object({ name: z.string(), variant: z.string().nullable() }).nullable(),
   /** Folders not there at the last scan (an unplugged drive): their photos are kept until they return. */

@@ -3,6 +3,7 @@
 
 import { copyFileSync, existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { TEST_MODEL_DIR } from '../support/paths.js';
 import { generatePhotoFolder, type GeneratedPhoto } from '../../scripts/shapes/photo-folder.js';
@@ -159,6 +160,29 @@ describe('library commands', () => {
     );
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^indexed 1 photo \(/m);
+  });
+
+  it('index and status list a JPEG cut short as damaged, indexed from what decodes', async () => {
+    const dir = join(root, 'damaged');
+    const [photo] = await generatePhotoFolder(join(dir, 'photos'), { count: 1, seed: 9 });
+    const noise = Buffer.alloc(640 * 480 * 3);
+    for (let i = 0; i < noise.length; i++) noise[i] = (i * 2654435761) >>> 24;
+    const jpeg = await sharp(noise, { raw: { width: 640, height: 480, channels: 3 } })
+      .jpeg()
+      .toBuffer();
+    const cut = join(dir, 'photos', 'cut-short.jpg');
+    writeFileSync(cut, jpeg.subarray(0, jpeg.length >> 1));
+    const args = ['--model', TEST_MODEL_DIR, '--db', join(dir, 'lib.sqlite')];
+    const r = await lumen('index', join(dir, 'photos'), ...args);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^indexed 2 photos \([\d.]+\/s, 1 damaged\), 0 failed$/m);
+    expect(r.stderr).toMatch(
+      /cut-short\.jpg: damaged: the file ends early or is corrupt; indexed from the \d+ % /,
+    );
+    const s = await lumen('status', ...args);
+    expect(s.stdout).toMatch(/^photos: 2 \(2 indexed for .*, 1 of them damaged, 0 pending, 0 failed\)$/m);
+    expect(s.stdout).toContain(`${cut}: damaged:`);
+    expect(s.stdout).not.toContain(photo?.path ?? '?');
   });
 
   it('index refuses an unreadable folder and a system folder with a usage error', async () => {

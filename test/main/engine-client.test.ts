@@ -28,6 +28,7 @@ const STATUS = {
   failed: 0,
   folders: ['/p'],
   failures: [],
+  damaged: [],
   model: { name: 'm', variant: 'fp32' },
   offline: [],
   skipped: [],

@@ -242,6 +242,7 @@ describe('the main process, wired to a fake electron', () => {
         failed: 0,
         folders: [],
         failures: [],
+        damaged: [],
         model: { name: 'lumen/shapes-clip', variant: 'fp32' },
         offline: [],
         skipped: [],

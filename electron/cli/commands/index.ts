@@ -28,7 +28,8 @@ changed photo, tags them, and writes XMP sidecars if the library's settings
 say so (lumen settings). Creates the library if there is none.
 Ctrl-C stops cleanly; run it again to go on.
 Exit code 0 when every photo was indexed, 1 when some failed (listed; see
-also lumen status).
+also lumen status). A JPEG cut short is indexed from the part that decodes
+and listed as damaged (exit code 0), unless less than a tenth of it is there.
 
   --watch              then keep watching the folders until Ctrl-C (lumen watch)
 
@@ -47,11 +48,12 @@ ${LIBRARY_HELP}`,
       const report = await updateWithProgress(library, err);
       for (const p of report.scan.problems) err.write(`warning: ${p.path}: ${p.error}\n`);
       for (const f of report.failures) err.write(`failed: ${f.path}: ${f.error}\n`);
+      for (const f of report.damaged) err.write(`${f.path}: ${f.error}\n`);
       if (values.json) out.write(`${JSON.stringify(updateJson(report, library))}\n`);
       else {
         out.write(
           `${describeScan(report.scan)}\n` +
-            `indexed ${plural(report.indexed, 'photo')} (${report.photosPerSecond.toFixed(1)}/s), ${report.failed} failed${report.state === 'cancelled' ? ', stopped early' : ''}\n` +
+            `indexed ${plural(report.indexed, 'photo')} (${report.photosPerSecond.toFixed(1)}/s${report.damaged.length ? `, ${report.damaged.length} damaged` : ''}), ${report.failed} failed${report.state === 'cancelled' ? ', stopped early' : ''}\n` +
             (report.sidecars ? `wrote ${report.sidecars.written.length} XMP sidecars\n` : ''),
         );
       }

@@ -1,4 +1,5 @@
-// lumen status: how many photos are indexed, pending and failed, and why each failure failed; folders
+// lumen status: how many photos are indexed, pending and failed, why each failure failed, which are
+// damaged; folders
 // that are offline. Needs no model: it reads the library's records (for the model the library was last
 // opened with, or the one --model names).
 
@@ -15,7 +16,8 @@ export const status: Command = {
 
 Counts are for the model the library was last opened with (or --model); no
 model needs to be installed. --json prints {folders, total, indexed, pending,
-failed, failures: [{path, error}], model: {name, variant}, offline: [{path,
+failed, failures: [{path, error}], damaged: [{path, error}] (indexed from the
+part of a damaged file that decodes), model: {name, variant}, offline: [{path,
 since, photos}], skipped: [{path, reason}]} (skipped: links out of a library
 folder, which are never indexed).
 
@@ -29,12 +31,13 @@ ${LIBRARY_HELP}`,
         const model = s.model ? ` for ${s.model.name}${s.model.variant ? ` (${s.model.variant})` : ''}` : '';
         out.write(
           `folders: ${s.folders.length ? s.folders.join(', ') : '(none)'}\n` +
-            `photos: ${s.total} (${s.indexed} indexed${model}, ${s.pending} pending, ${s.failed} failed)\n` +
+            `photos: ${s.total} (${s.indexed} indexed${model}${s.damaged.length ? `, ${s.damaged.length} of them damaged` : ''}, ${s.pending} pending, ${s.failed} failed)\n` +
             s.offline
               .map((f) => `offline: ${f.path} (${plural(f.photos, 'photo')} kept until it is back)\n`)
               .join('') +
             s.skipped.map((f) => `left out: ${f.path}: ${f.reason}\n`).join('') +
-            s.failures.map((f) => `failed: ${f.path}: ${f.error}\n`).join(''),
+            s.failures.map((f) => `failed: ${f.path}: ${f.error}\n`).join('') +
+            s.damaged.map((f) => `${f.path}: ${f.error}\n`).join(''),
         );
       }
       return EXIT.ok;

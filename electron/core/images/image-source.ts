@@ -12,6 +12,11 @@ export const DEFAULT_MAX_PIXELS = 268_402_689;
 
 export interface OpenOptions {
   maxPixels?: number;
+  /**
+   * Decode what a damaged file holds instead of refusing it (libjpeg fills what is missing with grey).
+   * Only for a second try after a refusal, whose caller says the result is damaged.
+   */
+  tolerateDamage?: boolean;
 }
 
 export function describeInput(input: ImageInput): string {
@@ -22,11 +27,16 @@ export function openImage(input: ImageInput, options: OpenOptions = {}): Sharp {
   return sharp(input, {
     limitInputPixels: options.maxPixels ?? DEFAULT_MAX_PIXELS,
     // Abort on decode errors and truncation, tolerate libjpeg's harmless warnings.
-    failOn: 'error',
+    failOn: options.tolerateDamage ? 'none' : 'error',
     autoOrient: true,
     pages: 1,
     sequentialRead: true,
   });
+}
+
+/** True when the bytes start as a JPEG does (SOI followed by a marker). */
+export function isJpeg(head: Buffer): boolean {
+  return head.length >= 3 && head[0] === 0xff && head[1] === 0xd8 && head[2] === 0xff;
 }
 
 /** HEIF brands whose images are HEVC-coded (HEIC) rather than AV1-coded (AVIF). */

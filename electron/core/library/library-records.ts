@@ -48,6 +48,8 @@ export interface OfflineFolder {
 export interface LibraryStatus extends StatusCounts {
   folders: string[];
   failures: { path: string; error: string }[];
+  /** Photos indexed from the part of a damaged file that decodes (a JPEG cut short), with why. */
+  damaged: { path: string; error: string }[];
   /** The model the counts are for: indexed means searchable with it. */
   model: { name: string; variant: string | null } | null;
   /** Folders not there at the last scan (an unplugged drive); their photos are kept. */
@@ -148,6 +150,7 @@ export class LibraryRecords {
       ...this.store.counts(model?.id ?? null),
       folders: this.store.folders().map((f) => f.path),
       failures: this.store.failures(),
+      damaged: this.store.damaged(),
       model: model && { name: model.name, variant: model.variant },
       offline: this.store.offlineFolders(),
       skipped: this.store.skipped(),

@@ -41,6 +41,8 @@ export interface UpdateReport {
   failed: number;
   /** The photos this run could not read, and why. */
   failures: { path: string; error: string }[];
+  /** The photos this run indexed from a damaged file, and what is wrong with each. */
+  damaged: { path: string; error: string }[];
   photosPerSecond: number;
   /** A full re-tag (the library grew by a tenth, or categories were never calibrated); null: none. */
   tags: TagRunReport | null;
@@ -90,6 +92,7 @@ export class LibraryUpdate {
       indexed: 0,
       failed: 0,
       failures: [],
+      damaged: [],
       photosPerSecond: 0,
       tags: null,
       sidecars: null,
@@ -129,7 +132,8 @@ export class LibraryUpdate {
         if (result.state !== 'finished') break;
       }
       report.photosPerSecond = seconds > 0 ? base / seconds : 0;
-      report.failures = library.store.failuresAmong(attempted);
+      report.failures = library.store.problemsAmong(attempted);
+      report.damaged = library.store.problemsAmong(attempted, 'indexed');
       signal.throwIfAborted();
       // New photos were tagged as they were indexed; a large change recalibrates every category.
       report.tags = await library.refreshTags(report.indexed, signal, options.onTagProgress);

@@ -137,7 +137,7 @@ export async function readPhoto(
   if (changed) throw new ImageDecodeError(path, changed);
   try {
     // Hashed on libuv's threads (WebCrypto), not on this one, which also runs the encoder.
-    const [contentHash, { rgb, thumbnail, image }, exif, labels] = await Promise.all([
+    const [contentHash, { rgb, thumbnail, image, damaged }, exif, labels] = await Promise.all([
       subtle.digest('SHA-256', buf).then((d) => Buffer.from(d).toString('hex')),
       photoPixels(buf, spec, { maxPixels }),
       readExif(buf),
@@ -158,6 +158,7 @@ export async function readPhoto(
         gpsLat: exif.gpsLat ?? null,
         gpsLon: exif.gpsLon ?? null,
         orientation: exif.orientation ?? image.orientation,
+        damaged,
       },
     };
   } catch (err) {

@@ -46,6 +46,8 @@ export interface PhotoMetadata {
   gpsLat: number | null;
   gpsLon: number | null;
   orientation: number | null;
+  /** Why the file is damaged when it was indexed from the part that decodes; null when whole. */
+  damaged: string | null;
 }
 
 export interface IndexedPhoto {
@@ -232,14 +234,24 @@ export class PhotoStore {
     }[];
   }
 
-  /** The failed photos among `ids` (those one indexing run tried), and why. */
-  failuresAmong(ids: readonly number[]): { path: string; error: string }[] {
+  /** Photos indexed from the part of a damaged file that decodes, and what is wrong with each. */
+  damaged(): { path: string; error: string }[] {
+    return this.db
+      .prepare("SELECT path, error FROM photos WHERE status = 'indexed' AND error IS NOT NULL ORDER BY path")
+      .all() as { path: string; error: string }[];
+  }
+
+  /** The failed (or, with 'indexed', damaged) photos among `ids`, those one indexing run tried. */
+  problemsAmong(
+    ids: readonly number[],
+    status: 'failed' | 'indexed' = 'failed',
+  ): { path: string; error: string }[] {
     if (!ids.length) return [];
     return this.db
       .prepare(
-        "SELECT path, error FROM photos WHERE status = 'failed' AND id IN (SELECT value FROM json_each(?)) ORDER BY path",
+        'SELECT path, error FROM photos WHERE status = ? AND error IS NOT NULL AND id IN (SELECT value FROM json_each(?)) ORDER BY path',
       )
-      .all(JSON.stringify(ids)) as { path: string; error: string }[];
+      .all(status, JSON.stringify(ids)) as { path: string; error: string }[];
   }
 
   /** Records what a scan of a folder left out; `replace`: the scan covered the whole folder. */
@@ -356,7 +368,7 @@ export class PhotoStore {
     const update = this.db.prepare(
       `UPDATE photos SET content_hash = @contentHash, width = @width, height = @height, format = @format,
          taken_at = @takenAt, camera = @camera, lens = @lens, gps_lat = @gpsLat, gps_lon = @gpsLon,
-         orientation = @orientation, error = NULL,
+         orientation = @orientation, error = @damaged,
          indexed_at = CASE WHEN status = 'indexed' THEN COALESCE(indexed_at, @now) ELSE @now END,
          status = 'indexed' WHERE id = @id`,
     );

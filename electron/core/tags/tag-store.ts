@@ -542,6 +542,13 @@ export class TagStore {
       .run(photoId, clean, source, origin ?? (source === 'user' ? 'you' : null), Date.now());
   }
 
+  /** Sets (an empty text: removes) the user's captions of many photos in one transaction: all or none. */
+  setCaptions(entries: readonly { photoId: number; text: string }[]): void {
+    this.db.transaction(() => {
+      for (const e of entries) this.setCaption(e.photoId, e.text, 'user');
+    })();
+  }
+
   caption(photoId: number): { text: string; source: 'user' | 'file'; origin: string | null } | undefined {
     return this.db.prepare('SELECT text, source, origin FROM captions WHERE photo_id = ?').get(photoId) as
       { text: string; source: 'user' | 'file'; origin: string | null } | undefined;

@@ -178,3 +178,49 @@ describe('photoPixels: the thumbnail', () => {
     expect(thumbnailSize(10_000, 10)).toEqual({ width: 320, height: 1 });
   });
 });
+
+describe('photoPixels: a damaged JPEG', () => {
+  const spec = specFor('clip-vit-224');
+  /** Rows of a thumbnail, each as its mean |difference| from the same row of another thumbnail. */
+  const rowDifferences = async (a: Buffer, b: Buffer): Promise<number[]> => {
+    const [x, y] = await Promise.all([a, b].map((w) => sharp(w).removeAlpha().raw().toBuffer()));
+    const { width, height } = await sharp(a).metadata();
+    return Array.from({ length: height }, (_, r) =>
+      pixelDifference(
+        (x as Buffer).subarray(r * width * 3, (r + 1) * width * 3),
+        (y as Buffer).subarray(r * width * 3, (r + 1) * width * 3),
+      ),
+    ).map((d) => d.mean);
+  };
+
+  it('a JPEG cut short is decoded from what it holds and says how much of it that is', async () => {
+    const whole = await photoLike(1200, 900, 11);
+    const intact = await photoPixels(whole, spec);
+    expect(intact.damaged).toBeNull();
+    const cut = await photoPixels(whole.subarray(0, Math.floor(whole.length * 0.55)), spec);
+    const share = Number(/indexed from the (\d+) % of the picture that decodes/.exec(cut.damaged ?? '')?.[1]);
+    // Independently: the thumbnail rows that match the intact photo's are the part that decoded.
+    const diffs = await rowDifferences(cut.thumbnail.webp, intact.thumbnail.webp);
+    const matching = diffs.findIndex((d) => d > 8);
+    expect(matching).toBeGreaterThan(0);
+    expect(Math.abs(share / 100 - matching / diffs.length)).toBeLessThan(0.03);
+    expect(cut.thumbnail).toMatchObject({ width: intact.thumbnail.width, height: intact.thumbnail.height });
+  });
+
+  it('a progressive JPEG cut short decodes every row, and is still called damaged', async () => {
+    const whole = await sharp(await photoLike(1200, 900, 12))
+      .jpeg({ progressive: true })
+      .toBuffer();
+    const cut = await photoPixels(whole.subarray(0, Math.floor(whole.length * 0.9)), spec);
+    expect(cut.damaged).toMatch(/^damaged: the file ends early or is corrupt; nearly all/);
+  });
+
+  it('refuses a JPEG with too little of its picture, and a PNG cut short', async () => {
+    const whole = await photoLike(1200, 900, 13);
+    await expect(photoPixels(whole.subarray(0, 2000), spec)).rejects.toThrow(
+      /cannot decode image .*too little of the picture is there/,
+    );
+    const png = await sharp(whole).png().toBuffer();
+    await expect(photoPixels(png.subarray(0, png.length >> 1), spec)).rejects.toThrow(/cannot decode image/);
+  });
+});
