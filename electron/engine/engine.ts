@@ -209,6 +209,11 @@ export class Engine {
         library.tags.setCaption(photoId, text, 'user');
         return ok;
       },
+      'captions.setMany': ({ photoIds, text }) => {
+        for (const photoId of photoIds) photoOrThrow(library, photoId);
+        library.tags.setCaptions(photoIds.map((photoId) => ({ photoId, text })));
+        return { changed: photoIds.length };
+      },
       'tags.list': () => categorySummaries(library),
       'tags.add': (p) => library.tags.addCategory({ ...categoryInput(p), name: p.name }),
       'tags.update': ({ id, change }) => library.tags.updateCategory(id, categoryInput(change)),
@@ -242,6 +247,11 @@ export class Engine {
         library.tags.setUserTag(photoId, categoryId, decision);
         return ok;
       },
+      'tags.decideMany': ({ photoIds, categoryId, decision }) => {
+        for (const photoId of photoIds) photoOrThrow(library, photoId);
+        if (!library.tags.category(categoryId)) throw new ApiError('not-found', `no category ${categoryId}`);
+        return { changed: library.tags.setUserTags(photoIds, categoryId, decision) };
+      },
       'albums.list': async () => {
         const out = [];
         for (const a of library.albums.list())
@@ -258,6 +268,12 @@ export class Engine {
         return { id: a.id, name: a.name };
       },
       'albums.add': ({ id, photoIds }) => ({ added: library.albums.add(id, photoIds) }),
+      'albums.removePhotos': ({ id, photoIds }) => {
+        if (!library.albums.album(id)) throw new ApiError('not-found', `no album ${id}`);
+        const removed = library.albums.removePhotos(id, photoIds);
+        this.emit('library.changed', { reason: 'album changed' });
+        return { removed };
+      },
       'albums.photos': async ({ id }) => {
         const album = library.albums.album(id);
         if (!album) throw new ApiError('not-found', `no album ${id}`);

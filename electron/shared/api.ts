@@ -38,6 +38,8 @@ export const SearchFilters = z
   })
   .strict();
 
+/** The photos a bulk action on a selection acts on. */
+const PhotoIds = z.array(id).min(1).max(100_000);
 const Hit = z.object({
   id,
   path: z.string(),
@@ -357,6 +359,22 @@ export const API = {
     }),
   },
   'captions.set': { params: z.object({ photoId: id, text: z.string().max(2000) }).strict(), result: Ok },
+  /** One caption for several photos (an empty text removes theirs), all or none. */
+  'captions.setMany': {
+    params: z.object({ photoIds: PhotoIds, text: z.string().max(2000) }).strict(),
+    result: z.object({ changed: z.number() }),
+  },
+  /**
+   * Copies the photos' original files (and XMP sidecars) into an existing folder, given by its full
+   * path; never replaces a file there (a clash gets " (2)"). A photo that cannot be copied is listed.
+   */
+  'photos.copy': {
+    params: z.object({ photoIds: PhotoIds, folder: text(4096) }).strict(),
+    result: z.object({
+      copied: z.number(),
+      failed: z.array(z.object({ id, path: z.string().nullable(), error: z.string() })),
+    }),
+  },
   'tags.list': { params: Empty, result: z.array(CategorySummary) },
   'tags.add': { params: CategoryInput, result: Category },
   'tags.update': { params: z.object({ id, change: CategoryInput.partial() }).strict(), result: Category },
@@ -391,6 +409,13 @@ export const API = {
       .strict(),
     result: Ok,
   },
+  /** The same decision on several photos at once (a selection): the user's own, recorded as such. */
+  'tags.decideMany': {
+    params: z
+      .object({ photoIds: PhotoIds, categoryId: id, decision: z.enum(['accepted', 'rejected', 'manual']) })
+      .strict(),
+    result: z.object({ changed: z.number() }),
+  },
   'albums.list': {
     params: Empty,
     result: z.array(z.object({ id, name: z.string(), smart: z.boolean(), count: z.number() })),
@@ -410,6 +435,10 @@ export const API = {
     result: z.object({ added: z.number() }),
   },
   'albums.photos': { params: z.object({ id }).strict(), result: z.array(id) },
+  'albums.removePhotos': {
+    params: z.object({ id, photoIds: PhotoIds }).strict(),
+    result: z.object({ removed: z.number() }),
+  },
   'albums.remove': { params: z.object({ id }).strict(), result: Ok },
   /** The training pairs fine-tuning would use: captions and accepted tags; rejected tags are negatives. */
   'finetune.pairs': {

@@ -462,6 +462,22 @@ export class TagStore {
       .run(photoId, categoryId, source, origin, Date.now());
   }
 
+  /** The user's decision on many photos in one transaction; how many photos it changed. */
+  setUserTags(photoIds: readonly number[], categoryId: number, source: Exclude<TagSource, 'auto'>): number {
+    const before = this.db
+      .prepare('SELECT source FROM photo_tags WHERE photo_id = ? AND category_id = ?')
+      .pluck();
+    let changed = 0;
+    this.db.transaction(() => {
+      for (const id of photoIds) {
+        if (before.get(id, categoryId) === source) continue;
+        this.setUserTag(id, categoryId, source);
+        changed++;
+      }
+    })();
+    return changed;
+  }
+
   /** Removes a tag of any source (the user un-tagging a photo). */
   clearTag(photoId: number, categoryId: number): boolean {
     return (

@@ -1,8 +1,9 @@
 // Handlers for the photo views: the timeline (every indexed photo as compact parallel arrays), why a
 // photo matched a query or a category, and search by an uploaded image that need not be in the library
-// (named by its upload id: the engine opens no path a caller names).
+// (named by its upload id: the engine opens no path a caller names), and copying photos to a folder.
 
 import { ImageDecodeError } from '../../core/clip/errors.js';
+import { copyPhotos, CopyError } from '../../core/library/copy-photos.js';
 import { explainPhoto, ExplainError } from '../../core/library/explain.js';
 import { timeline } from '../../core/library/timeline.js';
 import { ApiError } from '../../shared/api.js';
@@ -10,10 +11,19 @@ import { photoOrThrow, searchOptions, type HandlerContext, type HandlerGroup } f
 
 export function photoHandlers(
   ctx: HandlerContext,
-): HandlerGroup<'photos.timeline' | 'photos.explain' | 'search.image'> {
+): HandlerGroup<'photos.timeline' | 'photos.explain' | 'search.image' | 'photos.copy'> {
   const { library, searcher } = ctx;
   return {
     'photos.timeline': ({ offset, limit }) => timeline(library.db, offset ?? 0, limit ?? -1),
+    'photos.copy': async ({ photoIds, folder }) => {
+      try {
+        const report = await copyPhotos(library, photoIds, folder);
+        return { copied: report.copied.length, failed: report.failed };
+      } catch (err) {
+        if (err instanceof CopyError) throw new ApiError('bad-request', err.message);
+        throw err;
+      }
+    },
     'photos.explain': async ({ photoId, query, categoryId }) => {
       photoOrThrow(library, photoId);
       try {

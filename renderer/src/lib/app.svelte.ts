@@ -5,14 +5,17 @@
 
 import type { EventData, Params, Result } from '../../../electron/shared/api';
 import type { GridItem } from './grid-layout';
+import { Selection } from './selection.svelte';
 import { CallError, pickTransport, type Transport } from './transport';
+import { ViewPrefs } from './view-prefs.svelte';
 
 /** Photos in the first timeline request: a few screens of the newest. */
 const FIRST_PAGE = 1000;
 
 function toItems(t: Result<'photos.timeline'>): GridItem[] {
   const items = new Array<GridItem>(t.ids.length);
-  for (let i = 0; i < t.ids.length; i++) items[i] = { id: t.ids[i] as number, takenAt: t.takenAt[i] ?? null };
+  for (let i = 0; i < t.ids.length; i++)
+    items[i] = { id: t.ids[i] as number, takenAt: t.takenAt[i] ?? null, aspect: t.aspect[i] ?? 1 };
   return items;
 }
 
@@ -55,6 +58,12 @@ export class App {
   progress = $state.raw<EventData<'index.progress'> | null>(null);
   /** The whole library, newest first; a raw array, because 100k reactive proxies would crawl. */
   timeline = $state.raw<GridItem[]>([]);
+  /** Each photo's shape (width / height), for grids of photos that come without it (search results). */
+  private aspects = new Map<number, number>();
+  readonly prefs = new ViewPrefs();
+  /** The photos picked in the library grid and in the search results, for the selection bar. */
+  readonly librarySelection = new Selection();
+  readonly searchSelection = new Selection();
   timelineLoaded = $state(false);
   search = $state<SearchState>({ query: '', example: null, filters: {}, weaker: false, sort: 'score' });
   results = $state.raw<SearchResults | null>(null);
@@ -159,6 +168,7 @@ export class App {
         const rest = await this.transport.call('photos.timeline', { offset: timeline.ids.length });
         this.timeline = [...this.timeline, ...toItems(rest)];
       }
+      this.aspects = new Map(this.timeline.map((t) => [t.id, t.aspect ?? 1]));
     });
   }
 
@@ -187,6 +197,7 @@ export class App {
       items: result.hits.map((h) => ({
         id: h.id,
         takenAt: h.takenAt,
+        aspect: this.aspects.get(h.id) ?? 1,
         score: h.score,
         strong: h.strong || result.cutoff === null,
       })),

@@ -1,0 +1,273 @@
+// Browsing the library as a Google Photos user would, in Chromium over `lumen serve`: photos in their
+// own shapes under month headers, the timeline scrubber, the thumbnail size, and picking photos (tick,
+// shift for a range, drag across, Ctrl+A, Esc) to add them to an album, tag, caption or copy them all
+// at once. Photos span seven years and three shapes; screenshots at 1280x800 and 1920x1080.
+/// <reference lib="dom" />
+
+import { readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generatePhotoFolder, type GeneratedPhoto } from '../../scripts/shapes/photo-folder.js';
+import { tempDir } from '../support/temp.js';
+import { HAS_CHROMIUM, startUi, type Ui } from '../support/ui-harness.js';
+
+const SHAPES = [
+  [300, 200],
+  [200, 300],
+  [240, 240],
+] as const;
+
+describe.skipIf(!HAS_CHROMIUM)('browsing and picking photos in Chromium', () => {
+  let ui: Ui;
+  let photos: GeneratedPhoto[];
+  const months = new Set<string>();
+
+  const api = async <T>(method: string, params: unknown = {}): Promise<T> => {
+    const res = await fetch(`${ui.url}/api/${method}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(params),
+    });
+    const json = (await res.json()) as { result: T; error?: { message: string } };
+    if (json.error) throw new Error(json.error.message);
+    return json.result;
+  };
+  const grid = () => ui.page.locator('[data-testid="library-grid"] [role="grid"]');
+  const tile = (n: number) =>
+    ui.page.locator(`[data-testid="library-grid"] [role="gridcell"]:has([data-index="${n}"])`);
+  const count = () => ui.page.locator('[data-testid="selection-count"]');
+  const pick = async (n: number, modifiers: ('Shift' | 'Control')[] = []) => {
+    await tile(n).hover();
+    await tile(n).locator('[data-testid="tick"]').click({ modifiers });
+  };
+  const pickedIds = () =>
+    ui.page
+      .locator('[data-testid="library-grid"] [role="gridcell"][aria-selected="true"] [data-photo-id]')
+      .evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-photo-id'))));
+
+  beforeAll(async () => {
+    ui = await startUi();
+    const dir = join(ui.root, 'Photos');
+    photos = await generatePhotoFolder(dir, { count: 36, seed: 909, formats: ['jpeg'] });
+    for (const [i, p] of photos.entries()) {
+      // Three shapes, and nine months over seven years, four photos on three days in each (file
+      // times stand in for EXIF dates).
+      const [w, h] = SHAPES[i % 3] as readonly [number, number];
+      writeFileSync(p.path, await sharp(p.path).resize(w, h, { fit: 'fill' }).jpeg().toBuffer());
+      const g = Math.floor(i / 4);
+      const when = new Date(2025 - Math.floor((g * 6) / 8), (g * 5) % 12, 1 + (i % 3) * 3, 12 - (i % 4));
+      months.add(`${when.getFullYear()}-${when.getMonth()}`);
+      utimesSync(p.path, when, when);
+    }
+    await api('library.addFolder', { path: dir });
+    await api('index.start');
+    await ui.page.waitForFunction(
+      () => document.querySelector('[data-testid="library-counts"]')?.textContent.includes('36 photos'),
+      undefined,
+      { timeout: 120_000 },
+    );
+    await tile(0).waitFor();
+  }, 300_000);
+
+  afterAll(async () => {
+    await ui.close();
+  });
+
+  it('shows each photo in its own shape, in rows that fill the width, under a header per month', async () => {
+    const { page } = ui;
+    const shapes = await page.locator('[data-testid="library-grid"] [role="gridcell"]').evaluateAll((els) =>
+      els.map((e) => {
+        const r = e.getBoundingClientRect();
+        return {
+          id: Number(e.querySelector('[data-photo-id]')?.getAttribute('data-photo-id')),
+          w: r.width,
+          h: r.height,
+        };
+      }),
+    );
+    expect(shapes.length).toBeGreaterThan(8);
+    for (const s of shapes) {
+      const { width, height } = await api<{ width: number; height: number }>('photos.get', { id: s.id });
+      expect(s.w / s.h, `photo ${s.id}`).toBeCloseTo(width / height, 1);
+    }
+    // Rows are justified: the cells of a full row end at the same right edge.
+    const rights = await page
+      .locator('[data-testid="library-grid"] [role="row"]:not(:has(.month))')
+      .evaluateAll((rows) =>
+        rows.map((r) =>
+          Math.max(
+            ...[...r.querySelectorAll('[role="gridcell"]')].map((c) => c.getBoundingClientRect().right),
+          ),
+        ),
+      );
+    const edge = Math.max(...rights);
+    expect(rights.filter((r) => Math.abs(r - edge) < 1.5).length).toBeGreaterThan(1);
+    // Every month once, newest first, counting its photos; scrolled through, as the grid is virtual.
+    const seen: string[] = [];
+    const height = await grid().evaluate((el) => el.scrollHeight);
+    for (let y = 0; y <= height; y += 250) {
+      await grid().evaluate((el, top) => (el.scrollTop = top), y);
+      await page.waitForTimeout(40);
+      for (const m of await page.locator('[data-testid="library-grid"] .month').allTextContents())
+        if (!seen.includes(m)) seen.push(m);
+    }
+    expect(seen).toHaveLength(months.size);
+    const years = seen.map((m) => Number(/\d{4}/.exec(m)?.[0]));
+    expect(years).toEqual([...years].sort((a, b) => b - a));
+    await grid().evaluate((el) => (el.scrollTop = 0));
+    await ui.shot('20-library-justified-1280');
+  });
+
+  it('jumps through the years with the scrubber, naming the month under the pointer', async () => {
+    const { page } = ui;
+    const bar = page.locator('[data-testid="scrubber"]');
+    const box = await bar.boundingBox();
+    if (!box) throw new Error('no scrubber');
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height - 3);
+    await expect.poll(() => page.locator('[data-testid="scrubber-month"]').textContent()).toMatch(/2019/);
+    await page.mouse.down();
+    await page.mouse.up();
+    // The bottom of the track is the end of the library.
+    await expect
+      .poll(() => grid().evaluate((el) => el.scrollTop / (el.scrollHeight - el.clientHeight)))
+      .toBeGreaterThan(0.98);
+    expect((await page.locator('[data-testid="library-grid"] .month').allTextContents()).join(' ')).toMatch(
+      /2019/,
+    );
+    await ui.shot('21-scrubber-2019');
+    // Dragging back up to the top.
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height - 3);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width / 2, box.y + 1, { steps: 8 });
+    await page.mouse.up();
+    await expect.poll(() => grid().evaluate((el) => el.scrollTop)).toBeLessThan(5);
+  });
+
+  it('makes thumbnails bigger and smaller with the size control, and remembers it', async () => {
+    const { page } = ui;
+    const rowHeight = () => tile(0).evaluate((e) => e.getBoundingClientRect().height);
+    const before = await rowHeight();
+    await page.locator('[data-testid="thumb-size"]').fill('300');
+    await expect.poll(rowHeight).toBeGreaterThan(before * 1.3);
+    await page.reload();
+    await tile(0).waitFor();
+    expect(await rowHeight()).toBeGreaterThan(before * 1.3);
+    await page.locator('[data-testid="thumb-size"]').fill('180');
+    await expect.poll(rowHeight).toBeLessThan(before * 1.2);
+  });
+
+  it('picks photos by tick, shift-range, drag, Ctrl+A, and lets go with Esc', async () => {
+    const { page } = ui;
+    await pick(0);
+    await expect.poll(() => count().textContent()).toBe('1 selected');
+    // While something is picked, a click on a tile picks it instead of opening it.
+    await tile(2).locator('[data-photo-id]').click();
+    await expect.poll(() => count().textContent()).toBe('2 selected');
+    expect(await page.locator('[data-testid="viewer"]').count()).toBe(0);
+    await pick(5, ['Shift']);
+    // From the last one picked (2) through 5: 0, 2, 3, 4, 5.
+    await expect.poll(() => count().textContent()).toBe('5 selected');
+    expect(await pickedIds()).toHaveLength(5);
+    await ui.shot('22-selection-1280');
+    await page.keyboard.press('Escape');
+    await expect.poll(() => page.locator('[data-testid="selection-bar"]').count()).toBe(0);
+    // Dragging from a tick across the next tiles of the row picks each one passed.
+    const ticks = [0, 1, 2].map((n) => tile(n));
+    await ticks[0]?.hover();
+    const start = await ticks[0]?.locator('[data-testid="tick"]').boundingBox();
+    const end = await ticks[2]?.boundingBox();
+    if (!start || !end) throw new Error('no tiles');
+    await page.mouse.move(start.x + 8, start.y + 8);
+    await page.mouse.down();
+    await page.mouse.move(end.x + end.width / 2, end.y + end.height / 2, { steps: 12 });
+    await page.mouse.up();
+    await expect.poll(() => count().textContent()).toBe('3 selected');
+    await tile(0).locator('[data-photo-id]').focus();
+    await page.keyboard.press('Control+a');
+    await expect.poll(() => count().textContent()).toBe('36 selected');
+    await page.keyboard.press('Escape');
+    await expect.poll(() => page.locator('[data-testid="selection-bar"]').count()).toBe(0);
+  });
+
+  it('adds the picked photos to a new album, tags and captions them, and copies their files', async () => {
+    const { page } = ui;
+    // A new album from three photos.
+    for (const n of [0, 1, 3]) await pick(n);
+    const three = await pickedIds();
+    await page.click('[data-testid="selection-bar"] button:has-text("Add to album")');
+    await page.fill('[aria-label="New album name"]', 'Summer trip');
+    await page.click('[data-testid="selection-menu"] button:has-text("Create")');
+    await expect
+      .poll(() => page.locator('[data-testid="selection-done"]').textContent())
+      .toMatch(/Made the album Summer trip with 3 photos/);
+    const album = (await api<{ id: number; name: string }[]>('albums.list')).find(
+      (a) => a.name === 'Summer trip',
+    );
+    expect((await api<number[]>('albums.photos', { id: album?.id })).sort()).toEqual([...three].sort());
+    // A tag, recorded as the user's own.
+    const category = await api<{ id: number }>('tags.add', { name: 'postcards' });
+    for (const n of [1, 2]) await pick(n);
+    const two = await pickedIds();
+    await page.click('[data-testid="selection-bar"] button:has-text("Tag")');
+    await page
+      .locator('[data-testid="selection-menu"] .row:has-text("postcards") button:has-text("Add")')
+      .click();
+    await expect
+      .poll(() => page.locator('[data-testid="selection-done"]').textContent())
+      .toMatch(/Tagged 2 photos postcards/);
+    for (const id of two) {
+      const { tags } = await api<{ tags: { name: string; source: string }[] }>('photos.get', { id });
+      expect(tags).toContainEqual(expect.objectContaining({ name: 'postcards', source: 'manual' }));
+    }
+    expect(category.id).toBeGreaterThan(0);
+    // One caption for both.
+    for (const n of [1, 2]) await pick(n);
+    await page.click('[data-testid="selection-bar"] button:has-text("Caption")');
+    await page.fill('[aria-label="Caption"]', 'Postcards from Crete');
+    await page.click('[data-testid="selection-menu"] button:has-text("Save")');
+    await expect
+      .poll(() => page.locator('[data-testid="selection-done"]').textContent())
+      .toMatch(/Captioned 2 photos/);
+    for (const id of two)
+      expect((await api<{ caption: string }>('photos.get', { id })).caption).toBe('Postcards from Crete');
+    // Their files copied to a folder; a second copy never overwrites the first.
+    const dest = tempDir('lumen-copy-');
+    for (let round = 0; round < 2; round++) {
+      for (const n of [1, 2]) await pick(n);
+      await page.click('[data-testid="selection-bar"] button:has-text("Copy to folder")');
+      await page.fill('[aria-label="Folder to copy into"]', dest);
+      await page.click('[data-testid="selection-menu"] button:has-text("Copy")');
+      await expect
+        .poll(() => page.locator('[data-testid="selection-done"]').textContent())
+        .toMatch(/Copied 2 photos to/);
+    }
+    const files = readdirSync(dest).sort();
+    expect(files).toHaveLength(4);
+    expect(files.filter((f) => / \(2\)\.jpg$/.test(f))).toHaveLength(2);
+    for (const id of two) {
+      const { path } = await api<{ path: string }>('photos.get', { id });
+      const name = path.split('/').pop() ?? '';
+      expect(readFileSync(join(dest, name)).equals(readFileSync(path))).toBe(true);
+    }
+    // A relative folder is refused in plain words, and nothing is copied.
+    const res = await fetch(`${ui.url}/api/photos.copy`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ photoIds: two, folder: 'Export' }),
+    });
+    expect(res.status).toBe(400);
+    expect(JSON.stringify(await res.json())).toMatch(/give the folder's full path, not \\"Export\\"/);
+  });
+
+  it('looks right at 1920x1080, with a selection', async () => {
+    const { page } = ui;
+    await page.setViewportSize({ width: 1920, height: 1080 });
+    await tile(0).waitFor();
+    for (const n of [0, 4]) await pick(n);
+    await ui.shot('23-selection-1920');
+    await page.keyboard.press('Escape');
+    await ui.shot('24-library-justified-1920');
+    await page.setViewportSize({ width: 1280, height: 800 });
+  });
+});
