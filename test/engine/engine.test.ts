@@ -551,6 +551,38 @@ describe('Engine', () => {
     await refused(engine, 'albums.remove', { id: album.id }, 'not-found');
   });
 
+  it('acts on a selection all or nothing: one unknown photo and no photo changes', async () => {
+    const [a, b] = [idOf(photos[0] as GeneratedPhoto), idOf(photos[1] as GeneratedPhoto)];
+    await refused(engine, 'captions.setMany', { photoIds: [a, 99_999], text: 'half done?' }, 'not-found');
+    expect((await engine.call('photos.get', { id: a })).caption).not.toBe('half done?');
+    expect(await engine.call('captions.setMany', { photoIds: [a, b], text: 'both' })).toEqual({ changed: 2 });
+    expect((await engine.call('photos.get', { id: b })).caption).toBe('both');
+    await engine.call('captions.setMany', { photoIds: [a, b], text: '' });
+    const category = await engine.call('tags.add', { name: 'bulk' });
+    const tagged = async (id: number) =>
+      (await engine.call('photos.get', { id })).tags.find((t) => t.name === 'bulk')?.source ?? null;
+    await refused(
+      engine,
+      'tags.decideMany',
+      { photoIds: [a, 99_999], categoryId: category.id, decision: 'manual' },
+      'not-found',
+    );
+    expect(await tagged(a)).toBeNull();
+    const decide = { photoIds: [a, b], categoryId: category.id, decision: 'manual' as const };
+    expect(await engine.call('tags.decideMany', decide)).toEqual({ changed: 2 });
+    // The same decision again changes nothing.
+    expect(await engine.call('tags.decideMany', decide)).toEqual({ changed: 0 });
+    expect([await tagged(a), await tagged(b)]).toEqual(['manual', 'manual']);
+    await refused(engine, 'tags.decideMany', { ...decide, photoIds: [] }, 'bad-request');
+    await engine.call('tags.remove', { id: category.id });
+    const album = await engine.call('albums.create', { name: 'picked' });
+    await engine.call('albums.add', { id: album.id, photoIds: [a, b] });
+    expect(await engine.call('albums.removePhotos', { id: album.id, photoIds: [a] })).toEqual({ removed: 1 });
+    expect(await engine.call('albums.photos', { id: album.id })).toEqual([b]);
+    await refused(engine, 'albums.removePhotos', { id: 99_999, photoIds: [a] }, 'not-found');
+    await engine.call('albums.remove', { id: album.id });
+  });
+
   it('refuses to fine-tune a library with nothing to learn from', async () => {
     const dbPath = join(root, 'empty', 'library.sqlite');
     const empty = Library.open({ dbPath, model });

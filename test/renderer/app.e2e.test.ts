@@ -33,11 +33,28 @@ describe.skipIf(!HAS_CHROMIUM)('the UI in Chromium, over lumen serve', () => {
     if (!p) throw new Error(`photo ${id} (${path}) is not one we generated`);
     return p;
   };
+  /** The first n photo ids a grid shows, in order; it is virtual, so scrolled through to collect them. */
   const gridIds = async (testid: string, n: number): Promise<number[]> => {
     const cells = ui.page.locator(`[data-testid="${testid}"] [data-photo-id]`);
     await cells.first().waitFor();
-    const ids = await cells.evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-photo-id'))));
-    return ids.slice(0, n);
+    const grid = ui.page.locator(`[data-testid="${testid}"] [role="grid"]`);
+    const seen = new Map<number, number>();
+    const height = await grid.evaluate((el) => el.scrollHeight);
+    for (let y = 0; y <= height && seen.size < n; y += 400) {
+      await grid.evaluate((el, top) => (el.scrollTop = top), y);
+      await ui.page.waitForTimeout(30);
+      const found = await cells.evaluateAll((els) =>
+        els.map(
+          (e) => [Number(e.getAttribute('data-index')), Number(e.getAttribute('data-photo-id'))] as const,
+        ),
+      );
+      for (const [index, id] of found) seen.set(index, id);
+    }
+    await grid.evaluate((el) => (el.scrollTop = 0));
+    return [...seen.entries()]
+      .sort((a, b) => a[0] - b[0])
+      .map(([, id]) => id)
+      .slice(0, n);
   };
 
   beforeAll(async () => {

@@ -260,6 +260,29 @@ describe.skipIf(!HAS_CHROMIUM)('browsing and picking photos in Chromium', () => 
     expect(JSON.stringify(await res.json())).toMatch(/give the folder's full path, not \\"Export\\"/);
   });
 
+  it('removes picked photos from the album on show', async () => {
+    const { page } = ui;
+    await page.click('nav button:has-text("Tags")');
+    await page.click('[data-testid="album-list"] button:has-text("Summer trip")');
+    const cells = page.locator('[data-testid="album-grid"] [role="gridcell"]');
+    await expect.poll(() => cells.count()).toBe(3);
+    const first = Number(await cells.first().locator('[data-photo-id]').getAttribute('data-photo-id'));
+    await cells.first().hover();
+    await cells.first().locator('[data-testid="tick"]').click();
+    await page.click('[data-testid="selection-bar"] button:has-text("Remove from Summer trip")');
+    await expect
+      .poll(() => page.locator('[data-testid="selection-done"]').textContent())
+      .toMatch(/Removed 1 photo from Summer trip/);
+    await expect.poll(() => cells.count()).toBe(2);
+    const album = (await api<{ id: number; name: string }[]>('albums.list')).find(
+      (a) => a.name === 'Summer trip',
+    );
+    const left = await api<number[]>('albums.photos', { id: album?.id });
+    expect(left).toHaveLength(2);
+    expect(left).not.toContain(first);
+    await page.click('nav button:has-text("Library")');
+  });
+
   it('looks right at 1920x1080, with a selection', async () => {
     const { page } = ui;
     await page.setViewportSize({ width: 1920, height: 1080 });

@@ -4,7 +4,7 @@
 // call the engine through `app.transport`; engine events (progress, library changes) update it here, once.
 
 import type { EventData, Params, Result } from '../../../electron/shared/api';
-import type { GridItem } from './grid-layout';
+import { aspectsOf, type GridItem } from './grid-layout';
 import { Selection } from './selection.svelte';
 import { CallError, pickTransport, type Transport } from './transport';
 import { ViewPrefs } from './view-prefs.svelte';
@@ -59,7 +59,7 @@ export class App {
   /** The whole library, newest first; a raw array, because 100k reactive proxies would crawl. */
   timeline = $state.raw<GridItem[]>([]);
   /** Each photo's shape (width / height), for grids of photos that come without it (search results). */
-  private aspects = new Map<number, number>();
+  private aspects: ReadonlyMap<number, number> = aspectsOf([]);
   readonly prefs = new ViewPrefs();
   /** The photos picked in the library grid and in the search results, for the selection bar. */
   readonly librarySelection = new Selection();
@@ -168,7 +168,7 @@ export class App {
         const rest = await this.transport.call('photos.timeline', { offset: timeline.ids.length });
         this.timeline = [...this.timeline, ...toItems(rest)];
       }
-      this.aspects = new Map(this.timeline.map((t) => [t.id, t.aspect ?? 1]));
+      this.aspects = aspectsOf(this.timeline);
     });
   }
 

@@ -285,3 +285,13 @@ export function itemBelow(layout: GridLayout, index: number, steps: number): num
   }
   return best;
 }
+
+/** The ids of a grid's items, for membership tests over 100k photos (not reactive state). */
+export function idsOf(items: readonly { id: number }[]): ReadonlySet<number> {
+  return new Set(items.map((it) => it.id));
+}
+
+/** Each item's shape by id (not reactive state), for grids of photos that come without it. */
+export function aspectsOf(items: readonly GridItem[]): ReadonlyMap<number, number> {
+  return new Map(items.map((it) => [it.id, it.aspect ?? 1]));
+}

@@ -4,6 +4,7 @@
 // decides what its items are, this only keeps ids (the same photo in another order is the same pick).
 
 import { SvelteSet } from 'svelte/reactivity';
+import { idsOf } from './grid-layout';
 
 export class Selection {
   readonly #ids = new SvelteSet<number>();
@@ -60,7 +61,7 @@ export class Selection {
   /** Drops ids no longer in the grid (photos removed or trashed meanwhile). */
   keepOnly(items: readonly { id: number }[]): void {
     if (!this.#ids.size) return;
-    const present = new Set(items.map((it) => it.id));
+    const present = idsOf(items);
     for (const id of [...this.#ids]) if (!present.has(id)) this.#ids.delete(id);
   }
 }

@@ -32,7 +32,7 @@ describe('grid layout', () => {
     ]);
     const first = rows[0] as PhotoRow;
     expect(first.size).toBeCloseTo(992 / 4.5, 6);
-    expect(first.widths.map((w) => w / first.size)).toEqual([1.5, 1.5, 1.5].map((a) => expect.closeTo(a, 9)));
+    for (const w of first.widths) expect(w / first.size).toBeCloseTo(1.5, 9);
     expect((first.xs.at(-1) ?? 0) + (first.widths.at(-1) ?? 0)).toBeCloseTo(1000, 6);
     expect(rows[1]?.size).toBe(200);
     expect(rows[1]?.widths).toEqual([300, 300, 300]);
