@@ -194,7 +194,9 @@ export class Engine {
           width: row.width,
           height: row.height,
           format: row.format,
-          takenAt: row.taken_at,
+          // As the timeline dates it: the file's time where the photo has no date of its own.
+          takenAt: row.taken_at ?? row.mtime_ms,
+          dateFromFile: row.taken_at === null,
           camera: row.camera,
           lens: row.lens,
           status: row.status,

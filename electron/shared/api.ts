@@ -344,7 +344,9 @@ export const API = {
       width: z.number().nullable(),
       height: z.number().nullable(),
       format: z.string().nullable(),
+      /** When it was taken, or the file's time where the photo has no date (dateFromFile). */
       takenAt: z.number().nullable(),
+      dateFromFile: z.boolean(),
       camera: z.string().nullable(),
       lens: z.string().nullable(),
       status: z.string(),

@@ -283,6 +283,65 @@ describe.skipIf(!HAS_CHROMIUM)('browsing and picking photos in Chromium', () => 
     await page.click('nav button:has-text("Library")');
   });
 
+  it('shows a photo on black at its own size, zooms, rotates, plays a slideshow and edits its tags', async () => {
+    const { page } = ui;
+    const long = 'a very long category name that a careless user typed without stopping for breath at all';
+    const category = await api<{ id: number }>('tags.add', { name: long });
+    await tile(0).locator('[data-photo-id]').click();
+    const viewer = page.locator('[data-testid="viewer"]');
+    await viewer.waitFor();
+    const img = page.locator('[data-testid="viewer-photo"]');
+    await expect.poll(() => img.evaluate((el) => (el as HTMLImageElement).naturalWidth)).toBeGreaterThan(0);
+    expect(await viewer.evaluate((el) => getComputedStyle(el).backgroundColor)).toBe('rgb(0, 0, 0)');
+    // Smaller than the screen: shown at its own size, not blown up.
+    const size = () =>
+      img.evaluate((el) => [el.getBoundingClientRect().width, (el as HTMLImageElement).naturalWidth]);
+    const [shown, natural] = await size();
+    expect(shown).toBeCloseTo(natural as number, 0);
+    await page.keyboard.press('+');
+    await expect.poll(async () => (await size())[0]).toBeCloseTo((natural as number) * 1.5, 0);
+    await page.keyboard.press('r');
+    expect(await img.evaluate((el) => el.style.transform)).toMatch(/rotate\(90deg\)/);
+    await page.keyboard.press('0');
+    expect(await img.evaluate((el) => el.style.transform)).toMatch(/rotate\(0deg\) scale\(1\)/);
+    // No EXIF date: the file's date, called that.
+    await expect.poll(() => viewer.locator('dt').allTextContents()).toContain('File date');
+    // The original, to download, byte for byte.
+    const link = viewer.locator('a[download]');
+    const { path } = await api<{ path: string }>('photos.get', {
+      id: Number(await tile(0).locator('[data-photo-id]').getAttribute('data-photo-id')),
+    });
+    expect(await link.getAttribute('download')).toBe(path.split('/').pop());
+    const bytes = await page.evaluate(
+      async (href) => [...new Uint8Array(await (await fetch(href)).arrayBuffer())].length,
+      (await link.getAttribute('href')) ?? '',
+    );
+    expect(bytes).toBe(readFileSync(path).length);
+    // Tags in place: add one as the user's, then say it is not that; a long name keeps the panel whole.
+    await viewer.locator('#tag-pick').selectOption({ label: long });
+    await viewer.locator('.add-tag button:has-text("Add")').click();
+    const chip = viewer.locator('[data-testid="viewer-tags"] .tag', { hasText: long });
+    await expect.poll(() => chip.getAttribute('class')).toMatch(/manual/);
+    const aside = await viewer.locator('aside').evaluate((el) => el.getBoundingClientRect().width);
+    expect(aside).toBeCloseTo(340, 0);
+    expect(
+      await viewer.locator('#caption').evaluate((el) => el.getBoundingClientRect().width),
+    ).toBeGreaterThan(280);
+    await ui.shot('25-viewer-tags');
+    await chip.locator(`button[aria-label="Not ${long}"]`).click();
+    await expect.poll(() => chip.getAttribute('class')).toMatch(/rejected/);
+    const id = Number(await tile(0).locator('[data-photo-id]').getAttribute('data-photo-id'));
+    const { tags } = await api<{ tags: { name: string; source: string }[] }>('photos.get', { id });
+    expect(tags).toContainEqual(expect.objectContaining({ name: long, source: 'rejected' }));
+    // A slideshow moves on by itself.
+    const before = await img.getAttribute('src');
+    await viewer.locator('[data-testid="slideshow"]').click();
+    await expect.poll(() => img.getAttribute('src'), { timeout: 8000 }).not.toBe(before);
+    await page.keyboard.press('p');
+    await page.keyboard.press('Escape');
+    await api('tags.remove', { id: category.id });
+  });
+
   it('looks right at 1920x1080, with a selection', async () => {
     const { page } = ui;
     await page.setViewportSize({ width: 1920, height: 1080 });
