@@ -320,7 +320,7 @@ describe.skipIf(!HAS_CHROMIUM)('the UI in Chromium, over lumen serve', () => {
     expect(loss?.split(/[ML]/).filter(Boolean).length).toBeGreaterThan(2);
     // Six pairs are too few to set some aside as a test: no result is claimed.
     expect(await page.locator('[data-testid="finetune-result"]').textContent()).toMatch(
-      /Held-out recall@5 not measured: \d+ pairs are too few/,
+      /How well it finds your photos: not measured: \d+ pairs are too few/,
     );
     await page.locator('[data-testid="adapter-list"]').getByText(/1/).first().waitFor();
     expect(await page.locator('[data-testid="adapter-list"] td.recall').first().textContent()).toContain(
