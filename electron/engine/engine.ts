@@ -163,6 +163,11 @@ export class Engine {
         this.keeper.foldersChanged();
         return { removed };
       },
+      'library.folderFootprint': ({ path }) => {
+        const footprint = library.store.folderFootprint(path);
+        if (!footprint) throw new ApiError('not-found', `${path} is not one of the library's folders`);
+        return footprint;
+      },
       'index.start': () => ({ started: this.keeper.start() }),
       'index.pause': () => {
         this.keeper.pause();

@@ -280,6 +280,11 @@ export const API = {
     params: z.object({ path: text(4096) }).strict(),
     result: z.object({ removed: z.number() }),
   },
+  /** What removing a folder would take with it, to ask first: photos, captions, own tags, albums. */
+  'library.folderFootprint': {
+    params: z.object({ path: text(4096) }).strict(),
+    result: z.object({ photos: z.number(), captions: z.number(), tags: z.number(), albums: z.number() }),
+  },
   /** Rescans every folder and indexes what is new; progress arrives as index.progress events. */
   'index.start': { params: Empty, result: z.object({ started: z.boolean() }) },
   'index.pause': { params: Empty, result: Ok },

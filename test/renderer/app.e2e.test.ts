@@ -273,6 +273,25 @@ describe.skipIf(!HAS_CHROMIUM)('the UI in Chromium, over lumen serve', () => {
       .toContainEqual(expect.objectContaining({ name: 'stars', source: 'rejected' }));
     const accepted = await api<{ tags: { name: string; source: string }[] }>('photos.get', { id: first });
     expect(accepted.tags).toContainEqual(expect.objectContaining({ name: 'stars', source: 'accepted' }));
+    // All at once: the rest of the queue as a grid, least certain first; pick two and answer for both.
+    const rest = await api<{ photoId: number }[]>('tags.review', { limit: 200 });
+    await page.click('[data-testid="review-mode-grid"]');
+    const cell = (n: number) =>
+      page.locator(`[data-testid="review-grid"] [role="gridcell"]:has([data-index="${n}"])`);
+    for (const n of [0, 1]) {
+      await cell(n).hover();
+      await cell(n).locator('[data-testid="tick"]').click();
+    }
+    await ui.shot('08b-review-grid');
+    await page.click('[data-testid="review-grid-accept"]');
+    for (const { photoId } of rest.slice(0, 2))
+      await expect
+        .poll(
+          async () =>
+            (await api<{ tags: { name: string; source: string }[] }>('photos.get', { id: photoId })).tags,
+        )
+        .toContainEqual(expect.objectContaining({ name: 'stars', source: 'accepted' }));
+    expect((await api<{ photoId: number }[]>('tags.review', { limit: 200 })).length).toBe(rest.length - 2);
   });
 
   it('captions photos in the viewer, fine-tunes with a live plot and shows before and after', async () => {

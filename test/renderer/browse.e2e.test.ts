@@ -352,4 +352,32 @@ describe.skipIf(!HAS_CHROMIUM)('browsing and picking photos in Chromium', () => 
     await ui.shot('24-library-justified-1920');
     await page.setViewportSize({ width: 1280, height: 800 });
   });
+
+  it('asks before removing a folder, says what goes with it, and can be undone', async () => {
+    const { page } = ui;
+    await page.click('nav button:has-text("Library")');
+    const folder = page.locator('[data-testid="folder"]').first();
+    await folder.locator('button:has-text("Remove")').click();
+    // Two captions and the album place from the earlier steps go with the photos.
+    await expect
+      .poll(async () =>
+        (await page.locator('[data-testid="remove-ask"]').textContent())?.replace(/\s+/g, ' '),
+      )
+      .toMatch(
+        /Its 36 photos stay on disk but leave the library, and with them 2 captions, \d+ tags? you set and their places in 1 album/,
+      );
+    await ui.shot('26-remove-folder-ask');
+    await page.click('button:has-text("Keep it")');
+    expect(await page.locator('[data-testid="remove-ask"]').count()).toBe(0);
+    await folder.locator('button:has-text("Remove")').click();
+    await page.click('[data-testid="remove-confirm"]');
+    await page.click('[data-testid="undo-remove"]');
+    await page.waitForTimeout(7000);
+    expect((await api<{ folders: string[] }>('library.status')).folders).toHaveLength(1);
+    await folder.locator('button:has-text("Remove")').click();
+    await page.click('[data-testid="remove-confirm"]');
+    await expect
+      .poll(async () => (await api<{ folders: string[] }>('library.status')).folders, { timeout: 15_000 })
+      .toEqual([]);
+  });
 });

@@ -93,6 +93,24 @@ export class PhotoStore {
     return this.db.prepare('DELETE FROM folders WHERE path = ?').run(path).changes;
   }
 
+  /**
+   * What removing a folder would take with it: its photos (the files stay on disk) and the user's own
+   * work on them, which goes with them: captions, tags they set or decided, places in albums.
+   */
+  folderFootprint(path: string): { photos: number; captions: number; tags: number; albums: number } | null {
+    const folder = this.db.prepare('SELECT id FROM folders WHERE path = ?').pluck().get(path) as
+      number | undefined;
+    if (folder === undefined) return null;
+    const count = (sql: string): number => this.db.prepare(sql).pluck().get(folder) as number;
+    const mine = 'SELECT id FROM photos WHERE folder_id = ?';
+    return {
+      photos: count('SELECT COUNT(*) FROM photos WHERE folder_id = ?'),
+      captions: count(`SELECT COUNT(*) FROM captions WHERE photo_id IN (${mine})`),
+      tags: count(`SELECT COUNT(*) FROM photo_tags WHERE source != 'auto' AND photo_id IN (${mine})`),
+      albums: count(`SELECT COUNT(DISTINCT album_id) FROM album_photos WHERE photo_id IN (${mine})`),
+    };
+  }
+
   folders(): FolderRow[] {
     return this.db.prepare('SELECT * FROM folders ORDER BY path').all() as FolderRow[];
   }

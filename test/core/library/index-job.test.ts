@@ -9,6 +9,7 @@ import { Library } from '../../../electron/core/library/library.js';
 import { TEST_MODEL_DIR } from '../../support/paths.js';
 import { generatePhotoFolder } from '../../../scripts/shapes/photo-folder.js';
 import { tempDir } from '../../support/temp.js';
+import { until } from '../../support/until.js';
 
 const model = ClipModel.open(TEST_MODEL_DIR);
 
@@ -33,9 +34,8 @@ describe('index job control', () => {
       },
     });
     const run = job.run(ids);
-    await new Promise((r) => setTimeout(r, 800));
+    await until(() => seen.at(-1)?.state === 'paused');
     const whilePaused = library.status();
-    expect(seen.at(-1)?.state).toBe('paused');
     // The batch encoding while the pause came (the writes of one overlap the next's encoding) is
     // written, not thrown away; nothing after it.
     expect(whilePaused.indexed).toBe(12);
