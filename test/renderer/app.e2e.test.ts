@@ -283,14 +283,15 @@ describe.skipIf(!HAS_CHROMIUM)('the UI in Chromium, over lumen serve', () => {
       await cell(n).locator('[data-testid="tick"]').click();
     }
     await ui.shot('08b-review-grid');
-    await page.click('[data-testid="review-grid-accept"]');
+    // "No" for both: turned down, they teach what a photo is not (and are no training pairs).
+    await page.click('[data-testid="review-grid-reject"]');
     for (const { photoId } of rest.slice(0, 2))
       await expect
         .poll(
           async () =>
             (await api<{ tags: { name: string; source: string }[] }>('photos.get', { id: photoId })).tags,
         )
-        .toContainEqual(expect.objectContaining({ name: 'stars', source: 'accepted' }));
+        .toContainEqual(expect.objectContaining({ name: 'stars', source: 'rejected' }));
     expect((await api<{ photoId: number }[]>('tags.review', { limit: 200 })).length).toBe(rest.length - 2);
   });
 
