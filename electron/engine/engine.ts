@@ -6,6 +6,7 @@
 // The app's state and the model catalogue and downloads are the engine host's (engine-host.ts), which
 // holds an Engine once a model is there.
 
+import { suggestFolders } from '../core/library/folder-suggestions.js';
 import { EventEmitter } from 'node:events';
 import type { Library, ScanSummary } from '../core/library/library.js';
 import { FolderError } from '../core/library/library-folders.js';
@@ -163,6 +164,7 @@ export class Engine {
         this.keeper.foldersChanged();
         return { removed };
       },
+      'library.suggestFolders': ({ typed }) => suggestFolders(typed),
       'library.folderFootprint': ({ path }) => {
         const footprint = library.store.folderFootprint(path);
         if (!footprint) throw new ApiError('not-found', `${path} is not one of the library's folders`);

@@ -280,6 +280,8 @@ export const API = {
     params: z.object({ path: text(4096) }).strict(),
     result: z.object({ removed: z.number() }),
   },
+  /** Folders whose paths start as typed (the browser's folder field completes from them). */
+  'library.suggestFolders': { params: z.object({ typed: text(4096) }).strict(), result: z.array(z.string()) },
   /** What removing a folder would take with it, to ask first: photos, captions, own tags, albums. */
   'library.folderFootprint': {
     params: z.object({ path: text(4096) }).strict(),

@@ -88,7 +88,17 @@ describe.skipIf(!HAS_CHROMIUM)('the UI in Chromium, over lumen serve', () => {
 
   it('adds a folder and shows indexing finish, then the photos under their month, a label per day', async () => {
     const { page } = ui;
+    // An empty library invites adding photos, and the path field completes from the folders there.
+    expect(await page.locator('[data-testid="library-empty"]').textContent()).toMatch(/Add your photos/);
     await ui.shot('01-empty-library');
+    await page.locator('#folder-path').pressSequentially(join(ui.root, 'My Ph'));
+    await expect
+      .poll(() =>
+        page
+          .locator('[data-testid="folder-suggestions"] option')
+          .evaluateAll((els) => els.map((e) => (e as HTMLOptionElement).value)),
+      )
+      .toEqual([photosDir]);
     await page.fill('#folder-path', photosDir);
     await page.click('[data-testid="add-folder"]');
     await page.locator('[data-testid="folder"]').first().waitFor();

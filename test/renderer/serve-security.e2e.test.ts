@@ -5,6 +5,7 @@
 // token mode, in the same browser: the token becomes a cookie, leaves the address bar, and the UI works.
 /// <reference lib="dom" />
 
+import { mkdirSync, readdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -13,7 +14,7 @@ import { generatePhotoFolder } from '../../scripts/shapes/photo-folder.js';
 import { HAS_CHROMIUM, startUi, type Ui } from '../support/ui-harness.js';
 
 /** The attacker's page: every way a cross-site page can send a request without CORS's consent. */
-function attackPage(target: string, photoId: number, folder: string): string {
+function attackPage(target: string, photoId: number, folder: string, drop: string): string {
   const json = (v: unknown): string => JSON.stringify(JSON.stringify(v));
   // A text/plain form posts "name=value": the name carries JSON up to the caption, the value closes it.
   const formName = JSON.stringify({ photoId, text: 'pwned by a form' }).slice(0, -2);
@@ -35,6 +36,9 @@ function attackPage(target: string, photoId: number, folder: string): string {
     send('library.removeFolder', ${json({ path: folder })}),
     send('settings.set', ${json({ xmpSidecars: true })}),
     send('tags.add', ${json({ name: 'attacker' })}),
+    send('photos.copy', ${json({ photoIds: [photoId], folder: drop })}),
+    fetch('${target}/api/library.suggestFolders', { method: 'POST', headers: { 'content-type': 'application/json' }, body: ${json({ typed: '/' })} })
+      .then((r) => r.text()).then((t) => 'read: ' + t, () => 'unreadable'),
     fetch('${target}/api/library.status', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })
       .then((r) => r.text()).then((t) => 'read: ' + t, () => 'unreadable'),
   ]).then((r) => {
@@ -50,6 +54,8 @@ describe.skipIf(!HAS_CHROMIUM)('lumen serve against a page on another origin, in
   let attackerUrl = '';
   let photosDir = '';
   let photoId = 0;
+  /** Where the attacker asks for the library's photos to be copied. */
+  let dropDir = '';
   const api = async <T>(method: string, params: unknown = {}): Promise<T> => {
     const res = await fetch(`${ui.url}/api/${method}`, {
       method: 'POST',
@@ -71,10 +77,12 @@ describe.skipIf(!HAS_CHROMIUM)('lumen serve against a page on another origin, in
       await new Promise((r) => setTimeout(r, 100));
     }
     photoId = (await api<{ ids: number[] }>('photos.timeline')).ids[0] ?? 0;
+    dropDir = join(ui.root, 'attacker-drop');
+    mkdirSync(dropDir);
     await api('captions.set', { photoId, text: 'my caption' });
     attacker = createServer((req, res) => {
       res.writeHead(200, { 'content-type': 'text/html' });
-      res.end(attackPage(ui.url, photoId, photosDir));
+      res.end(attackPage(ui.url, photoId, photosDir, dropDir));
     });
     await new Promise<void>((r) => attacker.listen(0, '127.0.0.1', r));
     attackerUrl = `http://127.0.0.1:${(attacker.address() as AddressInfo).port}/`;
@@ -103,6 +111,7 @@ describe.skipIf(!HAS_CHROMIUM)('lumen serve against a page on another origin, in
     expect((await api<{ caption: string | null }>('photos.get', { id: photoId })).caption).toBe('my caption');
     expect((await api<{ xmpSidecars: boolean }>('settings.get')).xmpSidecars).toBe(false);
     expect(await api<unknown[]>('tags.list')).toEqual([]);
+    expect(readdirSync(dropDir)).toEqual([]);
     // Nothing was read, and the form got a refusal.
     expect(JSON.stringify(results)).not.toContain('read: ');
     expect(answer).toMatch(/refused/);
