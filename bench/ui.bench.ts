@@ -1,8 +1,9 @@
 // UI benchmark: the browser UI (Chromium, playwright-core) over `lumen serve`'s HTTP server on a
 // synthetic 100k-photo library with the full-size random ViT-B/32. Measures, each beside a baseline
 // taken in the same process:
-//   1. start to a usable grid: page load until the first thumbnails of the library grid are in the
-//      DOM, against the bare API round trip for the same timeline (fetch + JSON parse in the page);
+//   1. start to a usable grid: from the page's navigation until the library grid's first photos are in
+//      the DOM (timed in the page, not by the page's load event, which also waits for every thumbnail
+//      on screen), against the bare API round trip for the same timeline (fetch + JSON parse in the page);
 //   2. search to results: Enter in the search box until the result grid shows, against the bare
 //      search.text API call from the page;
 //   3. scrolling the virtualised grid: frame times and DOM size, smoothly and in jumps across it all.
@@ -47,13 +48,30 @@ const firstCell = '[data-testid="library-grid"] [data-photo-id]';
 
 console.log(`UI benchmark: ${N.toLocaleString()} photos, Chromium 1280x800, ${RUNS} runs each (median)`);
 
+// In the page, from its navigation: when the first photo cell enters the DOM. (The synthetic library
+// has no thumbnail files, so when thumbnails show is not measured here.)
+await page.addInitScript(() => {
+  const w = window as unknown as { firstCell?: number };
+  new MutationObserver(() => {
+    if (w.firstCell === undefined && document.querySelector('[data-testid="library-grid"] [data-photo-id]'))
+      w.firstCell = performance.now();
+  }).observe(document, { subtree: true, childList: true });
+});
 const loadUi: number[] = [];
 const loadApi: number[] = [];
 for (let r = 0; r < RUNS; r++) {
-  const t0 = performance.now();
-  await page.goto(server.url);
-  await page.locator(firstCell).first().waitFor({ timeout: 120_000 });
-  loadUi.push(performance.now() - t0);
+  await page.goto(server.url, { waitUntil: 'commit' });
+  await page.waitForFunction(
+    () => (window as unknown as { firstCell?: number }).firstCell !== undefined,
+    undefined,
+    {
+      timeout: 120_000,
+    },
+  );
+  const marks = await page.evaluate(() => {
+    return { firstCell: (window as unknown as { firstCell: number }).firstCell };
+  });
+  loadUi.push(marks.firstCell);
   loadApi.push(
     await page.evaluate(async () => {
       const t = performance.now();
@@ -70,7 +88,7 @@ for (let r = 0; r < RUNS; r++) {
 }
 const cells = await page.locator('[data-photo-id]').count();
 console.log(
-  `1. start to usable grid: ${median(loadUi).toFixed(0)} ms (page load, timeline, first rows); bare timeline API ${median(loadApi).toFixed(0)} ms; ratio ${(median(loadUi) / median(loadApi)).toFixed(2)}; ${cells} cells in the DOM`,
+  `1. start to usable grid: ${median(loadUi).toFixed(0)} ms from navigation to the first photos in the grid (page, app.state, timeline, first rows); bare timeline API ${median(loadApi).toFixed(0)} ms; ratio ${(median(loadUi) / median(loadApi)).toFixed(2)}; ${cells} cells in the DOM`,
 );
 
 const searchUi: number[] = [];
@@ -167,5 +185,7 @@ console.log(
 
 await browser.close();
 await server.close();
-library.close();
+// Stops the engine's watcher and jobs, then closes the library (closing the library first left the
+// watcher's poll to fire on a closed database).
+await engine.close();
 await model.dispose();

@@ -19,6 +19,12 @@ function toItems(t: Result<'photos.timeline'>): GridItem[] {
   return items;
 }
 
+/** Resolves once the next frame has been painted. */
+const afterPaint = (): Promise<void> =>
+  new Promise((resolve) => {
+    requestAnimationFrame(() => setTimeout(resolve, 0));
+  });
+
 export type View = 'library' | 'search' | 'tags' | 'finetune' | 'settings';
 export type Theme = 'system' | 'light' | 'dark';
 
@@ -165,6 +171,8 @@ export class App {
       this.timeline = toItems(timeline);
       this.timelineLoaded = true;
       if (timeline.total > timeline.ids.length) {
+        // The first screen paints before the rest (MBs to parse, a long layout) takes the thread.
+        await afterPaint();
         const rest = await this.transport.call('photos.timeline', { offset: timeline.ids.length });
         this.timeline = [...this.timeline, ...toItems(rest)];
       }
