@@ -19,10 +19,11 @@ function toItems(t: Result<'photos.timeline'>): GridItem[] {
   return items;
 }
 
-/** Resolves once the next frame has been painted. */
+/** Resolves once the next frame has been painted, or after 200 ms in a hidden window (no frames). */
 const afterPaint = (): Promise<void> =>
   new Promise((resolve) => {
     requestAnimationFrame(() => setTimeout(resolve, 0));
+    setTimeout(resolve, 200);
   });
 
 export type View = 'library' | 'search' | 'tags' | 'finetune' | 'settings';
