@@ -321,6 +321,15 @@ export const API = {
       aspect: numbers('aspect', (x) => Number.isFinite(x)),
     }),
   },
+  /** Every indexed photo with a GPS position, newest first, as parallel arrays (the offline map). */
+  'photos.places': {
+    params: Empty,
+    result: z.object({
+      ids: numbers('ids', (x) => Number.isInteger(x) && x > 0),
+      lat: numbers('lat', (x) => x >= -90 && x <= 90),
+      lon: numbers('lon', (x) => x >= -180 && x <= 180),
+    }),
+  },
   /**
    * Why a photo matched: each query term's cosine with it (score: the combined query's), each prompt
    * of a category (score: its tag score, if tagged), and its nearest photos that people labelled.

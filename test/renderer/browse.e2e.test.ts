@@ -18,6 +18,12 @@ const SHAPES = [
   [240, 240],
 ] as const;
 
+const PLACES = [
+  { GPSLatitudeRef: 'N', GPSLatitude: '48/1 51/1 30/1', GPSLongitudeRef: 'E', GPSLongitude: '2/1 17/1 40/1' },
+  { GPSLatitudeRef: 'N', GPSLatitude: '35/1 41/1 0/1', GPSLongitudeRef: 'E', GPSLongitude: '139/1 46/1 0/1' },
+  { GPSLatitudeRef: 'N', GPSLatitude: '35/1 40/1 0/1', GPSLongitudeRef: 'E', GPSLongitude: '139/1 45/1 0/1' },
+];
+
 describe.skipIf(!HAS_CHROMIUM)('browsing and picking photos in Chromium', () => {
   let ui: Ui;
   let photos: GeneratedPhoto[];
@@ -54,7 +60,16 @@ describe.skipIf(!HAS_CHROMIUM)('browsing and picking photos in Chromium', () => 
       // Three shapes, and nine months over seven years, four photos on three days in each (file
       // times stand in for EXIF dates).
       const [w, h] = SHAPES[i % 3] as readonly [number, number];
-      writeFileSync(p.path, await sharp(p.path).resize(w, h, { fit: 'fill' }).jpeg().toBuffer());
+      // Three carry a place: one in Paris, two in Tokyo.
+      const place = PLACES[i];
+      writeFileSync(
+        p.path,
+        await sharp(p.path)
+          .resize(w, h, { fit: 'fill' })
+          .withExif(place ? { IFD3: place } : {})
+          .jpeg()
+          .toBuffer(),
+      );
       const g = Math.floor(i / 4);
       const when = new Date(2025 - Math.floor((g * 6) / 8), (g * 5) % 12, 1 + (i % 3) * 3, 12 - (i % 4));
       months.add(`${when.getFullYear()}-${when.getMonth()}`);
@@ -351,6 +366,36 @@ describe.skipIf(!HAS_CHROMIUM)('browsing and picking photos in Chromium', () => 
     await page.keyboard.press('Escape');
     await ui.shot('24-library-justified-1920');
     await page.setViewportSize({ width: 1280, height: 800 });
+  });
+
+  it('puts the photos with a place on an offline world map, close ones together', async () => {
+    const { page } = ui;
+    const elsewhere: string[] = [];
+    const origin = new URL(ui.url).origin;
+    const onRequest = (r: { url: () => string }): void => {
+      if (!r.url().startsWith(origin) && !r.url().startsWith('data:')) elsewhere.push(r.url());
+    };
+    page.on('request', onRequest);
+    await page.click('nav button:has-text("Places")');
+    await expect
+      .poll(() => page.locator('[data-testid="places-summary"]').textContent())
+      .toBe('3 photos with a place');
+    const places = page.locator('[data-testid="place"]');
+    await expect
+      .poll(() => places.evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-count')))))
+      .toEqual([2, 1]);
+    await ui.shot('27-places');
+    await places.first().click();
+    const cells = page.locator('[data-testid="place-grid"] [data-photo-id]');
+    await expect.poll(() => cells.count()).toBe(2);
+    const ids = await cells.evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-photo-id'))));
+    const names = await Promise.all(
+      ids.map(async (id) => (await api<{ path: string }>('photos.get', { id })).path),
+    );
+    expect(names.sort()).toEqual([photos[1]?.path, photos[2]?.path].sort());
+    page.off('request', onRequest);
+    expect(elsewhere).toEqual([]);
+    await page.click('nav button:has-text("Library")');
   });
 
   it('asks before removing a folder, says what goes with it, and can be undone', async () => {

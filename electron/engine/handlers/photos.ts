@@ -5,16 +5,18 @@
 import { ImageDecodeError } from '../../core/clip/errors.js';
 import { copyPhotos, CopyError } from '../../core/library/copy-photos.js';
 import { explainPhoto, ExplainError } from '../../core/library/explain.js';
+import { places } from '../../core/library/places.js';
 import { timeline } from '../../core/library/timeline.js';
 import { ApiError } from '../../shared/api.js';
 import { photoOrThrow, searchOptions, type HandlerContext, type HandlerGroup } from './context.js';
 
 export function photoHandlers(
   ctx: HandlerContext,
-): HandlerGroup<'photos.timeline' | 'photos.explain' | 'search.image' | 'photos.copy'> {
+): HandlerGroup<'photos.timeline' | 'photos.places' | 'photos.explain' | 'search.image' | 'photos.copy'> {
   const { library, searcher } = ctx;
   return {
     'photos.timeline': ({ offset, limit }) => timeline(library.db, offset ?? 0, limit ?? -1),
+    'photos.places': () => places(library.db),
     'photos.copy': async ({ photoIds, folder }) => {
       try {
         const report = await copyPhotos(library, photoIds, folder);
