@@ -1,4 +1,4 @@
-// Small formatting helpers shared by the tagging, fine-tuning and settings views.
+// Small formatting helpers shared by the views.
 
 /** A score or threshold as the engine's cosine-like number, e.g. 0.231; a dash when there is none. */
 export function fmtScore(value: number | null | undefined, digits = 3): string {
@@ -45,4 +45,9 @@ export function isTyping(target: EventTarget | null): boolean {
     target instanceof HTMLSelectElement ||
     (target instanceof HTMLElement && target.isContentEditable)
   );
+}
+
+/** A count with its noun, in the user's locale: "1 photo", "2,000 photos" (or the plural given). */
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n.toLocaleString()} ${n === 1 ? one : many}`;
 }

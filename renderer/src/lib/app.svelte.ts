@@ -4,7 +4,7 @@
 // call the engine through `app.transport`; engine events (progress, library changes) update it here, once.
 
 import type { EventData, Params, Result } from '../../../electron/shared/api';
-import { aspectsOf, type GridItem } from './grid-layout';
+import { byIdOf, type GridItem } from './grid-layout';
 import { Selection } from './selection.svelte';
 import { CallError, pickTransport, type Transport } from './transport';
 import { ViewPrefs } from './view-prefs.svelte';
@@ -66,7 +66,7 @@ export class App {
   /** The whole library, newest first; a raw array, because 100k reactive proxies would crawl. */
   timeline = $state.raw<GridItem[]>([]);
   /** Each photo's shape (width / height), for grids of photos that come without it (search results). */
-  private aspects: ReadonlyMap<number, number> = aspectsOf([]);
+  private byId: ReadonlyMap<number, GridItem> = byIdOf([]);
   readonly prefs = new ViewPrefs();
   /** The photos picked in the library grid and in the search results, for the selection bar. */
   readonly librarySelection = new Selection();
@@ -177,7 +177,7 @@ export class App {
         const rest = await this.transport.call('photos.timeline', { offset: timeline.ids.length });
         this.timeline = [...this.timeline, ...toItems(rest)];
       }
-      this.aspects = aspectsOf(this.timeline);
+      this.byId = byIdOf(this.timeline);
     });
   }
 
@@ -206,7 +206,7 @@ export class App {
       items: result.hits.map((h) => ({
         id: h.id,
         takenAt: h.takenAt,
-        aspect: this.aspects.get(h.id) ?? 1,
+        aspect: this.byId.get(h.id)?.aspect ?? 1,
         score: h.score,
         strong: h.strong || result.cutoff === null,
       })),
@@ -216,6 +216,14 @@ export class App {
       strong: result.strong,
       searched: result.searched,
     };
+  }
+
+  /** Grid items for photos known by id alone (an album, a place), dated and shaped as the timeline has them. */
+  itemsFor(ids: readonly number[]): GridItem[] {
+    return ids.map((id) => {
+      const known = this.byId.get(id);
+      return { id, takenAt: known?.takenAt ?? null, aspect: known?.aspect ?? 1 };
+    });
   }
 
   findSimilar(photoId: number): void {

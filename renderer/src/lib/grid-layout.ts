@@ -291,7 +291,7 @@ export function idsOf(items: readonly { id: number }[]): ReadonlySet<number> {
   return new Set(items.map((it) => it.id));
 }
 
-/** Each item's shape by id (not reactive state), for grids of photos that come without it. */
-export function aspectsOf(items: readonly GridItem[]): ReadonlyMap<number, number> {
-  return new Map(items.map((it) => [it.id, it.aspect ?? 1]));
+/** Each item by id (not reactive state), for grids of photos that come as ids alone. */
+export function byIdOf(items: readonly GridItem[]): ReadonlyMap<number, GridItem> {
+  return new Map(items.map((it) => [it.id, it]));
 }
