@@ -1,7 +1,8 @@
 // The envelopes between the app's main process and the engine's utility process. Both directions carry
 // small messages, each parsed with zod where it arrives: main -> engine a contract call, a media
-// lookup (id -> file, so main can serve lumen://media without its own database handle) or a shutdown;
-// engine -> main a reply, an event or a status line. The engine's end is utility-entry.ts; main's end is
+// lookup (id -> file, so main can serve lumen://media without its own database handle), a shutdown or
+// the answer to a trash request; engine -> main a reply, an event, a status line, or a file to move to
+// the system trash (shell.trashItem is main's alone). The engine's end is utility-entry.ts; main's end is
 // EngineClient (electron/main/engine-client.ts).
 
 import { z } from 'zod';
@@ -35,6 +36,8 @@ export const ToEngine = z.discriminatedUnion('type', [
     })
     .strict(),
   z.object({ type: z.literal('shutdown') }).strict(),
+  /** The answer to the engine's trash request: null when the file went to the trash. */
+  z.object({ type: z.literal('trashed'), id: requestId, error: z.string().max(10_000).nullable() }).strict(),
 ]);
 export type ToEngine = z.infer<typeof ToEngine>;
 
@@ -56,6 +59,8 @@ export const FromEngine = z.discriminatedUnion('type', [
     })
     .strict(),
   z.object({ type: z.literal('event'), event: z.string().max(200), data: z.unknown() }).strict(),
+  /** Move this file to the system trash: Electron's shell.trashItem works in the main process only. */
+  z.object({ type: z.literal('trash'), id: requestId, path: z.string().min(1).max(32_768) }).strict(),
 ]);
 export type FromEngine = z.infer<typeof FromEngine>;
 

@@ -30,6 +30,7 @@ import { Engine } from './engine.js';
 import { isHostMethod, ok, type Handler, type HostMethod } from './handlers/context.js';
 import { ModelService, type ModelServiceOptions } from './model-service.js';
 import { ModelSwitch } from './model-switch.js';
+import type { TrashItem } from '../core/library/system-trash.js';
 
 /** app.state's reason on a first run. */
 export const NO_MODEL = 'no model yet';
@@ -46,6 +47,8 @@ export interface EngineHolderOptions {
   configured?: () => ModelChoice | null;
   /** The model cache, catalogue, settings file and hub the models.* methods use. */
   models?: ModelServiceOptions;
+  /** How the engine moves files to the trash (the app: through main's shell.trashItem). */
+  trashItem?: TrashItem;
   /** A model switch's indexing: batch size, a hook per batch (tests), time between events. */
   switching?: Pick<IndexJobOptions, 'batchSize' | 'onBatch'> & { progressIntervalMs?: number };
 }
@@ -271,7 +274,11 @@ export class EngineHolder {
 
   private engineOptions(): ConstructorParameters<typeof Engine>[1] {
     const { root, catalogue } = this.options.models ?? {};
-    return { models: { ...(root && { root }), ...(catalogue && { catalogue }) } };
+    const { trashItem } = this.options;
+    return {
+      models: { ...(root && { root }), ...(catalogue && { catalogue }) },
+      ...(trashItem && { trashItem }),
+    };
   }
 
   private attach(engine: Engine, choice: ModelChoice): void {

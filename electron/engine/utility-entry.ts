@@ -18,6 +18,7 @@ import type { Engine } from './engine.js';
 import { EngineHolder } from './engine-host.js';
 import { ToEngine, type EnginePort, type FromEngine } from './engine-channel.js';
 import { resolveMedia, type MediaFile, type MediaKind } from './media-paths.js';
+import type { TrashItem } from '../core/library/system-trash.js';
 
 /** What the process serves: the engine, the media lookup over its library, and a clean close. */
 export interface EngineHost {
@@ -45,6 +46,34 @@ export interface ServeEngineOptions {
   /** Ends the process after a shutdown request (process.exit in the app). */
   exit?: (code: number) => void;
   log?: (line: string) => void;
+  /** The engine's trash requests to main, answered by 'trashed' messages on the same port. */
+  trash?: TrashThroughMain;
+}
+
+/**
+ * The engine's trashItem in the app: Electron's shell.trashItem exists in the main process only, so
+ * each file is sent to main as a 'trash' message and the promise settles on main's 'trashed' answer.
+ */
+export class TrashThroughMain {
+  private nextId = 0;
+  private readonly waiting = new Map<number, { resolve: () => void; reject: (err: Error) => void }>();
+
+  constructor(private readonly port: Pick<EnginePort, 'postMessage'>) {}
+
+  readonly trashItem: TrashItem = (path) =>
+    new Promise<void>((resolve, reject) => {
+      const id = this.nextId++;
+      this.waiting.set(id, { resolve, reject });
+      this.port.postMessage({ type: 'trash', id, path } satisfies FromEngine);
+    });
+
+  settle(id: number, error: string | null): void {
+    const waiting = this.waiting.get(id);
+    if (!waiting) return;
+    this.waiting.delete(id);
+    if (error === null) waiting.resolve();
+    else waiting.reject(new Error(error));
+  }
 }
 
 const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));
@@ -88,6 +117,10 @@ export function serveEngine(
         log(`closing the library failed: ${message(err)}`);
       }
       options.exit?.(0);
+      return;
+    }
+    if (m.type === 'trashed') {
+      options.trash?.settle(m.id, m.error);
       return;
     }
     const state = await ready;
@@ -144,10 +177,11 @@ export function hostForHolder(holder: EngineHolder): EngineHost {
   };
 }
 
-async function openHost(): Promise<EngineHost> {
+async function openHost(trash: TrashThroughMain): Promise<EngineHost> {
   const holder = await EngineHolder.start({
     configured: () => configuredModel(process.env.LUMEN_MODEL || undefined),
     open: (model) => openLibrary({ dbPath: defaultDatabasePath(), model, create: true }),
+    trashItem: trash.trashItem,
   });
   return hostForHolder(holder);
 }
@@ -155,7 +189,10 @@ async function openHost(): Promise<EngineHost> {
 // The process entry: only in an Electron utility process (absent in plain Node and the tests).
 const parentPort = Reflect.get(process, 'parentPort') as ParentPort | undefined;
 if (parentPort) {
-  serveEngine(parentPortAdapter(parentPort), openHost(), {
+  const port = parentPortAdapter(parentPort);
+  const trash = new TrashThroughMain(port);
+  serveEngine(port, openHost(trash), {
+    trash,
     exit: (code) => process.exit(code),
     log: (line) => {
       process.stderr.write(`lumen engine: ${line}\n`);

@@ -3,9 +3,11 @@
 // engine dies, queues what is asked until the engine says it listens (its first message, 'ready' or
 // 'unavailable', comes after its handler is installed), and forwards only events that match EVENTS.
 // It takes any port with postMessage and on('message') - Electron's UtilityProcess, or a Node
-// MessagePort in the tests - so none of this needs Electron to run. attachEngine wires a started
+// MessagePort in the tests - so none of this needs Electron to run. It also moves files to the system
+// trash when the engine asks, with the trashItem it was given (shell.trashItem lives in main only). attachEngine wires a started
 // engine process to it for the Supervisor.
 
+import { isAbsolute } from 'node:path';
 import { API, ApiError, EVENTS, type EventName, type Method, type Result } from '../shared/api.js';
 import { FromEngine, isEventName, type EnginePort, type ToEngine } from '../engine/engine-channel.js';
 import type { MediaFile, MediaKind } from '../engine/media-paths.js';
@@ -21,6 +23,8 @@ export interface EngineClientOptions {
   mediaTimeoutMs?: number;
   /** Told about every message that was dropped because it failed validation. */
   onInvalid?: (reason: string) => void;
+  /** Moves a file to the system trash when the engine asks (Electron's shell.trashItem in the app). */
+  trashItem?: (path: string) => Promise<void>;
 }
 
 const DEFAULT_METHOD_TIMEOUTS: Partial<Record<Method, number>> = {
@@ -50,8 +54,8 @@ export class EngineClient {
   private readonly stateListeners = new Set<StateListener>();
   private stateValue: EngineState = 'connecting';
   private closedReason: string | null = null;
-  private readonly o: Required<Omit<EngineClientOptions, 'onInvalid'>> &
-    Pick<EngineClientOptions, 'onInvalid'>;
+  private readonly o: Required<Omit<EngineClientOptions, 'onInvalid' | 'trashItem'>> &
+    Pick<EngineClientOptions, 'onInvalid' | 'trashItem'>;
 
   constructor(options: EngineClientOptions = {}) {
     this.o = {
@@ -199,6 +203,20 @@ export class EngineClient {
     }
   }
 
+  /** Moves a file to the trash for the engine and answers; only full paths, never a folder's guess. */
+  private async trash(id: number, path: string): Promise<void> {
+    const port = this.port;
+    let error: string | null = null;
+    try {
+      if (!this.o.trashItem) throw new Error('this app cannot move files to the trash');
+      if (!isAbsolute(path)) throw new Error(`not a full path: ${path}`);
+      await this.o.trashItem(path);
+    } catch (err) {
+      error = err instanceof Error ? err.message : String(err);
+    }
+    port?.postMessage({ type: 'trashed', id, error } satisfies ToEngine);
+  }
+
   private receive(raw: unknown): void {
     const parsed = FromEngine.safeParse(raw);
     if (!parsed.success) {
@@ -229,6 +247,9 @@ export class EngineClient {
         for (const l of this.eventListeners) l(event, checked.data);
         return;
       }
+      case 'trash':
+        void this.trash(message.id, message.path);
+        return;
       default: {
         const p = this.pending.get(message.id);
         if (!p) return; // timed out already, or from before a restart

@@ -68,6 +68,7 @@ const client = new EngineClient({
   onInvalid: (reason) => {
     log(`dropped: ${reason}`);
   },
+  trashItem: (path) => shell.trashItem(path),
 });
 
 const supervisor = new Supervisor(() =>

@@ -40,6 +40,13 @@ export const SearchFilters = z
 
 /** The photos a bulk action on a selection acts on. */
 const PhotoIds = z.array(id).min(1).max(100_000);
+/** What forgetting photos would lose: how many, their captions, the user's tags, albums they are in. */
+const Footprint = z.object({
+  photos: z.number(),
+  captions: z.number(),
+  tags: z.number(),
+  albums: z.number(),
+});
 const Hit = z.object({
   id,
   path: z.string(),
@@ -285,7 +292,7 @@ export const API = {
   /** What removing a folder would take with it, to ask first: photos, captions, own tags, albums. */
   'library.folderFootprint': {
     params: z.object({ path: text(4096) }).strict(),
-    result: z.object({ photos: z.number(), captions: z.number(), tags: z.number(), albums: z.number() }),
+    result: Footprint,
   },
   /** Rescans every folder and indexes what is new; progress arrives as index.progress events. */
   'index.start': { params: Empty, result: z.object({ started: z.boolean() }) },
@@ -390,6 +397,19 @@ export const API = {
     params: z.object({ photoIds: PhotoIds, folder: text(4096) }).strict(),
     result: z.object({
       copied: z.number(),
+      failed: z.array(z.object({ id, path: z.string().nullable(), error: z.string() })),
+    }),
+  },
+  /** What moving these photos to the trash would take from the library, to ask first. */
+  'photos.footprint': { params: z.object({ photoIds: PhotoIds }).strict(), result: Footprint },
+  /**
+   * Moves the photos' original files (and their own XMP sidecars) to the system trash and forgets them
+   * with their captions, tags and album places. A file that will not go is listed and its photo kept.
+   */
+  'photos.trash': {
+    params: z.object({ photoIds: PhotoIds }).strict(),
+    result: z.object({
+      trashed: z.number(),
       failed: z.array(z.object({ id, path: z.string().nullable(), error: z.string() })),
     }),
   },

@@ -4,10 +4,11 @@
 // call goes through.
 
 import { statSync, utimesSync, writeFileSync, existsSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClipModel } from '../../electron/core/clip/clip-model.js';
 import { Library } from '../../electron/core/library/library.js';
+import { systemTrash } from '../../electron/core/library/system-trash.js';
 import { readStoredSettings } from '../../electron/core/library/settings-store.js';
 import { PHOTO_TEMPLATES } from '../../electron/core/tags/prompt-templates.js';
 import { sidecarPathFor } from '../../electron/core/tags/xmp-sidecar.js';
@@ -108,7 +109,10 @@ describe('Engine', () => {
       utimesSync(p.path, t, t);
     });
     library = Library.open({ dbPath: join(root, 'lib', 'library.sqlite'), model });
-    engine = new Engine(library, { models: { root: join(root, 'models') } });
+    engine = new Engine(library, {
+      models: { root: join(root, 'models') },
+      trashItem: systemTrash('linux', { XDG_DATA_HOME: join(root, 'data') }),
+    });
     await engine.call('library.addFolder', { path: photosDir });
     const finished = next(engine, 'library.changed', (d) => d.reason === 'index finished');
     expect(await engine.call('index.start', {})).toEqual({ started: true });
@@ -581,6 +585,39 @@ describe('Engine', () => {
     expect(await engine.call('albums.photos', { id: album.id })).toEqual([b]);
     await refused(engine, 'albums.removePhotos', { id: 99_999, photoIds: [a] }, 'not-found');
     await engine.call('albums.remove', { id: album.id });
+  });
+
+  it('moves photos to the trash: asked first what goes, then gone from search, timeline and index', async () => {
+    const stars = showing('red', 'star').slice(0, 2);
+    const ids = stars.map(idOf);
+    await engine.call('captions.set', { photoId: ids[0] as number, text: 'my favourite star' });
+    const details = await Promise.all(ids.map((id) => engine.call('photos.get', { id })));
+    expect(await engine.call('photos.footprint', { photoIds: ids })).toEqual({
+      photos: 2,
+      captions: details.filter((d) => d.caption !== null).length,
+      tags: details.flatMap((d) => d.tags.filter((t) => t.source !== 'auto')).length,
+      albums: 0,
+    });
+    const changed = next(engine, 'library.changed', (d) => d.reason === 'photos trashed');
+    expect(await engine.call('photos.trash', { photoIds: [...ids, 99_999] })).toEqual({
+      trashed: 2,
+      failed: [{ id: 99_999, path: null, error: 'not in the library' }],
+    });
+    await changed;
+    for (const p of stars) {
+      expect(existsSync(p.path)).toBe(false);
+      expect(existsSync(join(root, 'data', 'Trash', 'files', basename(p.path)))).toBe(true);
+    }
+    const timeline = await engine.call('photos.timeline', {});
+    expect(timeline.ids.filter((id) => ids.includes(id))).toEqual([]);
+    expect([...library.index.ids()].filter((id) => ids.includes(id))).toEqual([]);
+    const found = await engine.call('search.text', {
+      query: 'a photo of a red star',
+      matches: 'all',
+      limit: 100,
+    });
+    expect(found.hits.filter((h) => ids.includes(h.id))).toEqual([]);
+    await refused(engine, 'photos.trash', { photoIds: [] }, 'bad-request');
   });
 
   it('refuses to fine-tune a library with nothing to learn from', async () => {

@@ -4,7 +4,7 @@
 // should, shutdown is clean - and the real Engine answers through it, media lookups included.
 
 import { EventEmitter } from 'node:events';
-import { realpathSync, renameSync, symlinkSync } from 'node:fs';
+import { existsSync, realpathSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -15,7 +15,13 @@ import { FromEngine, ToEngine } from '../../electron/engine/engine-channel.js';
 import { attachEngine, EngineClient, type EngineClientOptions } from '../../electron/main/engine-client.js';
 import type { MediaFile } from '../../electron/engine/media-paths.js';
 import { Supervisor } from '../../electron/main/supervisor.js';
-import { hostFor, serveEngine, type EngineHost } from '../../electron/engine/utility-entry.js';
+import {
+  hostFor,
+  serveEngine,
+  TrashThroughMain,
+  type EngineHost,
+} from '../../electron/engine/utility-entry.js';
+import { systemTrash } from '../../electron/core/library/system-trash.js';
 import { ApiError, type EventData, type EventName } from '../../electron/shared/api.js';
 import { TEST_MODEL_DIR } from '../support/paths.js';
 import { generatePhotoFolder } from '../../scripts/shapes/photo-folder.js';
@@ -216,6 +222,60 @@ describe('EngineClient with serveEngine', () => {
       expect(exit).toHaveBeenCalledWith(0);
     });
     expect(close).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe('trash through main', () => {
+  /** An engine side that asks main to trash files, as the app's utility process does. */
+  function trashWire(options: EngineClientOptions) {
+    const { port1, port2 } = new MessageChannel();
+    ports.push(port1, port2);
+    const trash = new TrashThroughMain(port2);
+    serveEngine(port2, Promise.resolve(fakeHost().host), { trash });
+    const client = new EngineClient(options);
+    client.connect(port1);
+    return trash;
+  }
+
+  it('moves the file with main’s trashItem and settles the engine’s request', async () => {
+    const root = tempDir();
+    const path = join(root, 'IMG_7.jpg');
+    writeFileSync(path, 'pixels');
+    const trash = trashWire({ trashItem: systemTrash('linux', { XDG_DATA_HOME: join(root, 'data') }) });
+    await trash.trashItem(path);
+    expect(existsSync(path)).toBe(false);
+    expect(existsSync(join(root, 'data', 'Trash', 'files', 'IMG_7.jpg'))).toBe(true);
+    // What main could not do comes back as the engine's error, the file left where it was.
+    await expect(trash.trashItem(join(root, 'missing.jpg'))).rejects.toThrow(/not there any more/);
+  });
+
+  it('refuses a relative path before main’s trash sees it, and says when it has no trash', async () => {
+    const seen: string[] = [];
+    const trash = trashWire({
+      trashItem: (p) => {
+        seen.push(p);
+        return Promise.resolve();
+      },
+    });
+    await expect(trash.trashItem('../Photos/IMG_7.jpg')).rejects.toThrow(/not a full path/);
+    expect(seen).toEqual([]);
+    await expect(trashWire({}).trashItem('/photos/a.jpg')).rejects.toThrow(/cannot move files to the trash/);
+  });
+
+  it('drops malformed trash envelopes in both directions', () => {
+    expect(FromEngine.safeParse({ type: 'trash', id: 1, path: '/a.jpg' }).success).toBe(true);
+    expect(ToEngine.safeParse({ type: 'trashed', id: 1, error: null }).success).toBe(true);
+    for (const bad of [
+      { type: 'trash', id: 1, path: '' },
+      { type: 'trash', id: 1, paths: ['/a.jpg'] },
+      { type: 'trash', id: -1, path: '/a.jpg' },
+    ])
+      expect(FromEngine.safeParse(bad).success, JSON.stringify(bad)).toBe(false);
+    for (const bad of [
+      { type: 'trashed', id: 1 },
+      { type: 'trashed', id: 1, error: 5 },
+    ])
+      expect(ToEngine.safeParse(bad).success, JSON.stringify(bad)).toBe(false);
   });
 });
 

@@ -54,7 +54,14 @@ function serve(
       ...(model === null ? [] : ['--model', model]),
     ],
     {
-      env: { ...process.env, LUMEN_HOME: join(root, 'home'), LUMEN_MODEL: '', ...options.env },
+      // The trash too is the test's own: photos a test moves to the trash never reach the machine's.
+      env: {
+        ...process.env,
+        LUMEN_HOME: join(root, 'home'),
+        LUMEN_MODEL: '',
+        XDG_DATA_HOME: join(root, 'data'),
+        ...options.env,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );

@@ -232,6 +232,12 @@ export class Library extends LibraryRecords {
     return ids.length;
   }
 
+  /** Forgets photos whose files are gone (moved to the trash), with their tags, captions and vectors. */
+  removePhotos(ids: readonly number[]): void {
+    this.store.deletePhotos(ids);
+    this.forget(ids);
+  }
+
   private forget(ids: readonly number[]): void {
     for (const id of ids) this.index.remove(id);
     this.index.save(this.store.changeCounter(this.modelId));

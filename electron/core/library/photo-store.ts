@@ -111,6 +111,24 @@ export class PhotoStore {
     };
   }
 
+  /** What forgetting these photos would lose: their captions, the tags the user set, album places. */
+  photosFootprint(ids: readonly number[]): {
+    photos: number;
+    captions: number;
+    tags: number;
+    albums: number;
+  } {
+    const list = JSON.stringify(ids);
+    const mine = 'SELECT value FROM json_each(?)';
+    const count = (sql: string): number => this.db.prepare(sql).pluck().get(list) as number;
+    return {
+      photos: count(`SELECT COUNT(*) FROM photos WHERE id IN (${mine})`),
+      captions: count(`SELECT COUNT(*) FROM captions WHERE photo_id IN (${mine})`),
+      tags: count(`SELECT COUNT(*) FROM photo_tags WHERE source != 'auto' AND photo_id IN (${mine})`),
+      albums: count(`SELECT COUNT(DISTINCT album_id) FROM album_photos WHERE photo_id IN (${mine})`),
+    };
+  }
+
   folders(): FolderRow[] {
     return this.db.prepare('SELECT * FROM folders ORDER BY path').all() as FolderRow[];
   }

@@ -7,6 +7,7 @@ import { defined } from '../../core/defined.js';
 import { toSearchOptions, type Searcher, type SearchOptions } from '../../core/library/search.js';
 import type { Catalogue } from '../../core/models/catalogue.js';
 import type { WatchTimings } from '../../core/library/library-watcher.js';
+import type { TrashItem } from '../../core/library/system-trash.js';
 import {
   ApiError,
   type EventData,
@@ -45,6 +46,8 @@ export interface EngineOptions {
   watch?: WatchTimings;
   /** Quiet after the last search before the search checks itself (default CHECK_IDLE_MS). */
   searchCheckIdleMs?: number;
+  /** Moves a file to the system trash (default: system-trash.ts; the app passes Electron's shell.trashItem). */
+  trashItem?: TrashItem;
 }
 
 export interface HandlerContext {

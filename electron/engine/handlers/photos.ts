@@ -1,18 +1,29 @@
 // Handlers for the photo views: the timeline (every indexed photo as compact parallel arrays), why a
 // photo matched a query or a category, and search by an uploaded image that need not be in the library
-// (named by its upload id: the engine opens no path a caller names), and copying photos to a folder.
+// (named by its upload id: the engine opens no path a caller names), copying photos to a folder, and
+// moving them to the system trash (asking first what that would lose: photos.footprint).
 
 import { ImageDecodeError } from '../../core/clip/errors.js';
 import { copyPhotos, CopyError } from '../../core/library/copy-photos.js';
 import { explainPhoto, ExplainError } from '../../core/library/explain.js';
 import { places } from '../../core/library/places.js';
+import { systemTrash } from '../../core/library/system-trash.js';
+import { trashPhotos } from '../../core/library/trash-photos.js';
 import { timeline } from '../../core/library/timeline.js';
 import { ApiError } from '../../shared/api.js';
 import { photoOrThrow, searchOptions, type HandlerContext, type HandlerGroup } from './context.js';
 
 export function photoHandlers(
   ctx: HandlerContext,
-): HandlerGroup<'photos.timeline' | 'photos.places' | 'photos.explain' | 'search.image' | 'photos.copy'> {
+): HandlerGroup<
+  | 'photos.timeline'
+  | 'photos.places'
+  | 'photos.explain'
+  | 'search.image'
+  | 'photos.copy'
+  | 'photos.footprint'
+  | 'photos.trash'
+> {
   const { library, searcher } = ctx;
   return {
     'photos.timeline': ({ offset, limit }) => timeline(library.db, offset ?? 0, limit ?? -1),
@@ -25,6 +36,12 @@ export function photoHandlers(
         if (err instanceof CopyError) throw new ApiError('bad-request', err.message);
         throw err;
       }
+    },
+    'photos.footprint': ({ photoIds }) => library.store.photosFootprint(photoIds),
+    'photos.trash': async ({ photoIds }) => {
+      const report = await trashPhotos(library, photoIds, ctx.options.trashItem ?? systemTrash());
+      if (report.trashed.length) ctx.emit('library.changed', { reason: 'photos trashed' });
+      return { trashed: report.trashed.length, failed: report.failed };
     },
     'photos.explain': async ({ photoId, query, categoryId }) => {
       photoOrThrow(library, photoId);

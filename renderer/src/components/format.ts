@@ -51,3 +51,13 @@ export function isTyping(target: EventTarget | null): boolean {
 export function plural(n: number, one: string, many = `${one}s`): string {
   return `${n.toLocaleString()} ${n === 1 ? one : many}`;
 }
+
+/** What forgetting photos would lose, in words: the user's own work only ("" when there is none). */
+export function footprintWords(f: { captions: number; tags: number; albums: number }): string {
+  const parts = [
+    f.captions ? plural(f.captions, 'caption') : '',
+    f.tags ? plural(f.tags, 'tag') + ' you set' : '',
+    f.albums ? `their places in ${plural(f.albums, 'album')}` : '',
+  ].filter(Boolean);
+  return parts.join(', ').replace(/, ([^,]*)$/, ' and $1');
+}

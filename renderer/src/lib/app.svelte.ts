@@ -7,6 +7,7 @@ import type { EventData, Params, Result } from '../../../electron/shared/api';
 import { byIdOf, type GridItem } from './grid-layout';
 import { Selection } from './selection.svelte';
 import { CallError, pickTransport, type Transport } from './transport';
+import { TrashBin } from './trash.svelte';
 import { ViewPrefs } from './view-prefs.svelte';
 
 /** Photos in the first timeline request: a few screens of the newest. */
@@ -71,6 +72,8 @@ export class App {
   /** The photos picked in the library grid and in the search results, for the selection bar. */
   readonly librarySelection = new Selection();
   readonly searchSelection = new Selection();
+  /** Photos on their way to the system trash, hidden from every grid while Undo is offered. */
+  readonly trash: TrashBin = new TrashBin(this);
   timelineLoaded = $state(false);
   search = $state<SearchState>({ query: '', example: null, filters: {}, weaker: false, sort: 'score' });
   results = $state.raw<SearchResults | null>(null);
