@@ -30,6 +30,8 @@ export interface EngineClientOptions {
 const DEFAULT_METHOD_TIMEOUTS: Partial<Record<Method, number>> = {
   'tags.run': 6 * 3600_000,
   'tags.preview': 10 * 60_000,
+  // One graph search per photo: minutes on a large library, on a slow disk.
+  'photos.duplicates': 30 * 60_000,
 };
 
 interface Pending {

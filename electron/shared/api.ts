@@ -40,6 +40,15 @@ export const SearchFilters = z
 
 /** The photos a bulk action on a selection acts on. */
 const PhotoIds = z.array(id).min(1).max(100_000);
+const DuplicatePhoto = z.object({
+  id,
+  path: z.string(),
+  width: z.number().nullable(),
+  height: z.number().nullable(),
+  bytes: z.number(),
+  takenAt: z.number(),
+  format: z.string().nullable(),
+});
 /** What forgetting photos would lose: how many, their captions, the user's tags, albums they are in. */
 const Footprint = z.object({
   photos: z.number(),
@@ -399,6 +408,15 @@ export const API = {
       copied: z.number(),
       failed: z.array(z.object({ id, path: z.string().nullable(), error: z.string() })),
     }),
+  },
+  /**
+   * Groups of near-identical photos (embeddings at least `threshold` alike, default 0.95), each member
+   * with its shape, file size and date, and the one worth keeping (most pixels, larger file, a name
+   * that is not a copy's, older).
+   */
+  'photos.duplicates': {
+    params: z.object({ threshold: z.number().min(0.8).max(1).optional() }).strict(),
+    result: z.array(z.object({ photos: z.array(DuplicatePhoto), keep: id, similarity: z.number() })),
   },
   /** What moving these photos to the trash would take from the library, to ask first. */
   'photos.footprint': { params: z.object({ photoIds: PhotoIds }).strict(), result: Footprint },

@@ -139,12 +139,15 @@ describe('library commands', () => {
 
   it('duplicates groups the copied photo with its original', async () => {
     const r = await lumen('duplicates', ...common, '--json', '--threshold', '0.999');
-    const groups = JSON.parse(r.stdout) as { paths: string[] }[];
-    expect(
-      groups.some(
-        (g) => g.paths.includes(photos[3]?.path ?? '') && g.paths.includes(join(photosDir, 'copy-of-3.jpg')),
-      ),
-    ).toBe(true);
+    const groups = JSON.parse(r.stdout) as { paths: string[]; keep: string }[];
+    const group = groups.find(
+      (g) => g.paths.includes(photos[3]?.path ?? '') && g.paths.includes(join(photosDir, 'copy-of-3.jpg')),
+    );
+    // Same pixels and bytes: the original, older than the copy made from it, is the one to keep.
+    expect(group?.keep).toBe(photos[3]?.path);
+    const text = await lumen('duplicates', ...common, '--threshold', '0.999');
+    expect(text.stdout).toContain(`  keep  ${photos[3]?.path ?? ''}  (`);
+    expect(text.stdout).toContain(`        ${join(photosDir, 'copy-of-3.jpg')}  (`);
   });
 
   it('says "1 photo", not "1 photos"', async () => {

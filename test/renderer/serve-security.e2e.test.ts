@@ -5,7 +5,7 @@
 // token mode, in the same browser: the token becomes a cookie, leaves the address bar, and the UI works.
 /// <reference lib="dom" />
 
-import { mkdirSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -37,6 +37,7 @@ function attackPage(target: string, photoId: number, folder: string, drop: strin
     send('settings.set', ${json({ xmpSidecars: true })}),
     send('tags.add', ${json({ name: 'attacker' })}),
     send('photos.copy', ${json({ photoIds: [photoId], folder: drop })}),
+    send('photos.trash', ${json({ photoIds: [photoId] })}),
     fetch('${target}/api/library.suggestFolders', { method: 'POST', headers: { 'content-type': 'application/json' }, body: ${json({ typed: '/' })} })
       .then((r) => r.text()).then((t) => 'read: ' + t, () => 'unreadable'),
     fetch('${target}/api/library.status', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })
@@ -112,6 +113,10 @@ describe.skipIf(!HAS_CHROMIUM)('lumen serve against a page on another origin, in
     expect((await api<{ xmpSidecars: boolean }>('settings.get')).xmpSidecars).toBe(false);
     expect(await api<unknown[]>('tags.list')).toEqual([]);
     expect(readdirSync(dropDir)).toEqual([]);
+    // The photo was not moved to the trash: its file is where it was, and the library still has it.
+    const { path } = await api<{ path: string }>('photos.get', { id: photoId });
+    expect(existsSync(path)).toBe(true);
+    expect((await api<{ indexed: number }>('library.status')).indexed).toBe(6);
     // Nothing was read, and the form got a refusal.
     expect(JSON.stringify(results)).not.toContain('read: ');
     expect(answer).toMatch(/refused/);

@@ -1,5 +1,7 @@
 // Near-duplicate groups: photos whose embeddings are at least `threshold` similar, joined transitively
-// (union-find over each photo's nearest neighbours).
+// (union-find over each photo's nearest neighbours), and in each group the one worth keeping (most
+// pixels, then the larger file, a name that is not a copy's, the older date) for the duplicates page and
+// `lumen duplicates`.
 
 import type { Library } from './library.js';
 
@@ -56,4 +58,71 @@ export async function findDuplicates(
       minScore: minScore.get(root) ?? threshold,
     }))
     .sort((a, b) => b.ids.length - a.ids.length || (a.paths[0] ?? '').localeCompare(b.paths[0] ?? ''));
+}
+
+/** A member of a duplicate group, with what a person compares to choose the one to keep. */
+export interface DuplicatePhoto {
+  id: number;
+  path: string;
+  width: number | null;
+  height: number | null;
+  bytes: number;
+  /** The photo's date, or the file's where it has none (as the timeline dates it). */
+  takenAt: number;
+  format: string | null;
+}
+
+export interface DuplicateChoice {
+  photos: DuplicatePhoto[];
+  /** The one to keep: see keepBest. */
+  keep: number;
+  minScore: number;
+}
+
+/** Names that say "I am a copy": "IMG_1 (2).jpg", "IMG_1 copy.jpg", "IMG_1 copy 2.jpg", "Copy of IMG_1.jpg". */
+const COPY_NAME = /(\(\d+\)|[ _-]copy( \d+)?|[ _-]kopie)\.[^.]+$|^(copy of|kopie von) /i;
+
+/**
+ * The photo worth keeping in a group, as a person would choose: the most pixels; then the larger
+ * file (less compressed at the same size); then the one whose name does not say it is a copy; then the
+ * older one (the original came first); then the shorter path.
+ */
+export function keepBest(photos: readonly DuplicatePhoto[]): number {
+  const pixels = (p: DuplicatePhoto): number => (p.width ?? 0) * (p.height ?? 0);
+  const copyName = (p: DuplicatePhoto): number => (COPY_NAME.test(p.path.split(/[\\/]/).pop() ?? '') ? 1 : 0);
+  const ranked = [...photos].sort(
+    (a, b) =>
+      pixels(b) - pixels(a) ||
+      b.bytes - a.bytes ||
+      copyName(a) - copyName(b) ||
+      a.takenAt - b.takenAt ||
+      a.path.length - b.path.length ||
+      a.path.localeCompare(b.path),
+  );
+  const best = ranked[0];
+  if (!best) throw new Error('an empty duplicate group');
+  return best.id;
+}
+
+/** The duplicate groups with each member's size, date and shape, and the one to keep. */
+export async function duplicateChoices(library: Library, threshold = 0.95): Promise<DuplicateChoice[]> {
+  const groups = await findDuplicates(library, threshold);
+  return groups.map((g) => {
+    const photos = g.ids.flatMap((id): DuplicatePhoto[] => {
+      const row = library.store.photo(id);
+      if (!row) return [];
+      return [
+        {
+          id,
+          path: row.path,
+          width: row.width,
+          height: row.height,
+          bytes: row.size,
+          takenAt: row.taken_at ?? row.mtime_ms,
+          format: row.format,
+        },
+      ];
+    });
+    return { photos, keep: keepBest(photos), minScore: g.minScore };
+  });
 }

@@ -1,10 +1,12 @@
 // Handlers for the photo views: the timeline (every indexed photo as compact parallel arrays), why a
 // photo matched a query or a category, and search by an uploaded image that need not be in the library
-// (named by its upload id: the engine opens no path a caller names), copying photos to a folder, and
-// moving them to the system trash (asking first what that would lose: photos.footprint).
+// (named by its upload id: the engine opens no path a caller names), copying photos to a folder,
+// groups of duplicates with the one to keep, and moving photos to the system trash (asking first what
+// that would lose: photos.footprint).
 
 import { ImageDecodeError } from '../../core/clip/errors.js';
 import { copyPhotos, CopyError } from '../../core/library/copy-photos.js';
+import { duplicateChoices } from '../../core/library/duplicates.js';
 import { explainPhoto, ExplainError } from '../../core/library/explain.js';
 import { places } from '../../core/library/places.js';
 import { systemTrash } from '../../core/library/system-trash.js';
@@ -21,6 +23,7 @@ export function photoHandlers(
   | 'photos.explain'
   | 'search.image'
   | 'photos.copy'
+  | 'photos.duplicates'
   | 'photos.footprint'
   | 'photos.trash'
 > {
@@ -37,6 +40,12 @@ export function photoHandlers(
         throw err;
       }
     },
+    'photos.duplicates': async ({ threshold }) =>
+      (await duplicateChoices(library, threshold)).map((g) => ({
+        photos: g.photos,
+        keep: g.keep,
+        similarity: g.minScore,
+      })),
     'photos.footprint': ({ photoIds }) => library.store.photosFootprint(photoIds),
     'photos.trash': async ({ photoIds }) => {
       const report = await trashPhotos(library, photoIds, ctx.options.trashItem ?? systemTrash());

@@ -27,7 +27,7 @@ const afterPaint = (): Promise<void> =>
     setTimeout(resolve, 200);
   });
 
-export type View = 'library' | 'search' | 'places' | 'tags' | 'finetune' | 'settings';
+export type View = 'library' | 'search' | 'places' | 'duplicates' | 'tags' | 'finetune' | 'settings';
 export type Theme = 'system' | 'light' | 'dark';
 
 export interface ViewerContext {

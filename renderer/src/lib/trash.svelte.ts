@@ -73,8 +73,9 @@ export class TrashBin {
         this.host.transport.call('photos.trash', { photoIds: waiting.ids }),
       );
       await this.host.refresh();
-      // Trashed photos left the timeline with the refresh; any that would not go show again.
-      for (const id of waiting.ids) this.#hidden.delete(id);
+      // Trashed photos stay hidden (a view may hold a list fetched before they went); any that would
+      // not go, or all of them when the call failed, show again.
+      for (const id of result ? result.failed.map((f) => f.id) : waiting.ids) this.#hidden.delete(id);
       const first = result?.failed[0];
       if (first)
         this.host.report(
