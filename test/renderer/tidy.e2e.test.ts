@@ -60,7 +60,7 @@ describe.skipIf(!HAS_CHROMIUM)('tidying up in Chromium', () => {
     copies.aCopy = join(dirname(a.path), `${basename(a.path, '.jpg')} (2).jpg`);
     copyFileSync(a.path, copies.aCopy);
     copies.aSmall = join(dirname(a.path), 'small-version.jpg');
-    const { width = 0 } = await sharp(a.path).metadata();
+    const { width } = await sharp(a.path).metadata();
     writeFileSync(
       copies.aSmall,
       await sharp(a.path)
@@ -91,7 +91,7 @@ describe.skipIf(!HAS_CHROMIUM)('tidying up in Chromium', () => {
     const group = groupOf(basename(a.path));
     expect(await group.locator('figure').count()).toBe(3);
     // Each member says its shape, size and date; the original is marked to keep.
-    const { width = 0, height = 0 } = await sharp(a.path).metadata();
+    const { width, height } = await sharp(a.path).metadata();
     await expect.poll(() => group.locator('figure').first().textContent()).toBeTruthy();
     const facts = await group.locator('.facts').allTextContents();
     expect(facts.some((f) => f.includes(`${width} × ${height}`))).toBe(true);
