@@ -38,6 +38,7 @@ import {
   type Handlers,
 } from './handlers/context.js';
 import { FineTuneJobs } from './handlers/finetune.js';
+import { markHandlers } from './handlers/marks.js';
 import { photoHandlers } from './handlers/photos.js';
 import { settingsHandlers } from './handlers/settings.js';
 import { LibraryKeeper } from './library-keeper.js';
@@ -147,6 +148,7 @@ export class Engine {
     const context = this.context();
     return {
       ...photoHandlers(context),
+      ...markHandlers(context),
       ...this.finetune.handlers(),
       ...settingsHandlers(context, () => {
         this.keeper.settingsChanged();
@@ -211,6 +213,8 @@ export class Engine {
           caption: labels.caption?.text ?? null,
           captionFrom: labels.caption?.from ?? null,
           tags: labels.tags,
+          rating: row.rating ?? 0,
+          favorite: row.favorite === 1,
         };
       },
       'captions.set': ({ photoId, text }) => {

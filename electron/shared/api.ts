@@ -390,8 +390,26 @@ export const API = {
       tags: z.array(
         z.object({ name: z.string(), source: z.string(), score: z.number().nullable(), from: z.string() }),
       ),
+      /** Stars, 0-5 (0: unrated). */
+      rating: z.number(),
+      favorite: z.boolean(),
     }),
   },
+  /**
+   * Gives the photos a star rating (0 clears it), all or none; written to their XMP sidecars
+   * (xmp:Rating) when the library writes sidecars.
+   */
+  'photos.rate': {
+    params: z.object({ photoIds: PhotoIds, rating: z.number().int().min(0).max(5) }).strict(),
+    result: z.object({ changed: z.number() }),
+  },
+  /** Marks the photos as favourites, or not; all or none; kept in their sidecars as the rating is. */
+  'photos.favorite': {
+    params: z.object({ photoIds: PhotoIds, favorite: z.boolean() }).strict(),
+    result: z.object({ changed: z.number() }),
+  },
+  /** The favourite photos, newest first. */
+  'photos.favorites': { params: Empty, result: z.array(id) },
   'captions.set': { params: z.object({ photoId: id, text: z.string().max(2000) }).strict(), result: Ok },
   /** One caption for several photos (an empty text removes theirs), all or none. */
   'captions.setMany': {

@@ -3,7 +3,7 @@
 // events, adapter switching, settings kept in the library, removing albums, and the validation every
 // call goes through.
 
-import { statSync, utimesSync, writeFileSync, existsSync, mkdirSync } from 'node:fs';
+import { readFileSync, statSync, utimesSync, writeFileSync, existsSync, mkdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClipModel } from '../../electron/core/clip/clip-model.js';
@@ -12,6 +12,7 @@ import { systemTrash } from '../../electron/core/library/system-trash.js';
 import { readStoredSettings } from '../../electron/core/library/settings-store.js';
 import { PHOTO_TEMPLATES } from '../../electron/core/tags/prompt-templates.js';
 import { sidecarPathFor } from '../../electron/core/tags/xmp-sidecar.js';
+import { readSidecarLabels } from '../../electron/core/tags/embedded-keywords.js';
 import { Engine } from '../../electron/engine/engine.js';
 import {
   ApiError,
@@ -585,6 +586,58 @@ describe('Engine', () => {
     expect(await engine.call('albums.photos', { id: album.id })).toEqual([b]);
     await refused(engine, 'albums.removePhotos', { id: 99_999, photoIds: [a] }, 'not-found');
     await engine.call('albums.remove', { id: album.id });
+  });
+
+  it('rates and favourites photos, all or none, into their sidecars when the library writes them', async () => {
+    const [a, b] = [idOf(photos[4] as GeneratedPhoto), idOf(photos[5] as GeneratedPhoto)];
+    await refused(engine, 'photos.rate', { photoIds: [a, 99_999], rating: 3 }, 'not-found');
+    await refused(engine, 'photos.rate', { photoIds: [a], rating: 6 }, 'bad-request');
+    expect((await engine.call('photos.get', { id: a })).rating).toBe(0);
+    expect(await engine.call('photos.rate', { photoIds: [a, b], rating: 4 })).toEqual({ changed: 2 });
+    expect(await engine.call('photos.rate', { photoIds: [a, b], rating: 4 })).toEqual({ changed: 0 });
+    expect((await engine.call('photos.get', { id: b })).rating).toBe(4);
+    expect(await engine.call('photos.favorite', { photoIds: [b], favorite: true })).toEqual({ changed: 1 });
+    expect(await engine.call('photos.favorites', {})).toEqual([b]);
+    expect((await engine.call('photos.get', { id: b })).favorite).toBe(true);
+    // Sidecars off (the default): no file is written. On: the change goes to the sidecar at once.
+    const sidecarOf = (id: number) => sidecarPathFor(library.store.photo(id)?.path ?? '');
+    expect(existsSync(sidecarOf(a))).toBe(false);
+    await engine.call('settings.set', { xmpSidecars: true });
+    try {
+      await engine.call('photos.rate', { photoIds: [a], rating: 2 });
+      await engine.call('photos.favorite', { photoIds: [a], favorite: true });
+      expect(readSidecarLabels(readFileSync(sidecarOf(a), 'utf8'))).toMatchObject({
+        rating: 2,
+        favorite: true,
+      });
+      await engine.call('photos.favorite', { photoIds: [a], favorite: false });
+      expect(readSidecarLabels(readFileSync(sidecarOf(a), 'utf8')).favorite).toBe(false);
+    } finally {
+      await engine.call('settings.set', { xmpSidecars: false });
+    }
+    await engine.call('photos.favorite', { photoIds: [b], favorite: false });
+    expect(await engine.call('photos.favorites', {})).toEqual([]);
+  });
+
+  it('reads stars and favourite marks from the sidecars of photos it indexes', async () => {
+    const dir = join(root, 'rated');
+    mkdirSync(dir);
+    const path = join(dir, 'rated.jpg');
+    writeFileSync(path, readFileSync((outside[0] as GeneratedPhoto).path));
+    writeFileSync(
+      `${path}.xmp`,
+      `<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
+        <rdf:Description rdf:about="" xmlns:xmp="http://ns.adobe.com/xap/1.0/" xmlns:lumen="https://lumen.photos/xmp/1.0/"
+          xmp:Rating="5" lumen:Favorite="True"/></rdf:RDF></x:xmpmeta>`,
+    );
+    await engine.call('library.addFolder', { path: dir });
+    const finished = next(engine, 'library.changed', (d) => d.reason === 'index finished');
+    await engine.call('index.start', {});
+    await finished;
+    const id = library.store.photoByPath(path)?.id ?? -1;
+    expect(await engine.call('photos.get', { id })).toMatchObject({ rating: 5, favorite: true });
+    expect(await engine.call('photos.favorites', {})).toEqual([id]);
+    await engine.call('library.removeFolder', { path: dir });
   });
 
   it('moves photos to the trash: asked first what goes, then gone from search, timeline and index', async () => {

@@ -398,6 +398,67 @@ describe.skipIf(!HAS_CHROMIUM)('browsing and picking photos in Chromium', () => 
     await page.click('nav button:has-text("Library")');
   });
 
+  it('favourites and rates photos in the viewer and in bulk, with a Favourites page', async () => {
+    const { page } = ui;
+    await page.click('nav button:has-text("Library")');
+    const idAt = async (n: number) =>
+      Number(await tile(n).locator('[data-photo-id]').getAttribute('data-photo-id'));
+    const first = await idAt(4);
+    const get = (id: number) => api<{ rating: number; favorite: boolean }>('photos.get', { id });
+    // In the viewer: "." toggles the heart, a number key gives that many stars.
+    await tile(4).locator('[data-photo-id]').click();
+    const viewer = page.locator('[data-testid="viewer"]');
+    await viewer.waitFor();
+    await viewer.locator('[data-testid="stars"]').waitFor();
+    await page.keyboard.press('.');
+    await expect
+      .poll(() => viewer.locator('[data-testid="favorite"]').getAttribute('aria-pressed'))
+      .toBe('true');
+    await page.keyboard.press('4');
+    await expect
+      .poll(() => viewer.locator('[data-testid="stars"]').getAttribute('aria-label'))
+      .toBe('Rating: 4 of 5 stars');
+    await expect.poll(() => get(first)).toEqual(expect.objectContaining({ rating: 4, favorite: true }));
+    await ui.shot('33-viewer-favourite-stars');
+    await page.keyboard.press('Escape');
+    // The tile wears a heart; the Favourites page holds the photo.
+    await expect.poll(() => tile(4).locator('[data-testid="heart"]').count()).toBe(1);
+    expect(await tile(5).locator('[data-testid="heart"]').count()).toBe(0);
+    // Two more, picked: favourite them all and give them 5 stars.
+    for (const n of [5, 7]) await pick(n);
+    const two = await pickedIds();
+    await page.click('[data-testid="selection-favorite"]');
+    await expect
+      .poll(() => page.locator('[data-testid="selection-done"]').textContent())
+      .toMatch(/Added 2 photos to favourites/);
+    for (const n of [5, 7]) await pick(n);
+    await page.click('[data-testid="selection-bar"] button:has-text("Rate")');
+    await page.click('[data-testid="selection-menu"] button[aria-label="5 stars"]');
+    await expect
+      .poll(() => page.locator('[data-testid="selection-done"]').textContent())
+      .toMatch(/Gave 2 photos 5 stars/);
+    for (const id of two)
+      expect(await get(id)).toEqual(expect.objectContaining({ rating: 5, favorite: true }));
+    await page.click('nav button:has-text("Favourites")');
+    const cells = page.locator('[data-testid="favorites-grid"] [data-photo-id]');
+    await expect.poll(() => cells.count()).toBe(3);
+    expect(
+      (await cells.evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-photo-id'))))).sort(),
+    ).toEqual([first, ...two].sort());
+    await ui.shot('34-favourites');
+    // All three picked are favourites already: the button takes them out again.
+    await page.locator('[data-testid="favorites-grid"] [role="gridcell"]').first().hover();
+    await page.locator('[data-testid="favorites-grid"] [data-testid="tick"]').first().click();
+    await page.locator('[data-testid="favorites-grid"] [data-photo-id]').first().focus();
+    await page.keyboard.press('Control+a');
+    await expect.poll(() => count().textContent()).toBe('3 selected');
+    expect(await page.locator('[data-testid="selection-favorite"]').textContent()).toMatch(/Unfavourite/);
+    await page.click('[data-testid="selection-favorite"]');
+    await expect.poll(() => page.locator('[data-testid="favorites-empty"]').count()).toBe(1);
+    expect(await api<number[]>('photos.favorites')).toEqual([]);
+    await page.click('nav button:has-text("Library")');
+  });
+
   it('moves picked photos to the trash after asking, hides them at once, and can be undone', async () => {
     const { page } = ui;
     await page.click('nav button:has-text("Library")');

@@ -8,7 +8,7 @@
 import { errorMessage, ImageDecodeError } from '../clip/errors.js';
 import { rgbToTensor } from '../clip/image-preprocess.js';
 import type { ClipModel } from '../clip/clip-model.js';
-import type { EmbeddedLabels } from '../tags/embedded-keywords.js';
+import { hasLabels, type EmbeddedLabels } from '../tags/embedded-keywords.js';
 import { readPhoto, type ReadPhoto } from './photo-reader.js';
 import type { IndexedPhoto, PhotoStore } from './photo-store.js';
 import type { ThumbnailStore } from './thumbnail-store.js';
@@ -138,12 +138,7 @@ export class IndexJob {
     // A photo indexed before keeps its tags and captions as the user left them.
     this.deps.applyLabels?.(
       ok
-        .filter(
-          (c) =>
-            saved.has(c.id) &&
-            !c.known &&
-            (c.result.photo.labels.keywords.length || c.result.photo.labels.caption),
-        )
+        .filter((c) => saved.has(c.id) && !c.known && hasLabels(c.result.photo.labels))
         .map((c) => ({ id: c.id, labels: c.result.photo.labels })),
     );
     for (const item of items) if (saved.has(item.id)) index.add(item.id, item.embedding);

@@ -232,4 +232,11 @@ export const MIGRATIONS: readonly string[] = [
   `
   CREATE INDEX photos_damaged ON photos(path) WHERE status = 'indexed' AND error IS NOT NULL;
   `,
+  // 12: the owner's stars (0-5, as xmp:Rating; null: never rated in Lumen nor in the file) and
+  // favourites, read from files and sidecars and written back to sidecars; favourites listed by index.
+  `
+  ALTER TABLE photos ADD COLUMN rating INTEGER;
+  ALTER TABLE photos ADD COLUMN favorite INTEGER NOT NULL DEFAULT 0;
+  CREATE INDEX photos_favorite ON photos(id) WHERE favorite = 1;
+  `,
 ];

@@ -111,7 +111,12 @@ async function readLabels(path: string, buf: Buffer): Promise<EmbeddedLabels> {
     const key = k.text.toLowerCase();
     return seen.has(key) ? false : (seen.add(key), true);
   });
-  return { keywords, caption: side.caption ?? embedded.caption };
+  return {
+    keywords,
+    caption: side.caption ?? embedded.caption,
+    rating: side.rating ?? embedded.rating,
+    favorite: side.favorite || embedded.favorite,
+  };
 }
 
 export async function readPhoto(

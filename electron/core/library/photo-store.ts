@@ -25,6 +25,9 @@ export interface PhotoRow {
   status: PhotoStatus;
   error: string | null;
   indexed_at: number | null;
+  /** Stars 0-5 (0: unrated on purpose); null when never rated. */
+  rating: number | null;
+  favorite: 0 | 1;
 }
 
 export interface FolderRow {
@@ -203,6 +206,30 @@ export class PhotoStore {
     this.db
       .prepare('UPDATE photos SET folder_id = ?, path = ?, mtime_ms = ? WHERE id = ?')
       .run(folderId, path, mtimeMs, id);
+  }
+
+  /** Gives the photos `stars` (0 clears); returns how many changed. One transaction: all or none. */
+  setRating(ids: readonly number[], stars: number): number {
+    const set = this.db.prepare('UPDATE photos SET rating = ? WHERE id = ? AND rating IS NOT ?');
+    return this.db.transaction(() => ids.reduce((n, id) => n + set.run(stars, id, stars).changes, 0))();
+  }
+
+  /** Marks the photos as favourites or not; returns how many changed. */
+  setFavorite(ids: readonly number[], favorite: boolean): number {
+    const set = this.db.prepare('UPDATE photos SET favorite = ? WHERE id = ? AND favorite != ?');
+    const v = favorite ? 1 : 0;
+    return this.db.transaction(() => ids.reduce((n, id) => n + set.run(v, id, v).changes, 0))();
+  }
+
+  /** The favourite photos that can be shown (indexed), newest first as the timeline orders them. */
+  favorites(): number[] {
+    return this.db
+      .prepare(
+        `SELECT id FROM photos WHERE favorite = 1 AND status = 'indexed'
+         ORDER BY COALESCE(taken_at, mtime_ms) DESC, id`,
+      )
+      .pluck()
+      .all() as number[];
   }
 
   deletePhotos(ids: readonly number[]): void {

@@ -1,7 +1,7 @@
 // Keywords and captions that other photo apps already put in a file (Lightroom, digiKam, darktable,
 // Photos, cameras), so a library imported into Lumen keeps the labelling its owner did by hand.
-// Read from XMP (dc:subject, lr:hierarchicalSubject, dc:description), IPTC (Keywords,
-// Caption-Abstract) and EXIF (ImageDescription), in that order of trust. exifr finds the segments;
+// Read from XMP (dc:subject, lr:hierarchicalSubject, dc:description, xmp:Rating), IPTC (Keywords,
+// Caption-Abstract) and EXIF (ImageDescription, Rating), in that order of trust. exifr finds the segments;
 // XMP is interpreted by the same DOM reader as the .xmp sidecars. Metadata is optional, so broken
 // metadata gives empty labels, never an error.
 
@@ -18,9 +18,24 @@ export interface EmbeddedLabels {
   /** Leaf names, trimmed, deduplicated case-insensitively; the first spelling met is kept. */
   keywords: FileLabel[];
   caption: FileLabel | null;
+  /** Stars, 0 (unrated) to 5, from xmp:Rating or EXIF Rating; null when the file has none (or "rejected", -1). */
+  rating: number | null;
+  /** Marked a favourite (lumen:Favorite, which Lumen writes; XMP has no standard field). */
+  favorite: boolean;
 }
 
-const EMPTY = (): EmbeddedLabels => ({ keywords: [], caption: null });
+const EMPTY = (): EmbeddedLabels => ({ keywords: [], caption: null, rating: null, favorite: false });
+
+/** Whether a file carried anything of its owner's: keywords, a caption, stars or a favourite mark. */
+export const hasLabels = (l: EmbeddedLabels): boolean =>
+  l.keywords.length > 0 || l.caption !== null || l.rating !== null || l.favorite;
+
+/** A rating as apps write it ("4", "4.0", 4): 0-5 stars, or null (absent, "rejected" -1, nonsense). */
+export function parseRating(value: unknown): number | null {
+  const n = typeof value === 'number' ? value : typeof value === 'string' ? Number(value.trim()) : NaN;
+  if (!Number.isFinite(n) || n < 0 || n > 5) return null;
+  return Math.round(n);
+}
 
 // What cameras and phone firmware write into ImageDescription (and apps then copy into XMP) when
 // nobody typed a caption. Compared case-insensitively, with runs of spaces collapsed.
@@ -103,9 +118,17 @@ interface XmpLabels {
   subjects: FileLabel[];
   hierarchical: FileLabel[];
   description: FileLabel | null;
+  rating: number | null;
+  favorite: boolean;
 }
 
-const NO_XMP = (): XmpLabels => ({ subjects: [], hierarchical: [], description: null });
+const NO_XMP = (): XmpLabels => ({
+  subjects: [],
+  hierarchical: [],
+  description: null,
+  rating: null,
+  favorite: false,
+});
 
 /**
  * The owner's labels in an XMP packet. Keywords that Lumen itself wrote as automatic guesses (listed
@@ -131,6 +154,8 @@ function readXmp(text: string, where: string): XmpLabels {
     subjects: values(NS.dc, 'subject', 'dc:subject'),
     hierarchical: values(NS.lr, 'hierarchicalSubject', 'lr:hierarchicalSubject', leaf),
     description: description ? { text: clean(description.text), from: `${where} dc:description` } : null,
+    rating: parseRating(propertyValues(doc, NS.xmp, 'Rating')[0]?.text),
+    favorite: propertyValues(doc, NS.lumen, 'Favorite').some((v) => v.text.trim().toLowerCase() === 'true'),
   };
 }
 
@@ -149,6 +174,8 @@ export function readSidecarLabels(xmpText: string): EmbeddedLabels {
   return {
     keywords: uniqueKeywords([...xmp.subjects, ...xmp.hierarchical]),
     caption: firstCaption([xmp.description], []),
+    rating: xmp.rating,
+    favorite: xmp.favorite,
   };
 }
 
@@ -174,7 +201,7 @@ export function iptcText(latin1: string): string {
 // Only the segments the labels live in; the rest of EXIF is the photo reader's business.
 const EXIFR_OPTIONS = {
   tiff: true,
-  ifd0: { pick: ['ImageDescription', 'Make', 'Model'] },
+  ifd0: { pick: ['ImageDescription', 'Make', 'Model', 'Rating'] },
   exif: false,
   gps: false,
   interop: false,
@@ -225,5 +252,5 @@ export async function readEmbeddedLabels(buf: Buffer): Promise<EmbeddedLabels> {
     ],
     camera,
   );
-  return { keywords, caption };
+  return { keywords, caption, rating: xmp.rating ?? parseRating(ifd0.Rating), favorite: xmp.favorite };
 }

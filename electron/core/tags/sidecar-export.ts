@@ -1,6 +1,6 @@
 // Writes the library's tags to XMP sidecars so digiKam, darktable and Lightroom see them: each photo's
 // own tags (set by the user, accepted in review, read from their files) are merged into its sidecar's
-// keywords; automatic tags too when the library's xmpAutoTags setting says so, and then also listed in
+// keywords, with its stars (xmp:Rating) and favourite mark; automatic tags too when the library's xmpAutoTags setting says so, and then also listed in
 // Lumen's own namespace so they are never read back as the user's; the ones the user rejected, and
 // Lumen's earlier guesses it no longer makes, are withdrawn. The photos themselves are never opened for
 // writing, and no sidecar is read or written outside the library's folders (a link elsewhere is refused).
@@ -10,7 +10,7 @@ import type { Library } from '../library/library.js';
 import { writeSidecarKeywords } from './xmp-sidecar.js';
 
 export interface SidecarExportOptions {
-  /** Only these photos (default: every photo with a tag or a rejection). */
+  /** Only these photos (default: every photo with a tag or a rejection, stars or a favourite mark). */
   photoIds?: readonly number[];
   signal?: AbortSignal;
   onProgress?: (done: number, total: number) => void;
@@ -32,7 +32,10 @@ export async function exportSidecars(
   const ids =
     options.photoIds ??
     (library.db
-      .prepare('SELECT DISTINCT photo_id FROM photo_tags ORDER BY photo_id')
+      .prepare(
+        `SELECT photo_id FROM photo_tags UNION SELECT id FROM photos WHERE rating IS NOT NULL OR favorite = 1
+         ORDER BY 1`,
+      )
       .pluck()
       .all() as number[]);
   const report: SidecarExportReport = { written: [], unchanged: 0, failed: [], cancelled: false };
@@ -53,7 +56,15 @@ export async function exportSidecars(
     try {
       const result = await writeSidecarKeywords(
         photo.path,
-        { keywords: [...yours, ...auto], remove, auto },
+        {
+          keywords: [...yours, ...auto],
+          remove,
+          auto,
+          // Stars only where Lumen knows some (null: never rated here nor in the file, so leave the
+          // sidecar's own, e.g. Lightroom's "rejected"); the favourite mark is Lumen's own field.
+          ...(photo.rating !== null && { rating: photo.rating }),
+          favorite: photo.favorite === 1,
+        },
         { within },
       );
       if (result.changed) report.written.push(result.path);

@@ -515,8 +515,9 @@ export class TagStore {
 
   /**
    * Keywords and captions found in photo files become the user's own tags (manual) and captions
-   * (source 'file'), since a person put them there. A keyword with no category gets one that is
-   * never applied automatically. A tag the user rejected in Lumen stays rejected.
+   * (source 'file'), since a person put them there; so do their stars and favourite marks. A keyword
+   * with no category gets one that is never applied automatically. A tag the user rejected in Lumen
+   * stays rejected.
    */
   applyFileLabels(items: readonly { id: number; labels: EmbeddedLabels }[]): void {
     if (!items.length) return;
@@ -526,6 +527,8 @@ export class TagStore {
        ON CONFLICT (photo_id, category_id) DO UPDATE SET source = 'manual', origin = excluded.origin,
          score = NULL, margin = NULL, updated_at = excluded.updated_at WHERE photo_tags.source = 'auto'`,
     );
+    const rate = this.db.prepare('UPDATE photos SET rating = ? WHERE id = ?');
+    const favorite = this.db.prepare('UPDATE photos SET favorite = 1 WHERE id = ?');
     this.db.transaction(() => {
       for (const { id, labels } of items) {
         for (const keyword of labels.keywords) {
@@ -534,6 +537,8 @@ export class TagStore {
           put.run(id, c.id, keyword.from, now);
         }
         if (labels.caption) this.setCaption(id, labels.caption.text, 'file', labels.caption.from);
+        if (labels.rating !== null) rate.run(labels.rating, id);
+        if (labels.favorite) favorite.run(id);
       }
     })();
   }

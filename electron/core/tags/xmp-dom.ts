@@ -12,7 +12,12 @@ export const NS = {
   dc: 'http://purl.org/dc/elements/1.1/',
   lr: 'http://ns.adobe.com/lightroom/1.0/',
   digiKam: 'http://www.digikam.org/ns/1.0/',
-  /** Lumen's own: what of a sidecar's keywords are Lumen's guesses, not the owner's words. */
+  /** XMP basic: xmp:Rating, the star rating every photo app reads and writes. */
+  xmp: 'http://ns.adobe.com/xap/1.0/',
+  /**
+   * Lumen's own: what of a sidecar's keywords are Lumen's guesses, not the owner's words, and the
+   * owner's favourites (lumen:Favorite; XMP has no standard field for one).
+   */
   lumen: 'https://lumen.photos/xmp/1.0/',
 } as const;
 

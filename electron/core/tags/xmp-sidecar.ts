@@ -1,5 +1,5 @@
-// Writes Lumen's tags to an XMP sidecar next to the photo, where digiKam, darktable, Lightroom and
-// exiftool look for them, and never into the photo itself: the original's bytes (and its content
+// Writes Lumen's tags (and the photo's star rating and favourite) to an XMP sidecar next to the photo,
+// where digiKam, darktable, Lightroom and exiftool look for them, and never into the photo itself: the original's bytes (and its content
 // hash, which the library uses to follow moved files) stay as they were.
 //
 // An existing sidecar belongs to other apps too (ratings, colour labels, darktable's edit history,
@@ -67,6 +67,10 @@ export interface SidecarKeywordChange {
    * for the owner's. A keyword listed there before and no longer guessed (nor the owner's) is withdrawn.
    */
   auto?: readonly string[];
+  /** The star rating, 1-5 in xmp:Rating; 0 removes it (unrated); undefined leaves it as it is. */
+  rating?: number;
+  /** Whether the photo is a favourite (lumen:Favorite="True"; false removes it); undefined leaves it. */
+  favorite?: boolean;
 }
 
 // The keyword lists we keep in step. dc:subject is the flat list every app reads; darktable and
@@ -103,12 +107,6 @@ const NEW_SIDECAR = `<?xml version="1.0" encoding="UTF-8"?>
   <rdf:Description rdf:about=""
     xmlns:dc="${NS.dc}"
     xmlns:lr="${NS.lr}">
-   <dc:subject>
-    <rdf:Bag/>
-   </dc:subject>
-   <lr:hierarchicalSubject>
-    <rdf:Bag/>
-   </lr:hierarchicalSubject>
   </rdf:Description>
  </rdf:RDF>
 </x:xmpmeta>
@@ -289,6 +287,49 @@ function editList(
   return true;
 }
 
+/**
+ * Sets a simple property (xmp:Rating) wherever it is, attribute or element, or adds it as an attribute
+ * of the keywords' Description; `value` null removes it. Returns whether anything changed.
+ */
+function setSimpleProperty(
+  doc: Document,
+  file: string,
+  property: { ns: string; name: string; prefix: string },
+  value: string | null,
+): boolean {
+  const { ns, name } = property;
+  let found = false;
+  let changed = false;
+  for (const desc of descriptions(doc)) {
+    const attr = desc.getAttributeNS(ns, name);
+    if (attr !== null && desc.hasAttributeNS(ns, name)) {
+      found = true;
+      if (value === null) desc.removeAttributeNS(ns, name);
+      else if (attr !== value)
+        desc.setAttributeNS(ns, `${prefixFor(desc, ns, property.prefix)}:${name}`, value);
+      changed ||= value === null || attr !== value;
+    }
+    for (const prop of propertyElements(desc, ns, name)) {
+      found = true;
+      if (value === null) {
+        removeIndented(prop);
+        changed = true;
+      } else if (simpleText(prop) !== value) {
+        for (const n of Array.from(prop.childNodes)) prop.removeChild(n);
+        prop.appendChild(doc.createTextNode(value));
+        changed = true;
+      }
+    }
+  }
+  if (found || value === null) return changed;
+  const home = homeFor(doc, file);
+  home.setAttributeNS(ns, `${prefixFor(home, ns, property.prefix)}:${name}`, value);
+  return true;
+}
+
+const RATING = { ns: NS.xmp, name: 'Rating', prefix: 'xmp' };
+const FAVORITE = { ns: NS.lumen, name: 'Favorite', prefix: 'lumen' };
+
 /** Applies a keyword change to XMP text; returns the new text, or null when nothing changes. */
 export function mergeSidecarKeywords(
   xmpText: string,
@@ -332,6 +373,13 @@ export function mergeSidecarKeywords(
   for (const list of LISTS) changed = editList(doc, file, list, add, remove, held) || changed;
   const noLongerGuessed = new Set(before.filter((k) => !autoKeys.has(k)));
   changed = editList(doc, file, AUTO_LIST, auto, noLongerGuessed, new Set()) || changed;
+  if (change.rating !== undefined) {
+    const stars = Math.round(change.rating);
+    changed =
+      setSimpleProperty(doc, file, RATING, stars >= 1 && stars <= 5 ? String(stars) : null) || changed;
+  }
+  if (change.favorite !== undefined)
+    changed = setSimpleProperty(doc, file, FAVORITE, change.favorite ? 'True' : null) || changed;
   if (!changed) return null;
   // The DOM keeps no text outside the root element: put back the file's final newline.
   const ending = /\s*$/.exec(xmpText)?.[0] ?? '';

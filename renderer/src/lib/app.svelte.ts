@@ -3,6 +3,7 @@
 // library at all (a first run has no model yet) with the model download's progress. Views read it and
 // call the engine through `app.transport`; engine events (progress, library changes) update it here, once.
 
+import { SvelteSet } from 'svelte/reactivity';
 import type { EventData, Params, Result } from '../../../electron/shared/api';
 import { byIdOf, type GridItem } from './grid-layout';
 import { Selection } from './selection.svelte';
@@ -27,7 +28,8 @@ const afterPaint = (): Promise<void> =>
     setTimeout(resolve, 200);
   });
 
-export type View = 'library' | 'search' | 'places' | 'duplicates' | 'tags' | 'finetune' | 'settings';
+export type View =
+  'library' | 'favorites' | 'search' | 'places' | 'duplicates' | 'tags' | 'finetune' | 'settings';
 export type Theme = 'system' | 'light' | 'dark';
 
 export interface ViewerContext {
@@ -72,6 +74,9 @@ export class App {
   /** The photos picked in the library grid and in the search results, for the selection bar. */
   readonly librarySelection = new Selection();
   readonly searchSelection = new Selection();
+  /** The favourite photos, newest first (the Favourites page), and as a set (the hearts on tiles). */
+  favoriteIds = $state.raw<number[]>([]);
+  readonly favorites = new SvelteSet<number>();
   /** Photos on their way to the system trash, hidden from every grid while Undo is offered. */
   readonly trash: TrashBin = new TrashBin(this);
   timelineLoaded = $state(false);
@@ -167,11 +172,13 @@ export class App {
       // library the whole timeline is a few MB. Later refreshes replace it in one go, so a user
       // scrolled deep into the grid is not thrown back to the top while indexing runs.
       const first = this.timelineLoaded ? {} : { limit: FIRST_PAGE };
-      const [status, timeline] = await Promise.all([
+      const [status, timeline, favorites] = await Promise.all([
         this.transport.call('library.status', {}),
         this.transport.call('photos.timeline', first),
+        this.transport.call('photos.favorites', {}),
       ]);
       this.status = status;
+      this.showFavorites(favorites);
       this.timeline = toItems(timeline);
       this.timelineLoaded = true;
       if (timeline.total > timeline.ids.length) {
@@ -219,6 +226,34 @@ export class App {
       strong: result.strong,
       searched: result.searched,
     };
+  }
+
+  private showFavorites(ids: number[]): void {
+    this.favoriteIds = ids;
+    this.favorites.clear();
+    for (const id of ids) this.favorites.add(id);
+  }
+
+  /** Marks photos as favourites (or not); the hearts change at once, the page's order after the engine's answer. */
+  async setFavorite(ids: readonly number[], favorite: boolean): Promise<boolean> {
+    const done = await this.run(() =>
+      this.transport.call('photos.favorite', { photoIds: [...ids], favorite }),
+    );
+    if (!done) return false;
+    for (const id of ids) {
+      if (favorite) this.favorites.add(id);
+      else this.favorites.delete(id);
+    }
+    const list = await this.run(() => this.transport.call('photos.favorites', {}));
+    if (list) this.showFavorites(list);
+    return true;
+  }
+
+  /** Gives photos a star rating (0 clears it). */
+  async rate(ids: readonly number[], rating: number): Promise<boolean> {
+    return (
+      (await this.run(() => this.transport.call('photos.rate', { photoIds: [...ids], rating }))) !== undefined
+    );
   }
 
   /** Grid items for photos known by id alone (an album, a place), dated and shaped as the timeline has them. */

@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import {
   iptcText,
   isPlaceholderCaption,
+  parseRating,
   readEmbeddedLabels,
   readSidecarLabels,
   type EmbeddedLabels,
@@ -172,7 +173,12 @@ describe('readEmbeddedLabels', () => {
       jpeg.subarray(0, 200), // cut off inside the metadata
     ];
     for (const buf of broken)
-      await expect(readEmbeddedLabels(buf)).resolves.toEqual({ keywords: [], caption: null });
+      await expect(readEmbeddedLabels(buf)).resolves.toEqual({
+        keywords: [],
+        caption: null,
+        rating: null,
+        favorite: false,
+      });
   });
 
   it('still reads IPTC when the XMP packet is not well-formed XML', async () => {
@@ -186,6 +192,30 @@ describe('readEmbeddedLabels', () => {
     const withBadXmp = Buffer.concat([jpeg.subarray(0, 2), header, xmp, jpeg.subarray(2)]);
     writeFileSync(join(dir, 'bad-xmp.jpg'), withBadXmp);
     expect(plain(await readEmbeddedLabels(withBadXmp))).toEqual({ keywords: ['Dog'], caption: null });
+  });
+});
+
+describe('stars and favourites', () => {
+  it('reads xmp:Rating embedded in the photo, else EXIF Rating, and ignores "rejected" and nonsense', async () => {
+    expect((await readEmbeddedLabels(readFileSync(await photo(['-XMP-xmp:Rating=3'])))).rating).toBe(3);
+    expect((await readEmbeddedLabels(readFileSync(await photo(['-IFD0:Rating=5'])))).rating).toBe(5);
+    const both = await photo(['-XMP-xmp:Rating=2', '-IFD0:Rating=5']);
+    expect((await readEmbeddedLabels(readFileSync(both))).rating).toBe(2);
+    expect((await readEmbeddedLabels(readFileSync(await photo(['-XMP-xmp:Rating=-1'])))).rating).toBeNull();
+    expect((await readEmbeddedLabels(readFileSync(await photo([])))).rating).toBeNull();
+    expect(parseRating('4.0')).toBe(4);
+    expect(parseRating('7')).toBeNull();
+    expect(parseRating('three')).toBeNull();
+  });
+
+  it('reads a sidecar rating and Lumen’s favourite mark, matched by namespace URI', () => {
+    const xmp = `<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
+      <rdf:Description rdf:about="" xmlns:xap="http://ns.adobe.com/xap/1.0/" xmlns:l="https://lumen.photos/xmp/1.0/"
+        xap:Rating="4" l:Favorite="True"/>
+    </rdf:RDF></x:xmpmeta>`;
+    expect(readSidecarLabels(xmp)).toMatchObject({ rating: 4, favorite: true });
+    const other = xmp.replace('https://lumen.photos/xmp/1.0/', 'https://example.com/ns/');
+    expect(readSidecarLabels(other).favorite).toBe(false);
   });
 });
 
@@ -258,7 +288,7 @@ describe('readSidecarLabels', () => {
   it.each(['', 'garbage', '<x:xmpmeta><rdf:RDF>', '<?xml version="1.0"?><a><b></a>', '<plain>xml</plain>'])(
     'gives empty labels for %j',
     (text) => {
-      expect(readSidecarLabels(text)).toEqual({ keywords: [], caption: null });
+      expect(readSidecarLabels(text)).toEqual({ keywords: [], caption: null, rating: null, favorite: false });
     },
   );
 });
@@ -295,7 +325,12 @@ describe('captions from real files', () => {
       const ref = exiftool(file(name), ['-XMP-dc:Description', '-IFD0:ImageDescription']);
       expect(ref['XMP-dc:Description']).toBe('x-default');
       expect(String(ref['IFD0:ImageDescription'])).toMatch(/^OLYMPUS DIGITAL CAMERA\s*$/);
-      expect(await readEmbeddedLabels(readFileSync(file(name)))).toEqual({ keywords: [], caption: null });
+      expect(await readEmbeddedLabels(readFileSync(file(name)))).toEqual({
+        keywords: [],
+        caption: null,
+        rating: null,
+        favorite: false,
+      });
     },
   );
 

@@ -186,6 +186,48 @@ describe('writeSidecarKeywords', () => {
     expect(validate(sidecar)).toBe('OK');
   });
 
+  it('writes stars as xmp:Rating and the favourite mark, changes and clears them, as exiftool reads them', async () => {
+    const p = await photo();
+    const { path } = await writeSidecarKeywords(p, { keywords: [], rating: 4, favorite: true });
+    expect(exiftool(path)).toMatchObject({ 'XMP-xmp:Rating': 4, 'XMP-lumen:Favorite': true });
+    expect(validate(path)).toBe('OK');
+    expect(readSidecarLabels(readFileSync(path, 'utf8'))).toMatchObject({ rating: 4, favorite: true });
+    // Changed in place, not added a second time; then cleared: unrated and no longer a favourite.
+    await writeSidecarKeywords(p, { keywords: ['beach'], rating: 2 });
+    expect(readFileSync(path, 'utf8').match(/Rating/g)).toHaveLength(1);
+    expect(exiftool(path)).toMatchObject({ 'XMP-xmp:Rating': 2, 'XMP-lumen:Favorite': true });
+    await writeSidecarKeywords(p, { keywords: [], rating: 0, favorite: false });
+    const cleared = exiftool(path);
+    expect(cleared['XMP-xmp:Rating']).toBeUndefined();
+    expect(cleared['XMP-lumen:Favorite']).toBeUndefined();
+    expect(cleared['XMP-dc:Subject']).toEqual(['beach']);
+    expect(validate(path)).toBe('OK');
+  });
+
+  it('changes the rating another app wrote where it wrote it, keeping its other fields', async () => {
+    const p = await photo();
+    const sidecar = `${p}.xmp`;
+    execFileSync('exiftool', ['-q', '-XMP-xmp:Rating=1', '-XMP-xmp:Label=Red', '-o', sidecar]);
+    const before = exiftool(sidecar);
+    await writeSidecarKeywords(p, { keywords: [], rating: 5 });
+    const after = exiftool(sidecar);
+    expect(after['XMP-xmp:Rating']).toBe(5);
+    expect(without(after, 'XMP-xmp:Rating')).toEqual(without(before, 'XMP-xmp:Rating'));
+    // The element form (<xmp:Rating>1</xmp:Rating>) is edited as an element.
+    const element = mergeSidecarKeywords(
+      `<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
+        <rdf:Description rdf:about="" xmlns:xmp="http://ns.adobe.com/xap/1.0/"><xmp:Rating>1</xmp:Rating></rdf:Description>
+      </rdf:RDF></x:xmpmeta>`,
+      { keywords: [], rating: 3 },
+    );
+    expect(element).toContain('<xmp:Rating>3</xmp:Rating>');
+    expect(element?.match(/Rating/g)).toHaveLength(2);
+    // Leaving the rating out leaves another app's "rejected" (-1) alone.
+    execFileSync('exiftool', ['-q', '-overwrite_original', '-XMP-xmp:Rating=-1', sidecar]);
+    await writeSidecarKeywords(p, { keywords: ['dog'] });
+    expect(exiftool(sidecar)['XMP-xmp:Rating']).toBe(-1);
+  });
+
   it('edits a darktable sidecar leaving its settings, history and other blocks alone', async () => {
     const p = await photo();
     const sidecar = `${p}.xmp`;
