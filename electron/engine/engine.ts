@@ -13,7 +13,6 @@ import { FolderError } from '../core/library/library-folders.js';
 import { QuerySyntaxError } from '../core/library/query-syntax.js';
 import { NothingIndexedError, Searcher, SearchFilterError } from '../core/library/search.js';
 import { tagLibrary } from '../core/tags/tag-library.js';
-import { smartQuery } from '../core/tags/album-store.js';
 import { categorySummaries } from '../core/tags/category-summary.js';
 import { photoLabels } from '../core/tags/provenance.js';
 import type { CategoryInput } from '../core/tags/tag-store.js';
@@ -38,6 +37,7 @@ import {
   type Handlers,
 } from './handlers/context.js';
 import { FineTuneJobs } from './handlers/finetune.js';
+import { albumHandlers } from './handlers/albums.js';
 import { markHandlers } from './handlers/marks.js';
 import { photoHandlers } from './handlers/photos.js';
 import { settingsHandlers } from './handlers/settings.js';
@@ -149,6 +149,7 @@ export class Engine {
     return {
       ...photoHandlers(context),
       ...markHandlers(context),
+      ...albumHandlers(context),
       ...this.finetune.handlers(),
       ...settingsHandlers(context, () => {
         this.keeper.settingsChanged();
@@ -264,38 +265,6 @@ export class Engine {
         for (const photoId of photoIds) photoOrThrow(library, photoId);
         if (!library.tags.category(categoryId)) throw new ApiError('not-found', `no category ${categoryId}`);
         return { changed: library.tags.setUserTags(photoIds, categoryId, decision) };
-      },
-      'albums.list': async () => {
-        const out = [];
-        for (const a of library.albums.list())
-          out.push({
-            id: a.id,
-            name: a.name,
-            smart: a.query !== null,
-            count: (await this.searcher.albumPhotos(a)).length,
-          });
-        return out;
-      },
-      'albums.create': ({ name, query, tags }) => {
-        const a = library.albums.create(name, smartQuery({ text: query, filters: defined({ tags }) }));
-        return { id: a.id, name: a.name };
-      },
-      'albums.add': ({ id, photoIds }) => ({ added: library.albums.add(id, photoIds) }),
-      'albums.removePhotos': ({ id, photoIds }) => {
-        if (!library.albums.album(id)) throw new ApiError('not-found', `no album ${id}`);
-        const removed = library.albums.removePhotos(id, photoIds);
-        this.emit('library.changed', { reason: 'album changed' });
-        return { removed };
-      },
-      'albums.photos': async ({ id }) => {
-        const album = library.albums.album(id);
-        if (!album) throw new ApiError('not-found', `no album ${id}`);
-        return this.searcher.albumPhotos(album);
-      },
-      'albums.remove': ({ id }) => {
-        if (!library.albums.remove(id)) throw new ApiError('not-found', `no album ${id}`);
-        this.emit('library.changed', { reason: 'album removed' });
-        return ok;
       },
     };
   }

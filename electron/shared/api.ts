@@ -490,9 +490,33 @@ export const API = {
       .strict(),
     result: z.object({ changed: z.number() }),
   },
+  /** The albums by name, each with its photo count, a cover (its first photo) and, if smart, its query. */
   'albums.list': {
     params: Empty,
-    result: z.array(z.object({ id, name: z.string(), smart: z.boolean(), count: z.number() })),
+    result: z.array(
+      z.object({
+        id,
+        name: z.string(),
+        smart: z.boolean(),
+        count: z.number(),
+        cover: id.nullable(),
+        /** A smart album's search text and tags (empty for a manual album). */
+        query: z.string(),
+        tags: z.array(z.string()),
+      }),
+    ),
+  },
+  /** Renames an album, and/or changes a smart album's search text and tags (its photos follow). */
+  'albums.update': {
+    params: z
+      .object({
+        id,
+        name: text(200).optional(),
+        query: z.string().max(2000).optional(),
+        tags: z.array(text(200)).optional(),
+      })
+      .strict(),
+    result: Ok,
   },
   'albums.create': {
     params: z

@@ -548,6 +548,43 @@ describe('Engine', () => {
     });
   });
 
+  it('renames albums and changes a smart album’s search, its photos following', async () => {
+    const manual = await engine.call('albums.create', { name: 'trip' });
+    const smart = await engine.call('albums.create', { name: 'stars', query: 'a photo of a red star' });
+    const listed = async (id: number) => (await engine.call('albums.list', {})).find((a) => a.id === id);
+    const reds = showing('red', 'star').map(idOf);
+    const blues = showing('blue', 'circle').map(idOf);
+    expect(await listed(smart.id)).toMatchObject({ smart: true, query: 'a photo of a red star', tags: [] });
+    const before = await engine.call('albums.photos', { id: smart.id });
+    // What the album's search finds (its cut-off may leave out a weak one), and no blue circle.
+    expect(before.filter((id) => reds.includes(id)).length).toBeGreaterThanOrEqual(reds.length / 2);
+    expect(before.filter((id) => blues.includes(id))).toEqual([]);
+    expect((await listed(smart.id))?.cover).toBe(before[0]);
+    expect(
+      await engine.call('albums.update', {
+        id: smart.id,
+        name: 'circles',
+        query: 'a photo of a blue circle',
+      }),
+    ).toEqual({ ok: true });
+    const after = await engine.call('albums.photos', { id: smart.id });
+    expect(after.filter((id) => blues.includes(id)).length).toBeGreaterThanOrEqual(blues.length / 2);
+    expect(after.filter((id) => reds.includes(id))).toEqual([]);
+    expect(await listed(smart.id)).toMatchObject({ name: 'circles', query: 'a photo of a blue circle' });
+    // A taken name, a manual album given a query, an empty search: refused, and nothing changes.
+    expect(await refused(engine, 'albums.update', { id: manual.id, name: 'circles' }, 'bad-request')).toMatch(
+      /already exists/,
+    );
+    expect(await refused(engine, 'albums.update', { id: manual.id, query: 'dogs' }, 'bad-request')).toMatch(
+      /not a smart album/,
+    );
+    await refused(engine, 'albums.update', { id: smart.id, name: 'renamed?', query: '' }, 'bad-request');
+    expect(await listed(smart.id)).toMatchObject({ name: 'circles', query: 'a photo of a blue circle' });
+    await refused(engine, 'albums.update', { id: 99_999, name: 'x' }, 'not-found');
+    await engine.call('albums.remove', { id: manual.id });
+    await engine.call('albums.remove', { id: smart.id });
+  });
+
   it('removes an album', async () => {
     const album = await engine.call('albums.create', { name: 'to go' });
     await engine.call('albums.add', { id: album.id, photoIds: [idOf(photos[0] as GeneratedPhoto)] });

@@ -378,10 +378,11 @@ describe.skipIf(!HAS_CHROMIUM)('the UI in Chromium, over lumen serve', () => {
 
   it('makes a manual album from the viewer and a smart album from a query, and opens them', async () => {
     const { page } = ui;
-    await page.click('nav button:has-text("Tags")');
+    await page.click('nav button:has-text("Albums")');
     await page.fill('[data-testid="album-name"]', 'favourites');
     await page.click('[data-testid="album-create"]');
     await page.locator('[data-testid="album-list"] button:has-text("favourites")').waitFor();
+    await page.click('[data-testid="album-new"]');
     await page.fill('[data-testid="album-name"]', 'blue stars');
     await page.fill('[data-testid="album-query"]', 'a photo of a blue star');
     await page.click('[data-testid="album-create"]');
@@ -407,9 +408,10 @@ describe.skipIf(!HAS_CHROMIUM)('the UI in Chromium, over lumen serve', () => {
     await page.click('[data-testid="add-to-album"]');
     await page.locator('[data-testid="viewer"] :text("Added to favourites")').waitFor();
     await page.keyboard.press('Escape');
-    await page.click('nav button:has-text("Tags")');
+    await page.click('nav button:has-text("Albums")');
     await page.click('[data-testid="album-list"] button:has-text("favourites")');
     expect(await gridIds('album-grid', 5)).toEqual([top]);
+    await page.click('[data-testid="albums-back"]');
     await page.click('[data-testid="album-list"] button:has-text("blue stars")');
     await expect.poll(async () => (await gridIds('album-grid', 50)).length).toBeGreaterThan(0);
     const inSmart = await Promise.all((await gridIds('album-grid', 3)).map(photoOf));

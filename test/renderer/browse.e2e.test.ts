@@ -275,10 +275,19 @@ describe.skipIf(!HAS_CHROMIUM)('browsing and picking photos in Chromium', () => 
     expect(JSON.stringify(await res.json())).toMatch(/give the folder's full path, not \\"Export\\"/);
   });
 
-  it('removes picked photos from the album on show', async () => {
+  it('shows albums as covers, opens one as a page, removes picked photos and renames it', async () => {
     const { page } = ui;
-    await page.click('nav button:has-text("Tags")');
-    await page.click('[data-testid="album-list"] button:has-text("Summer trip")');
+    await page.click('nav button:has-text("Albums")');
+    // Each album a cover: its first photo, its name and its count.
+    const card = page.locator('[data-testid="album-list"] button:has-text("Summer trip")');
+    await expect.poll(() => card.textContent()).toMatch(/Summer trip\s*3 photos/);
+    const cover = await card.locator('img').getAttribute('src');
+    const album0 = (await api<{ id: number; name: string; cover: number }[]>('albums.list')).find(
+      (a) => a.name === 'Summer trip',
+    );
+    expect(cover).toContain(`/${album0?.cover ?? 'none'}`);
+    await ui.shot('35-albums-covers');
+    await card.click();
     const cells = page.locator('[data-testid="album-grid"] [role="gridcell"]');
     await expect.poll(() => cells.count()).toBe(3);
     const first = Number(await cells.first().locator('[data-photo-id]').getAttribute('data-photo-id'));
@@ -295,6 +304,58 @@ describe.skipIf(!HAS_CHROMIUM)('browsing and picking photos in Chromium', () => 
     const left = await api<number[]>('albums.photos', { id: album?.id });
     expect(left).toHaveLength(2);
     expect(left).not.toContain(first);
+    // Renamed in place: the page and the covers say the new name.
+    await page.click('[data-testid="album-rename"]');
+    await page.fill('[data-testid="album-new-name"]', 'Crete 2025');
+    await page.click('form button:has-text("Save")');
+    await expect.poll(() => page.locator('[data-testid="album-title"]').textContent()).toBe('Crete 2025');
+    await page.click('[data-testid="albums-back"]');
+    await page.locator('[data-testid="album-list"] button:has-text("Crete 2025")').waitFor();
+    await page.click('nav button:has-text("Library")');
+  });
+
+  it('changes a smart album’s search and shows the photos it now gathers', async () => {
+    const { page } = ui;
+    // A smart album of the photos tagged "postcards" (two, tagged above); "keepers" tags three others.
+    const keepers = await api<{ id: number }>('tags.add', { name: 'keepers' });
+    const timeline = (await api<{ ids: number[] }>('photos.timeline')).ids;
+    const postcards = (
+      await Promise.all(
+        timeline.map(async (id) => ({
+          id,
+          tags: (await api<{ tags: { name: string }[] }>('photos.get', { id })).tags,
+        })),
+      )
+    )
+      .filter((p) => p.tags.some((t) => t.name === 'postcards'))
+      .map((p) => p.id)
+      .sort((x, y) => x - y);
+    expect(postcards).toHaveLength(2);
+    const three = timeline
+      .filter((id) => !postcards.includes(id))
+      .slice(-3)
+      .sort((x, y) => x - y);
+    await api('tags.decideMany', { photoIds: three, categoryId: keepers.id, decision: 'manual' });
+    await api('albums.create', { name: 'Picks', tags: ['postcards'] });
+    const shownIds = async () =>
+      (
+        await page
+          .locator('[data-testid="album-grid"] [data-photo-id]')
+          .evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-photo-id'))))
+      ).sort((x, y) => x - y);
+    await page.click('nav button:has-text("Albums")');
+    await page.click('[data-testid="album-list"] button:has-text("Picks")');
+    await expect.poll(shownIds).toEqual(postcards);
+    expect(await page.locator('[data-testid="album-search"]').textContent()).toMatch(/tagged postcards/);
+    // Change its search: keepers instead of postcards, and the page shows the three.
+    await page.click('[data-testid="album-edit-search"]');
+    const tagBox = (name: string) => page.locator(`label.tag:has-text("${name}") input`);
+    await tagBox('postcards').uncheck();
+    await tagBox('keepers').check();
+    await ui.shot('36-album-change-search');
+    await page.click('form button:has-text("Save")');
+    await expect.poll(shownIds).toEqual(three);
+    expect(await page.locator('[data-testid="album-search"]').textContent()).toMatch(/tagged keepers/);
     await page.click('nav button:has-text("Library")');
   });
 

@@ -104,6 +104,30 @@ export class AlbumStore {
     return (this.db.prepare('SELECT * FROM albums ORDER BY name').all() as AlbumRow[]).map(toAlbum);
   }
 
+  /** Renames an album; the new name must be free (AlbumError). */
+  rename(id: number, name: string): Album {
+    const album = this.album(id);
+    if (!album) throw new AlbumError(`no album with id ${id}`);
+    const clean = name.trim();
+    if (!clean) throw new AlbumError('an album needs a name');
+    const other = this.byName(clean);
+    if (other && other.id !== id) throw new AlbumError(`album "${clean}" already exists`);
+    this.db.prepare('UPDATE albums SET name = ? WHERE id = ?').run(clean, id);
+    return { ...album, name: clean };
+  }
+
+  /** Changes a smart album's query; a manual album stays manual (its photos are the user's picks). */
+  setQuery(id: number, query: SmartQuery): Album {
+    const album = this.album(id);
+    if (!album) throw new AlbumError(`no album with id ${id}`);
+    if (!album.query)
+      throw new AlbumError(`"${album.name}" is not a smart album: add or remove photos instead`);
+    if (!query.text?.trim() && !query.examples?.length && !query.tags?.length && !hasFilter(query))
+      throw new AlbumError('a smart album needs a query, example photos, tags or a filter');
+    this.db.prepare('UPDATE albums SET query = ? WHERE id = ?').run(JSON.stringify(query), id);
+    return { ...album, query };
+  }
+
   remove(id: number): boolean {
     return this.db.prepare('DELETE FROM albums WHERE id = ?').run(id).changes > 0;
   }

@@ -29,7 +29,7 @@ const afterPaint = (): Promise<void> =>
   });
 
 export type View =
-  'library' | 'favorites' | 'search' | 'places' | 'duplicates' | 'tags' | 'finetune' | 'settings';
+  'library' | 'favorites' | 'albums' | 'search' | 'places' | 'duplicates' | 'tags' | 'finetune' | 'settings';
 export type Theme = 'system' | 'light' | 'dark';
 
 export interface ViewerContext {
