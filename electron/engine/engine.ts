@@ -229,6 +229,10 @@ export class Engine {
         return { changed: photoIds.length };
       },
       'tags.list': () => categorySummaries(library),
+      'tags.photos': ({ id }) => {
+        if (!library.tags.category(id)) throw new ApiError('not-found', `no category ${id}`);
+        return library.tags.photosOf(id);
+      },
       'tags.add': (p) => library.tags.addCategory({ ...categoryInput(p), name: p.name }),
       'tags.update': ({ id, change }) => library.tags.updateCategory(id, categoryInput(change)),
       'tags.remove': ({ id }) => {

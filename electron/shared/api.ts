@@ -141,6 +141,8 @@ const CategorySummary = Category.extend({
   cutoff: z.number().nullable(),
   cutoffSource: z.enum(['yours', 'calibrated', 'not yet calibrated', 'keywords only']),
   tagsNothing: z.boolean(),
+  /** Up to four of its best photos (the user's own first), for covers. */
+  covers: z.array(id),
 });
 
 const TagReport = z.object({
@@ -450,6 +452,8 @@ export const API = {
     }),
   },
   'tags.list': { params: Empty, result: z.array(CategorySummary) },
+  /** The photos carrying a category, best first: the user's own, then Lumen's guesses by score. */
+  'tags.photos': { params: z.object({ id }).strict(), result: z.array(id) },
   'tags.add': { params: CategoryInput, result: Category },
   'tags.update': { params: z.object({ id, change: CategoryInput.partial() }).strict(), result: Category },
   'tags.remove': { params: z.object({ id }).strict(), result: Ok },

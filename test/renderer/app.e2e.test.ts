@@ -305,6 +305,37 @@ describe.skipIf(!HAS_CHROMIUM)('the UI in Chromium, over lumen serve', () => {
     expect((await api<{ photoId: number }[]>('tags.review', { limit: 200 })).length).toBe(rest.length - 2);
   });
 
+  it('explores the categories as cards with their best photos, and opens one as a page', async () => {
+    const { page } = ui;
+    await page.click('nav button:has-text("Explore")');
+    const card = page.locator('[data-testid="explore-list"] button:has-text("stars")');
+    const stars = (await api<{ name: string; tagged: number }[]>('tags.list')).find(
+      (c) => c.name === 'stars',
+    );
+    await expect.poll(() => card.textContent()).toContain(`${stars?.tagged ?? -1} photos`);
+    // Four covers, each a photo of a star (the accepted one first).
+    const covers = await card
+      .locator('img')
+      .evaluateAll((els) => els.map((e) => e.getAttribute('src') ?? ''));
+    expect(covers).toHaveLength(4);
+    for (const src of covers) expect((await photoOf(Number(/(\d+)$/.exec(src)?.[1]))).shape).toBe('star');
+    await ui.shot('08c-explore');
+    await card.click();
+    await expect.poll(() => page.locator('[data-testid="explore-title"]').textContent()).toBe('stars');
+    const shown = await gridIds('explore-grid', 500);
+    expect(shown).toEqual(
+      await api<number[]>('tags.photos', { id: (stars as unknown as { id: number }).id }),
+    );
+    expect(shown).toHaveLength(stars?.tagged ?? -1);
+    // Each carries the tag, none turned down in review (three were, above).
+    for (const id of shown) {
+      const { tags } = await api<{ tags: { name: string; source: string }[] }>('photos.get', { id });
+      expect(tags.find((t) => t.name === 'stars')?.source, `photo ${id}`).toMatch(/^(auto|accepted|manual)$/);
+    }
+    await page.click('[data-testid="explore-back"]');
+    await page.locator('[data-testid="explore-list"]').waitFor();
+  });
+
   it('captions photos in the viewer, fine-tunes with a live plot and shows before and after', async () => {
     const { page } = ui;
     // Caption six photos through the viewer, as a user would.

@@ -1,7 +1,8 @@
 // What a category holds, counted one way wherever it is shown (`lumen tags list` and `tags run`, the
 // UI's category table, JSON): the photos that carry it (automatic tags and the user's own: set by hand,
 // read from their files, or accepted in review), the rejections apart, and the score a photo needs to
-// be tagged automatically, as a cosine the user can compare with the live preview's scores.
+// be tagged automatically, as a cosine the user can compare with the live preview's scores; and a few
+// of its best photos as covers.
 
 import type { LibraryRecords } from '../library/library-records.js';
 import { noTags, taggedOf, type Category, type TagCounts } from './tag-store.js';
@@ -18,6 +19,8 @@ export interface CategorySummary extends Category {
   cutoffSource: 'yours' | 'calibrated' | 'not yet calibrated' | 'keywords only';
   /** The cut-off is above any score a photo can reach: nothing stands out, nothing is tagged. */
   tagsNothing: boolean;
+  /** Up to four of its best photos, for the Explore page's covers. */
+  covers: number[];
 }
 
 /** Every category with its counts and threshold, for the model the library has open (or last used). */
@@ -44,6 +47,7 @@ export function categorySummaries(library: LibraryRecords): CategorySummary[] {
             : 'not yet calibrated',
       // Cosines never pass 1; the outlier rule can set a bar above every photo's score.
       tagsNothing: c.auto && cutoff !== null && cutoff >= 1,
+      covers: library.tags.photosOf(c.id, 4),
     };
   });
 }

@@ -324,6 +324,21 @@ export class TagStore {
     return sources ? rows.filter((r) => sources.includes(r.source)) : rows;
   }
 
+  /**
+   * The indexed photos carrying a category, best first: the user's own (set, read from a file,
+   * accepted), then Lumen's guesses by score. `limit` for covers.
+   */
+  photosOf(categoryId: number, limit = -1): number[] {
+    return this.db
+      .prepare(
+        `SELECT t.photo_id FROM photo_tags t JOIN photos p ON p.id = t.photo_id
+         WHERE t.category_id = ? AND t.source != 'rejected' AND p.status = 'indexed'
+         ORDER BY t.source = 'auto', t.score DESC, t.photo_id LIMIT ?`,
+      )
+      .pluck()
+      .all(categoryId, limit) as number[];
+  }
+
   /** Photos the user tagged or rejected for a category: tagging never writes over them. */
   userDecided(categoryId: number): Set<number> {
     return new Set(

@@ -29,7 +29,16 @@ const afterPaint = (): Promise<void> =>
   });
 
 export type View =
-  'library' | 'favorites' | 'albums' | 'search' | 'places' | 'duplicates' | 'tags' | 'finetune' | 'settings';
+  | 'library'
+  | 'favorites'
+  | 'albums'
+  | 'explore'
+  | 'search'
+  | 'places'
+  | 'duplicates'
+  | 'tags'
+  | 'finetune'
+  | 'settings';
 export type Theme = 'system' | 'light' | 'dark';
 
 export interface ViewerContext {
