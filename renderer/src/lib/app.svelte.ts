@@ -3,9 +3,10 @@
 // library at all (a first run has no model yet) with the model download's progress. Views read it and
 // call the engine through `app.transport`; engine events (progress, library changes) update it here, once.
 
-import { SvelteSet } from 'svelte/reactivity';
-import type { EventData, Params, Result } from '../../../electron/shared/api';
+import type { EventData, Result } from '../../../electron/shared/api';
 import { byIdOf, type GridItem } from './grid-layout';
+import { Marks } from './marks.svelte';
+import { SearchSession } from './search.svelte';
 import { Selection } from './selection.svelte';
 import { CallError, pickTransport, type Transport } from './transport';
 import { TrashBin } from './trash.svelte';
@@ -49,26 +50,6 @@ export interface ViewerContext {
   categoryId?: number;
 }
 
-export interface SearchState {
-  query: string;
-  /** A photo or dropped image searched by example, shown in the box as a chip. */
-  example: { photoId?: number; upload?: string; label: string } | null;
-  filters: NonNullable<Params<'search.text'>['filters']>;
-  /** Show the weaker matches too (the closest photos, ranked), not only the ones that stand out. */
-  weaker: boolean;
-  sort: 'score' | 'date';
-}
-
-export interface SearchResults {
-  items: (GridItem & { score: number; strong: boolean })[];
-  ms: number;
-  exact: boolean;
-  cutoff: number | null;
-  /** How many photos stand out, and how many were compared. */
-  strong: number;
-  searched: number;
-}
-
 export class App {
   readonly transport: Transport = pickTransport();
   view = $state<View>('library');
@@ -83,15 +64,13 @@ export class App {
   /** The photos picked in the library grid and in the search results, for the selection bar. */
   readonly librarySelection = new Selection();
   readonly searchSelection = new Selection();
-  /** The favourite photos, newest first (the Favourites page), and as a set (the hearts on tiles). */
-  favoriteIds = $state.raw<number[]>([]);
-  readonly favorites = new SvelteSet<number>();
+  /** Favourites and star ratings. */
+  readonly marks: Marks = new Marks(this);
   /** Photos on their way to the system trash, hidden from every grid while Undo is offered. */
   readonly trash: TrashBin = new TrashBin(this);
   timelineLoaded = $state(false);
-  search = $state<SearchState>({ query: '', example: null, filters: {}, weaker: false, sort: 'score' });
-  results = $state.raw<SearchResults | null>(null);
-  searching = $state(false);
+  /** The search box, its filters and its results. */
+  readonly search: SearchSession = new SearchSession(this);
   viewer = $state.raw<ViewerContext | null>(null);
   error = $state<string | null>(null);
   /** Whether the engine has a library open (null until app.state answers); the first run has none. */
@@ -187,7 +166,7 @@ export class App {
         this.transport.call('photos.favorites', {}),
       ]);
       this.status = status;
-      this.showFavorites(favorites);
+      this.marks.showFavorites(favorites);
       this.timeline = toItems(timeline);
       this.timelineLoaded = true;
       if (timeline.total > timeline.ids.length) {
@@ -200,69 +179,9 @@ export class App {
     });
   }
 
-  async runSearch(): Promise<void> {
-    const { query, example, filters, weaker, sort } = this.search;
-    if (!query.trim() && !example) {
-      this.results = null;
-      return;
-    }
-    this.view = 'search';
-    this.searching = true;
-    const started = performance.now();
-    const matches = weaker ? ('all' as const) : ('auto' as const);
-    const options = { filters: $state.snapshot(filters), matches, sort, limit: 500 };
-    const result = await this.run(() => {
-      if (example?.photoId !== undefined)
-        return this.transport.call('search.similar', { photoId: example.photoId, ...options });
-      if (example?.upload !== undefined)
-        return this.transport.call('search.image', { upload: example.upload, ...options });
-      return this.transport.call('search.text', { query, ...options });
-    });
-    this.searching = false;
-    if (!result) return;
-    this.results = {
-      // When nothing stands out no photo is weaker than another: none is dimmed.
-      items: result.hits.map((h) => ({
-        id: h.id,
-        takenAt: h.takenAt,
-        aspect: this.byId.get(h.id)?.aspect ?? 1,
-        score: h.score,
-        strong: h.strong || result.cutoff === null,
-      })),
-      ms: performance.now() - started,
-      exact: result.exact,
-      cutoff: result.cutoff,
-      strong: result.strong,
-      searched: result.searched,
-    };
-  }
-
-  private showFavorites(ids: number[]): void {
-    this.favoriteIds = ids;
-    this.favorites.clear();
-    for (const id of ids) this.favorites.add(id);
-  }
-
-  /** Marks photos as favourites (or not); the hearts change at once, the page's order after the engine's answer. */
-  async setFavorite(ids: readonly number[], favorite: boolean): Promise<boolean> {
-    const done = await this.run(() =>
-      this.transport.call('photos.favorite', { photoIds: [...ids], favorite }),
-    );
-    if (!done) return false;
-    for (const id of ids) {
-      if (favorite) this.favorites.add(id);
-      else this.favorites.delete(id);
-    }
-    const list = await this.run(() => this.transport.call('photos.favorites', {}));
-    if (list) this.showFavorites(list);
-    return true;
-  }
-
-  /** Gives photos a star rating (0 clears it). */
-  async rate(ids: readonly number[], rating: number): Promise<boolean> {
-    return (
-      (await this.run(() => this.transport.call('photos.rate', { photoIds: [...ids], rating }))) !== undefined
-    );
+  /** A photo's shape (width / height) as the timeline has it, 1 when it is not known. */
+  aspectOf(id: number): number {
+    return this.byId.get(id)?.aspect ?? 1;
   }
 
   /** Grid items for photos known by id alone (an album, a place), dated and shaped as the timeline has them. */
@@ -271,13 +190,6 @@ export class App {
       const known = this.byId.get(id);
       return { id, takenAt: known?.takenAt ?? null, aspect: known?.aspect ?? 1 };
     });
-  }
-
-  findSimilar(photoId: number): void {
-    this.viewer = null;
-    this.search.query = '';
-    this.search.example = { photoId, label: 'Similar to this photo' };
-    void this.runSearch();
   }
 
   open(
