@@ -320,6 +320,9 @@ describe.skipIf(!HAS_CHROMIUM)('the UI in Chromium, over lumen serve', () => {
     expect(covers).toHaveLength(4);
     for (const src of covers) expect((await photoOf(Number(/(\d+)$/.exec(src)?.[1]))).shape).toBe('star');
     await ui.shot('08c-explore');
+    await page.setViewportSize({ width: 1920, height: 1080 });
+    await ui.shot('08d-explore-1920');
+    await page.setViewportSize({ width: 1280, height: 800 });
     await card.click();
     await expect.poll(() => page.locator('[data-testid="explore-title"]').textContent()).toBe('stars');
     const shown = await gridIds('explore-grid', 500);

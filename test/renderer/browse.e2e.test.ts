@@ -426,6 +426,21 @@ describe.skipIf(!HAS_CHROMIUM)('browsing and picking photos in Chromium', () => 
     await ui.shot('23-selection-1920');
     await page.keyboard.press('Escape');
     await ui.shot('24-library-justified-1920');
+    // The other pages at full HD: albums (covers, then one opened), the map, a photo in the viewer.
+    await page.click('nav button:has-text("Albums")');
+    await page.locator('[data-testid="album-list"] button').first().waitFor();
+    await ui.shot('24b-albums-1920');
+    await page.locator('[data-testid="album-list"] button:has-text("Crete 2025")').click();
+    await page.locator('[data-testid="album-grid"] [data-photo-id]').first().waitFor();
+    await ui.shot('24c-album-page-1920');
+    await page.click('nav button:has-text("Places")');
+    await page.locator('[data-testid="places-summary"]').waitFor();
+    await ui.shot('24d-places-1920');
+    await page.click('nav button:has-text("Library")');
+    await tile(0).locator('[data-photo-id]').click();
+    await page.locator('[data-testid="viewer"] [data-testid="stars"]').waitFor();
+    await ui.shot('24e-viewer-1920');
+    await page.keyboard.press('Escape');
     await page.setViewportSize({ width: 1280, height: 800 });
   });
 

@@ -1,7 +1,7 @@
 // Tidying the library in Chromium over `lumen serve`: the duplicates page shows copies side by side
 // with their size, date and shape, marks the one worth keeping (the full-size original, not the small
 // copy nor the one named "(2)"), lets the user keep another, and trashes the rest with Undo; the files
-// land in the (test's own) system trash.
+// land in the (test's own) system trash. A photo open in the viewer goes to the trash the same way.
 /// <reference lib="dom" />
 
 import { copyFileSync, existsSync, utimesSync, writeFileSync } from 'node:fs';
@@ -153,5 +153,54 @@ describe.skipIf(!HAS_CHROMIUM)('tidying up in Chromium', () => {
     for (const p of photos) expect(existsSync(p.path), p.path).toBe(true);
     expect(await api<unknown[]>('photos.duplicates')).toEqual([]);
     await ui.shot('32-duplicates-done');
+  });
+  it('moves the photo on show to the trash from the viewer, going on to the next, with Undo on top', async () => {
+    const { page } = ui;
+    await page.click('nav button:has-text("Library")');
+    const cells = page.locator('[data-testid="library-grid"] [data-photo-id]');
+    await expect.poll(() => cells.count()).toBe(4);
+    const first = Number(await cells.first().getAttribute('data-photo-id'));
+    const { path } = await api<{ path: string }>('photos.get', { id: first });
+    await cells.first().click();
+    const viewer = page.locator('[data-testid="viewer"]');
+    await viewer.waitFor();
+    const shownSrc = () => page.locator('[data-testid="viewer-photo"]').getAttribute('src');
+    const before = await shownSrc();
+    expect(before).toContain(`/${first}`);
+    await page.keyboard.press('Delete');
+    await expect
+      .poll(() => page.locator('[data-testid="trash-ask"]').textContent())
+      .toMatch(/Move 1 photo to the trash\? The file goes to your system's trash/);
+    await page.keyboard.press('Enter');
+    // On to the next photo; the Undo is above the viewer, where a click reaches it.
+    await expect.poll(shownSrc).not.toBe(before);
+    const toast = page.locator('[data-testid="trash-toast"]');
+    await toast.waitFor();
+    const box = await toast.boundingBox();
+    if (!box) throw new Error('no toast');
+    expect(
+      await page.evaluate(
+        ([x, y]) =>
+          document.elementFromPoint(x ?? 0, y ?? 0)?.closest('[data-testid="trash-toast"]') !== null,
+        [box.x + box.width / 2, box.y + box.height / 2],
+      ),
+    ).toBe(true);
+    await ui.shot('37-viewer-trash-undo');
+    await page.click('[data-testid="trash-undo"]');
+    await page.keyboard.press('Escape');
+    await expect.poll(() => cells.count()).toBe(4);
+    await page.waitForTimeout(9000);
+    expect(existsSync(path)).toBe(true);
+    // Again, and let it go: the file is in the trash and the library has three.
+    await cells.first().click();
+    await viewer.waitFor();
+    await page.click('[data-testid="viewer-trash"]');
+    await page.click('[data-testid="trash-confirm"]');
+    await page.keyboard.press('Escape');
+    await expect
+      .poll(() => page.locator('[data-testid="library-counts"]').textContent(), { timeout: 20_000 })
+      .toMatch(/^\s*3 photos/);
+    expect(existsSync(path)).toBe(false);
+    expect(existsSync(join(ui.root, 'data', 'Trash', 'files', basename(path)))).toBe(true);
   });
 });
