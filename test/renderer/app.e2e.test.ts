@@ -324,7 +324,7 @@ describe.skipIf(!HAS_CHROMIUM)('the UI in Chromium, over lumen serve', () => {
     await ui.shot('08d-explore-1920');
     await page.setViewportSize({ width: 1280, height: 800 });
     await card.click();
-    await expect.poll(() => page.locator('[data-testid="explore-title"]').textContent()).toBe('stars');
+    await expect.poll(() => page.locator('[data-testid="page-title"]').textContent()).toBe('stars');
     const shown = await gridIds('explore-grid', 500);
     expect(shown).toEqual(
       await api<number[]>('tags.photos', { id: (stars as unknown as { id: number }).id }),
@@ -335,7 +335,7 @@ describe.skipIf(!HAS_CHROMIUM)('the UI in Chromium, over lumen serve', () => {
       const { tags } = await api<{ tags: { name: string; source: string }[] }>('photos.get', { id });
       expect(tags.find((t) => t.name === 'stars')?.source, `photo ${id}`).toMatch(/^(auto|accepted|manual)$/);
     }
-    await page.click('[data-testid="explore-back"]');
+    await page.click('[data-testid="page-back"]');
     await page.locator('[data-testid="explore-list"]').waitFor();
   });
 
@@ -445,7 +445,7 @@ describe.skipIf(!HAS_CHROMIUM)('the UI in Chromium, over lumen serve', () => {
     await page.click('nav button:has-text("Albums")');
     await page.click('[data-testid="album-list"] button:has-text("favourites")');
     expect(await gridIds('album-grid', 5)).toEqual([top]);
-    await page.click('[data-testid="albums-back"]');
+    await page.click('[data-testid="page-back"]');
     await page.click('[data-testid="album-list"] button:has-text("blue stars")');
     await expect.poll(async () => (await gridIds('album-grid', 50)).length).toBeGreaterThan(0);
     const inSmart = await Promise.all((await gridIds('album-grid', 3)).map(photoOf));

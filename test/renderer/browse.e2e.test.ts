@@ -29,16 +29,7 @@ describe.skipIf(!HAS_CHROMIUM)('browsing and picking photos in Chromium', () => 
   let photos: GeneratedPhoto[];
   const months = new Set<string>();
 
-  const api = async <T>(method: string, params: unknown = {}): Promise<T> => {
-    const res = await fetch(`${ui.url}/api/${method}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(params),
-    });
-    const json = (await res.json()) as { result: T; error?: { message: string } };
-    if (json.error) throw new Error(json.error.message);
-    return json.result;
-  };
+  const api = <T>(method: string, params: unknown = {}): Promise<T> => ui.api<T>(method, params);
   const grid = () => ui.page.locator('[data-testid="library-grid"] [role="grid"]');
   const tile = (n: number) =>
     ui.page.locator(`[data-testid="library-grid"] [role="gridcell"]:has([data-index="${n}"])`);
@@ -308,8 +299,8 @@ describe.skipIf(!HAS_CHROMIUM)('browsing and picking photos in Chromium', () => 
     await page.click('[data-testid="album-rename"]');
     await page.fill('[data-testid="album-new-name"]', 'Crete 2025');
     await page.click('form button:has-text("Save")');
-    await expect.poll(() => page.locator('[data-testid="album-title"]').textContent()).toBe('Crete 2025');
-    await page.click('[data-testid="albums-back"]');
+    await expect.poll(() => page.locator('[data-testid="page-title"]').textContent()).toBe('Crete 2025');
+    await page.click('[data-testid="page-back"]');
     await page.locator('[data-testid="album-list"] button:has-text("Crete 2025")').waitFor();
     await page.click('nav button:has-text("Library")');
   });

@@ -17,16 +17,7 @@ describe.skipIf(!HAS_CHROMIUM)('tidying up in Chromium', () => {
   let dir: string;
   const copies: Record<string, string> = {};
 
-  const api = async <T>(method: string, params: unknown = {}): Promise<T> => {
-    const res = await fetch(`${ui.url}/api/${method}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(params),
-    });
-    const json = (await res.json()) as { result: T; error?: { message: string } };
-    if (json.error) throw new Error(json.error.message);
-    return json.result;
-  };
+  const api = <T>(method: string, params: unknown = {}): Promise<T> => ui.api<T>(method, params);
   const groups = () => ui.page.locator('[data-testid="duplicate-group"]');
   const groupOf = (name: string) => groups().filter({ hasText: name });
   const keptName = async (name: string) =>

@@ -21,6 +21,8 @@ export interface Ui {
   browser: Browser;
   /** Saves a full-window screenshot as test-results/ui/<name>.png. */
   shot(name: string): Promise<string>;
+  /** Calls serve's API as a script would (POST /api/<method>); throws the error's message. */
+  api<T>(method: string, params?: unknown): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -109,6 +111,16 @@ export async function startUi(options: UiOptions = {}): Promise<Ui> {
     root,
     page,
     browser,
+    async api<T>(method: string, params: unknown = {}): Promise<T> {
+      const res = await fetch(`${url}/api/${method}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(params),
+      });
+      const json = (await res.json()) as { result: T; error?: { message: string } };
+      if (json.error) throw new Error(json.error.message);
+      return json.result;
+    },
     async shot(name) {
       const path = join(SHOTS_DIR, `${name}.png`);
       await page.screenshot({ path });
