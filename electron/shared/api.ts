@@ -615,6 +615,8 @@ export const EVENTS = {
     state: z.string(),
   }),
   'tags.progress': z.object({ phase: z.string(), done: z.number(), total: z.number() }),
+  /** photos.duplicates comparing each photo with its nearest ones: how many so far. */
+  'duplicates.progress': z.object({ done: z.number(), total: z.number() }),
   /** At most about 20 a second; the last step is always sent. */
   'finetune.progress': z.object({
     step: z.number(),

@@ -625,6 +625,21 @@ describe('Engine', () => {
     await engine.call('albums.remove', { id: album.id });
   });
 
+  it('finds duplicates with progress and marks the one to keep in each group', async () => {
+    const progress = record(engine, 'duplicates.progress');
+    const groups = await engine.call('photos.duplicates', { threshold: 0.999 });
+    progress.stop();
+    const total = library.index.size;
+    expect(progress.seen.at(-1)?.[1]).toEqual({ done: total, total });
+    expect(progress.seen.map(([, d]) => d.done)).toEqual(
+      [...progress.seen.map(([, d]) => d.done)].sort((a, b) => a - b),
+    );
+    for (const g of groups) {
+      expect(g.photos.length).toBeGreaterThan(1);
+      expect(g.photos.map((p) => p.id)).toContain(g.keep);
+    }
+  });
+
   it('rates and favourites photos, all or none, into their sidecars when the library writes them', async () => {
     const [a, b] = [idOf(photos[4] as GeneratedPhoto), idOf(photos[5] as GeneratedPhoto)];
     await refused(engine, 'photos.rate', { photoIds: [a, 99_999], rating: 3 }, 'not-found');

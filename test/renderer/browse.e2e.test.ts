@@ -241,7 +241,7 @@ describe.skipIf(!HAS_CHROMIUM)('browsing and picking photos in Chromium', () => 
     const dest = tempDir('lumen-copy-');
     for (let round = 0; round < 2; round++) {
       for (const n of [1, 2]) await pick(n);
-      await page.click('[data-testid="selection-bar"] button:has-text("Copy to folder")');
+      await page.click('[data-testid="selection-bar"] button:has-text("Copy")');
       await page.fill('[aria-label="Folder to copy into"]', dest);
       await page.click('[data-testid="selection-menu"] button:has-text("Copy")');
       await expect

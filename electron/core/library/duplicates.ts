@@ -12,13 +12,19 @@ export interface DuplicateGroup {
   minScore: number;
 }
 
+/** Photos compared between yields to the event loop, so an engine stays responsive (thumbnails, calls). */
+const YIELD_EVERY = 500;
+
 export async function findDuplicates(
   library: Library,
   threshold = 0.95,
   neighbours = 8,
+  onProgress?: (done: number, total: number) => void,
 ): Promise<DuplicateGroup[]> {
   // The graph must hold every photo (it may still be building in the background after a repair).
   await library.index.whenComplete();
+  // The vectors the graph holds, in memory: no SQLite read per photo.
+  const rows = library.index.rows();
   const parent = new Map<number, number>();
   const find = (x: number): number => {
     let r = x;
@@ -28,8 +34,12 @@ export async function findDuplicates(
   };
   const minScore = new Map<number, number>();
   const ids = [...library.index.ids()];
-  for (const id of ids) {
-    const v = library.store.vectors(library.modelId, [id]).get(id);
+  for (const [i, id] of ids.entries()) {
+    if (i % YIELD_EVERY === 0) {
+      onProgress?.(i, ids.length);
+      await new Promise((r) => setImmediate(r));
+    }
+    const v = rows.vector(id);
     if (!v) continue;
     // The graph, even where search would score exactly: a copy scores ~1.0 and is never missed, and
     // one product over every photo for each photo would make this quadratic.
@@ -43,6 +53,7 @@ export async function findDuplicates(
       minScore.set(find(a), low);
     }
   }
+  onProgress?.(ids.length, ids.length);
   const groups = new Map<number, number[]>();
   for (const id of ids) {
     if (!parent.has(id)) continue;
@@ -105,8 +116,12 @@ export function keepBest(photos: readonly DuplicatePhoto[]): number {
 }
 
 /** The duplicate groups with each member's size, date and shape, and the one to keep. */
-export async function duplicateChoices(library: Library, threshold = 0.95): Promise<DuplicateChoice[]> {
-  const groups = await findDuplicates(library, threshold);
+export async function duplicateChoices(
+  library: Library,
+  threshold = 0.95,
+  onProgress?: (done: number, total: number) => void,
+): Promise<DuplicateChoice[]> {
+  const groups = await findDuplicates(library, threshold, 8, onProgress);
   return groups.map((g) => {
     const photos = g.ids.flatMap((id): DuplicatePhoto[] => {
       const row = library.store.photo(id);

@@ -41,7 +41,11 @@ export function photoHandlers(
       }
     },
     'photos.duplicates': async ({ threshold }) =>
-      (await duplicateChoices(library, threshold)).map((g) => ({
+      (
+        await duplicateChoices(library, threshold, (done, total) => {
+          ctx.emit('duplicates.progress', { done, total });
+        })
+      ).map((g) => ({
         photos: g.photos,
         keep: g.keep,
         similarity: g.minScore,
