@@ -1,33 +1,18 @@
-// The renderer's shared state, as Svelte 5 runes: which view is open, the library's status and the
-// running index job, the timeline, the current search and the photo viewer, and whether the engine has a
-// library at all (a first run has no model yet) with the model download's progress. Views read it and
-// call the engine through `app.transport`; engine events (progress, library changes) update it here, once.
+// The renderer's shell state, as Svelte 5 runes: which view is open, the theme, the photo viewer, the
+// last error, and whether the engine has a library at all (a first run has no model yet) with the model
+// download's and switch's progress; the rest lives in small managers it holds (the library and its
+// timeline, the search, favourites and stars, the trash, selections, view preferences). Views read it
+// and call the engine through `app.transport`; engine events are dispatched here, once.
 
-import type { EventData, Result } from '../../../electron/shared/api';
-import { byIdOf, type GridItem } from './grid-layout';
+import type { EventData } from '../../../electron/shared/api';
+import type { GridItem } from './grid-layout';
+import { LibraryState } from './library.svelte';
 import { Marks } from './marks.svelte';
 import { SearchSession } from './search.svelte';
 import { Selection } from './selection.svelte';
 import { CallError, pickTransport, type Transport } from './transport';
 import { TrashBin } from './trash.svelte';
 import { ViewPrefs } from './view-prefs.svelte';
-
-/** Photos in the first timeline request: a few screens of the newest. */
-const FIRST_PAGE = 1000;
-
-function toItems(t: Result<'photos.timeline'>): GridItem[] {
-  const items = new Array<GridItem>(t.ids.length);
-  for (let i = 0; i < t.ids.length; i++)
-    items[i] = { id: t.ids[i] as number, takenAt: t.takenAt[i] ?? null, aspect: t.aspect[i] ?? 1 };
-  return items;
-}
-
-/** Resolves once the next frame has been painted, or after 200 ms in a hidden window (no frames). */
-const afterPaint = (): Promise<void> =>
-  new Promise((resolve) => {
-    requestAnimationFrame(() => setTimeout(resolve, 0));
-    setTimeout(resolve, 200);
-  });
 
 export type View =
   | 'library'
@@ -54,21 +39,16 @@ export class App {
   readonly transport: Transport = pickTransport();
   view = $state<View>('library');
   theme = $state<Theme>((localStorage.getItem('lumen-theme') as Theme | null) ?? 'system');
-  status = $state.raw<Result<'library.status'> | null>(null);
-  progress = $state.raw<EventData<'index.progress'> | null>(null);
-  /** The whole library, newest first; a raw array, because 100k reactive proxies would crawl. */
-  timeline = $state.raw<GridItem[]>([]);
-  /** Each photo's shape (width / height), for grids of photos that come without it (search results). */
-  private byId: ReadonlyMap<number, GridItem> = byIdOf([]);
   readonly prefs = new ViewPrefs();
   /** The photos picked in the library grid and in the search results, for the selection bar. */
   readonly librarySelection = new Selection();
   readonly searchSelection = new Selection();
   /** Favourites and star ratings. */
   readonly marks: Marks = new Marks(this);
+  /** The library's status, the index job's progress and the timeline. */
+  readonly library: LibraryState = new LibraryState(this);
   /** Photos on their way to the system trash, hidden from every grid while Undo is offered. */
   readonly trash: TrashBin = new TrashBin(this);
-  timelineLoaded = $state(false);
   /** The search box, its filters and its results. */
   readonly search: SearchSession = new SearchSession(this);
   viewer = $state.raw<ViewerContext | null>(null);
@@ -81,20 +61,20 @@ export class App {
   modelProgress = $state.raw<EventData<'models.progress'> | null>(null);
   /** The last model switch event (models.use with a library open), for Settings. */
   modelSwitch = $state.raw<EventData<'models.switch'> | null>(null);
-  private refreshTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor() {
     this.transport.on((event, data) => {
       if (event === 'index.progress') {
-        this.progress = data as EventData<'index.progress'>;
-        if (this.progress.state !== 'running' && this.progress.state !== 'paused') this.scheduleRefresh(0);
+        const progress = data as EventData<'index.progress'>;
+        this.library.progress = progress;
+        if (progress.state !== 'running' && progress.state !== 'paused') this.library.scheduleRefresh(0);
       } else if (event === 'models.progress') {
         this.modelProgress = data as EventData<'models.progress'>;
       } else if (event === 'models.switch') {
         this.modelSwitch = data as EventData<'models.switch'>;
       } else if (event === 'library.changed') {
         if ((data as EventData<'library.changed'>).reason === 'model ready') void this.start();
-        else this.scheduleRefresh(300);
+        else this.library.scheduleRefresh(300);
       }
     });
   }
@@ -121,7 +101,7 @@ export class App {
       this.notReadyReason = err instanceof Error ? err.message : String(err);
       return;
     }
-    if (this.ready) await this.refresh();
+    if (this.ready) await this.library.refresh();
   }
 
   /** Shows an engine error in the status bar instead of failing silently. */
@@ -142,54 +122,6 @@ export class App {
   setTheme(theme: Theme): void {
     this.theme = theme;
     localStorage.setItem('lumen-theme', theme);
-  }
-
-  /** Coalesces bursts of library.changed events (one per indexed batch) into one refresh. */
-  scheduleRefresh(delay: number): void {
-    if (this.refreshTimer) clearTimeout(this.refreshTimer);
-    this.refreshTimer = setTimeout(() => {
-      this.refreshTimer = null;
-      void this.refresh();
-    }, delay);
-  }
-
-  async refresh(): Promise<void> {
-    if (!this.ready) return;
-    await this.run(async () => {
-      // The first load shows the newest photos at once and fetches the rest behind them: on a 100k
-      // library the whole timeline is a few MB. Later refreshes replace it in one go, so a user
-      // scrolled deep into the grid is not thrown back to the top while indexing runs.
-      const first = this.timelineLoaded ? {} : { limit: FIRST_PAGE };
-      const [status, timeline, favorites] = await Promise.all([
-        this.transport.call('library.status', {}),
-        this.transport.call('photos.timeline', first),
-        this.transport.call('photos.favorites', {}),
-      ]);
-      this.status = status;
-      this.marks.showFavorites(favorites);
-      this.timeline = toItems(timeline);
-      this.timelineLoaded = true;
-      if (timeline.total > timeline.ids.length) {
-        // The first screen paints before the rest (MBs to parse, a long layout) takes the thread.
-        await afterPaint();
-        const rest = await this.transport.call('photos.timeline', { offset: timeline.ids.length });
-        this.timeline = [...this.timeline, ...toItems(rest)];
-      }
-      this.byId = byIdOf(this.timeline);
-    });
-  }
-
-  /** A photo's shape (width / height) as the timeline has it, 1 when it is not known. */
-  aspectOf(id: number): number {
-    return this.byId.get(id)?.aspect ?? 1;
-  }
-
-  /** Grid items for photos known by id alone (an album, a place), dated and shaped as the timeline has them. */
-  itemsFor(ids: readonly number[]): GridItem[] {
-    return ids.map((id) => {
-      const known = this.byId.get(id);
-      return { id, takenAt: known?.takenAt ?? null, aspect: known?.aspect ?? 1 };
-    });
   }
 
   open(

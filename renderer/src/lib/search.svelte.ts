@@ -30,7 +30,7 @@ export interface SearchHost {
   run<T>(work: () => Promise<T>): Promise<T | undefined>;
   view: View;
   viewer: ViewerContext | null;
-  aspectOf(id: number): number;
+  readonly library: { aspectOf(id: number): number };
 }
 
 export class SearchSession {
@@ -77,7 +77,7 @@ export class SearchSession {
       items: result.hits.map((h) => ({
         id: h.id,
         takenAt: h.takenAt,
-        aspect: this.host.aspectOf(h.id),
+        aspect: this.host.library.aspectOf(h.id),
         score: h.score,
         strong: h.strong || result.cutoff === null,
       })),

@@ -18,7 +18,7 @@ export interface TrashHost {
   readonly transport: Transport;
   run<T>(work: () => Promise<T>): Promise<T | undefined>;
   report(err: unknown): void;
-  refresh(): Promise<void>;
+  readonly library: { refresh(): Promise<void> };
 }
 
 export class TrashBin {
@@ -72,7 +72,7 @@ export class TrashBin {
       const result = await this.host.run(() =>
         this.host.transport.call('photos.trash', { photoIds: waiting.ids }),
       );
-      await this.host.refresh();
+      await this.host.library.refresh();
       // Trashed photos stay hidden (a view may hold a list fetched before they went); any that would
       // not go, or all of them when the call failed, show again.
       for (const id of result ? result.failed.map((f) => f.id) : waiting.ids) this.#hidden.delete(id);
