@@ -6,6 +6,7 @@
 import { dot, l2normalize } from '../clip/vectors.js';
 import { categoryPrompts } from '../tags/prompt-templates.js';
 import type { Library } from './library.js';
+import { IdSet } from './id-set.js';
 import { parseQuery } from './query-syntax.js';
 import type { Searcher } from './search.js';
 
@@ -73,7 +74,7 @@ export async function explainPhoto(
     out.score = dot(l2normalize(combined), photo);
   }
 
-  const labelled = new Set(
+  const labelled = new IdSet(
     library.db
       .prepare(
         `SELECT photo_id FROM captions UNION

@@ -35,6 +35,13 @@ export class IdSet implements IdLookup {
     }
   }
 
+  delete(id: number): void {
+    if (this.has(id)) {
+      this.bits[id] = 0;
+      this.count--;
+    }
+  }
+
   /** Keeps only the ids the other set also has. */
   keepOnly(other: IdLookup): void {
     for (let id = 0; id < this.bits.length; id++) {
@@ -48,5 +55,9 @@ export class IdSet implements IdLookup {
   /** The ids, ascending. */
   *values(): IterableIterator<number> {
     for (let id = 0; id < this.bits.length; id++) if (this.bits[id] === 1) yield id;
+  }
+
+  [Symbol.iterator](): IterableIterator<number> {
+    return this.values();
   }
 }

@@ -5,6 +5,19 @@ import { sep } from 'node:path';
 import type { SearchFilters } from './search.js';
 
 /**
+ * The paths under a folder (any depth) as a half-open range [from, to) in SQLite's order: the folder
+ * and its separator, up to the folder and the character after the separator. So "set" takes in
+ * neither "set-2" nor "set0" ("0" follows "/").
+ */
+export function folderRange(folder: string): [string, string] {
+  const from = folder.endsWith(sep) ? folder : folder + sep;
+  return [from, from.slice(0, -1) + String.fromCharCode(sep.charCodeAt(0) + 1)];
+}
+
+/** A format as stored: "jpg" is kept as "jpeg". */
+export const storedFormat = (format: string): string => (format === 'jpg' ? 'jpeg' : format);
+
+/**
  * The SQL for the photos that the metadata filters (folder, dates, formats, camera) allow, or null when
  * none is set. Each condition is answered from an index: dates from the timeline index, a folder as a
  * range of paths, camera and format from a covering index, so a narrow filter reads only the rows it
@@ -14,10 +27,8 @@ export function filterQuery(filters: SearchFilters): { sql: string; args: unknow
   const where: string[] = [];
   const args: unknown[] = [];
   if (filters.folder) {
-    // A range of the path index: every path that starts with the folder and its separator.
-    const folder = filters.folder.endsWith(sep) ? filters.folder : filters.folder + sep;
     where.push('path >= ? AND path < ?');
-    args.push(folder, folder.slice(0, -1) + String.fromCharCode(sep.charCodeAt(0) + 1));
+    args.push(...folderRange(filters.folder));
   }
   if (filters.from !== undefined) {
     where.push('COALESCE(taken_at, mtime_ms) >= ?');
@@ -29,7 +40,7 @@ export function filterQuery(filters: SearchFilters): { sql: string; args: unknow
   }
   if (filters.formats?.length) {
     where.push(`format IN (${filters.formats.map(() => '?').join(',')})`);
-    args.push(...filters.formats.map((f) => (f === 'jpg' ? 'jpeg' : f)));
+    args.push(...filters.formats.map(storedFormat));
   }
   if (filters.camera) {
     // instr, not LIKE: a camera name's own % or _ is a character, not a wildcard.

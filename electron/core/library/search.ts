@@ -18,6 +18,7 @@ import { relevanceCut, type WeightedScore } from './relevance.js';
 import { checkSearch, MIN_QUERIES, type SearchHealth } from './search-check.js';
 import { scoreSample } from './score-sample.js';
 import { bestRows, profileOf, weightedProfile } from './score-profile.js';
+import { filterColumns } from './filter-columns.js';
 import { filterQuery } from './search-filters.js';
 
 export interface SearchFilters {
@@ -107,6 +108,12 @@ interface Neighbours {
   searched: number;
 }
 
+/** The photos a query may return: those allowed (all when null), but for the one excluded. */
+function keepOf(allowed: IdLookup | null, exclude: number | undefined): IdLookup {
+  if (exclude === undefined) return allowed ?? { has: () => true };
+  return { has: (id) => id !== exclude && (!allowed || allowed.has(id)) };
+}
+
 export class Searcher {
   constructor(
     private readonly library: Library,
@@ -144,7 +151,7 @@ export class Searcher {
 
   /** The ids the filters allow, or null for no filter. */
   async allowedIds(filters: SearchFilters = {}, depth = 0): Promise<IdSet | null> {
-    const sets: IdLookup[] = [];
+    const sets: IdSet[] = [];
     for (const name of filters.tags ?? []) {
       const category = this.library.tags.categoryByName(name);
       if (!category) throw new SearchFilterError(`no tag named "${name}"`);
@@ -160,15 +167,27 @@ export class Searcher {
       sets.push(inAny);
     }
     const query = filterQuery(filters);
-    if (!query && sets.length === 0) return null;
-    const { sql, args } = query ?? { sql: "SELECT id FROM photos WHERE status = 'indexed'", args: [] };
-    const ids = new IdSet(
-      this.library.db
-        .prepare(sql)
-        .pluck()
-        .all(...args) as number[],
-    );
-    for (const s of sets) ids.keepOnly(s);
+    const [first, ...rest] = sets;
+    let ids: IdSet;
+    if (query) {
+      // A large library answers from the columns in memory: SQL returns a row per allowed photo.
+      const columns = this.library.space.index.size > this.exactLimit ? filterColumns(this.library.db) : null;
+      ids =
+        columns?.allowed(filters) ??
+        new IdSet(
+          this.library.db
+            .prepare(query.sql)
+            .pluck()
+            .all(...query.args) as number[],
+        );
+      if (first) ids.keepOnly(first);
+    } else if (first) {
+      // Tags or albums alone: their photos that are searchable, without listing every indexed photo
+      // first (a million rows from SQL, ~150 ms).
+      ids = first;
+      ids.keepOnly(this.library.space.index);
+    } else return null;
+    for (const s of rest) ids.keepOnly(s);
     return ids;
   }
 
@@ -204,40 +223,44 @@ export class Searcher {
   }
 
   /**
-   * Nearest photos to a unit vector among the allowed ones. Filtered queries, spaces up to EXACT_LIMIT
-   * photos and spaces whose graph is still being built are scored exactly over the vectors in memory;
-   * larger unfiltered ones go through the graph, with a uniform sample of the rest for the score profile.
+   * Nearest photos to a unit vector among the allowed ones. At most EXACT_LIMIT photos to compare (a
+   * library that size, or a filter allowing that many), or a graph still being built, are scored
+   * exactly over the vectors in memory: slower at a million photos, but never missing what the graph
+   * lacks yet. More go through the graph, with a uniform sample of the rest for the score profile.
    */
   async nearest(
     query: Float32Array,
     k: number,
-    allowed: IdLookup | null,
+    allowed: IdSet | null,
     exclude?: number,
   ): Promise<Neighbours> {
     const { index } = this.library.space;
-    // A filter runs over every score rather than inside the graph: hnswlib calls back into JavaScript
-    // for every candidate it visits (16-29x slower than unfiltered at 100k photos).
-    // While the graph is still being built (an adapter just activated, an index rebuilt), every query
-    // is scored exactly: slower at a million photos, but never missing what the graph lacks yet.
-    if (!allowed && index.size > this.exactLimit && index.complete) {
-      // Kept for the next check of the graph's recall, even while checks send queries to exact.
-      this.library.recentQueries.add(query);
-      const health = this.library.searchHealth;
-      if (health.path === 'exact') return this.exactNearest(query, k, null, exclude);
-      const searched = index.size - (exclude !== undefined && index.has(exclude) ? 1 : 0);
-      const want = k + (exclude !== undefined ? 1 : 0);
-      const hits = index
-        .search(query, want, undefined, health.ef ?? undefined)
-        .filter((h) => h.id !== exclude)
-        .slice(0, k);
-      return {
-        hits,
-        exact: false,
-        profile: await this.sampledProfile(query, hits, searched, exclude),
-        searched,
-      };
-    }
-    return this.exactNearest(query, k, allowed, exclude);
+    const compared = allowed ? allowed.size : index.size;
+    if (compared <= this.exactLimit || !index.complete) return this.exactNearest(query, k, allowed, exclude);
+    // Kept for the next check of the graph's recall, even while checks send queries to exact. A
+    // filtered query is checked as the same query unfiltered: the graph it walks is the same.
+    this.library.recentQueries.add(query);
+    const health = this.library.searchHealth;
+    if (health.path === 'exact') return this.exactNearest(query, k, allowed, exclude);
+    // A filter of many photos (over EXACT_LIMIT, so at least 1 in 10 of a million) runs inside the
+    // graph: hnswlib passes over the photos it rejects, a few times more of them the fewer it allows,
+    // but far fewer than every photo (bench:index measures it at 10 % and 50 %).
+    const keep = allowed || exclude !== undefined ? keepOf(allowed, exclude) : null;
+    const ef = health.ef ?? undefined;
+    const hits = allowed
+      ? index.search(query, k, (id) => allowed.has(id) && id !== exclude, ef)
+      : // Without a filter the excluded photo is dropped afterwards: a callback per candidate costs.
+        index
+          .search(query, k + (exclude !== undefined ? 1 : 0), undefined, ef)
+          .filter((h) => h.id !== exclude)
+          .slice(0, k);
+    const searched = compared - (exclude !== undefined && (allowed ?? index).has(exclude) ? 1 : 0);
+    return {
+      hits,
+      exact: false,
+      profile: await this.sampledProfile(query, hits, searched, keep),
+      searched,
+    };
   }
 
   /**
@@ -266,34 +289,18 @@ export class Searcher {
     return health;
   }
 
-  /** Every allowed photo scored (one matrix product); the k best and the score profile. */
+  /** Every allowed photo scored (matrix products over them alone); the k best and the score profile. */
   private async exactNearest(
     query: Float32Array,
     k: number,
     allowed: IdLookup | null,
     exclude: number | undefined,
   ): Promise<Neighbours> {
-    const { ids: rowIds, scores: all } = await this.library.space.index.rows().scores(query);
-    let scores = all;
-    let ids = rowIds;
-    if (allowed || exclude !== undefined) {
-      const keep = new Uint8Array(all.length);
-      let count = 0;
-      for (let r = 0; r < all.length; r++) {
-        const id = rowIds[r] as number;
-        if (id !== exclude && (!allowed || allowed.has(id))) {
-          keep[r] = 1;
-          count++;
-        }
-      }
-      scores = new Float32Array(count);
-      ids = new Int32Array(count);
-      for (let r = 0, j = 0; r < all.length; r++) {
-        if (!keep[r]) continue;
-        scores[j] = all[r] as number;
-        ids[j++] = rowIds[r] as number;
-      }
-    }
+    const rows = this.library.space.index.rows();
+    const { ids, scores } =
+      allowed || exclude !== undefined
+        ? await rows.scoresWhere(query, keepOf(allowed, exclude))
+        : await rows.scores(query);
     const searched = scores.length;
     const head = bestRows(scores, Math.min(searched, Math.max(k, CANDIDATES)));
     const hits = head.slice(0, k).map((r) => ({ id: ids[r] as number, score: scores[r] as number }));
@@ -308,7 +315,7 @@ export class Searcher {
     query: Float32Array,
     head: readonly { id: number; score: number }[],
     searched: number,
-    exclude: number | undefined,
+    keep: IdLookup | null,
   ): Promise<WeightedScore[]> {
     const floor = head.at(-1)?.score ?? Infinity;
     const inHead = new Set(head.map((h) => h.id));
@@ -317,7 +324,7 @@ export class Searcher {
     const below: number[] = [];
     scores.forEach((s, r) => {
       const id = ids[r] as number;
-      if (id !== exclude && !inHead.has(id) && s < floor) below.push(s);
+      if ((!keep || keep.has(id)) && !inHead.has(id) && s < floor) below.push(s);
     });
     return weightedProfile(
       head.map((h) => h.score),

@@ -6,8 +6,19 @@
 // belongs to the photo it is reported for.
 
 import { similarityMatrix } from '../math/onnx-matmul.js';
+import type { IdLookup } from './id-set.js';
 
 const GROW = 1.5;
+/** Rows read, and copied, at a time by scoresWhere. */
+const BLOCK = 16_384;
+/** A block in which the filter keeps at least this share is scored whole rather than copied. */
+const DENSE = 0.5;
+
+/** `into`, with `from` copied to its start. */
+function grown<T extends Int32Array | Float32Array>(from: T, into: T): T {
+  into.set(from);
+  return into;
+}
 
 export class VectorRows {
   private data: Float32Array;
@@ -19,6 +30,8 @@ export class VectorRows {
   /** Products reading the matrix now, and the changes waiting for them to finish. */
   private readers = 0;
   private readonly waiting: (() => void)[] = [];
+  /** scoresWhere's scratch matrix, while no call is using it. */
+  private scratch: Float32Array | null = null;
 
   constructor(
     readonly dim: number,
@@ -119,6 +132,69 @@ export class VectorRows {
       ]);
       return { ids, scores };
     } finally {
+      if (--this.readers === 0) for (const change of this.waiting.splice(0)) change();
+    }
+  }
+
+  /**
+   * The query's dot product with the rows whose id `keep` allows, and whose each score is. Rows are
+   * taken in blocks: a block mostly kept (a date range or a folder, whose photos were indexed together)
+   * is scored where it lies; the kept rows of the others are copied into a scratch matrix, scored when it
+   * fills. So a filter costs in proportion to the photos it allows, not to the library.
+   */
+  async scoresWhere(query: Float32Array, keep: IdLookup): Promise<{ ids: Int32Array; scores: Float32Array }> {
+    const { dim } = this;
+    this.readers++;
+    // The scratch matrix is kept between calls (a fresh 32 MB costs more in page faults than the
+    // product); a second search meanwhile gets its own.
+    const scratch = this.scratch ?? new Float32Array(BLOCK * dim);
+    this.scratch = null;
+    try {
+      let ids = new Int32Array(Math.min(this.count, 1024));
+      let scores = new Float32Array(ids.length);
+      let found = 0;
+      const emit = (id: number, score: number): void => {
+        if (found === ids.length) {
+          const more = Math.min(this.count, ids.length * 2);
+          ids = grown(ids, new Int32Array(more));
+          scores = grown(scores, new Float32Array(more));
+        }
+        ids[found] = id;
+        scores[found++] = score;
+      };
+      const picked = new Int32Array(BLOCK); // rows of the block being read that the filter keeps
+      const gathered = new Int32Array(BLOCK); // rows copied into the scratch matrix, in its order
+      let inScratch = 0;
+      const flush = async (): Promise<void> => {
+        if (!inScratch) return;
+        const s = await similarityMatrix(scratch.subarray(0, inScratch * dim), inScratch, [query]);
+        for (let j = 0; j < inScratch; j++) emit(this.idAt[gathered[j] as number] as number, s[j] as number);
+        inScratch = 0;
+      };
+      for (let start = 0; start < this.count; start += BLOCK) {
+        const end = Math.min(this.count, start + BLOCK);
+        let count = 0;
+        for (let r = start; r < end; r++) if (keep.has(this.idAt[r] as number)) picked[count++] = r;
+        if (count === 0) continue;
+        if (count >= DENSE * (end - start)) {
+          const s = await similarityMatrix(this.data.subarray(start * dim, end * dim), end - start, [query]);
+          for (let j = 0; j < count; j++) {
+            const r = picked[j] as number;
+            emit(this.idAt[r] as number, s[r - start] as number);
+          }
+          continue;
+        }
+        for (let j = 0; j < count; j++) {
+          if (inScratch === BLOCK) await flush();
+          const r = picked[j] as number;
+          scratch.set(this.data.subarray(r * dim, (r + 1) * dim), inScratch * dim);
+          gathered[inScratch++] = r;
+        }
+      }
+      await flush();
+      return { ids: ids.slice(0, found), scores: scores.slice(0, found) };
+    } finally {
+      this.scratch = scratch;
       if (--this.readers === 0) for (const change of this.waiting.splice(0)) change();
     }
   }

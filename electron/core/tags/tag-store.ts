@@ -7,6 +7,7 @@ import type { Statement } from 'better-sqlite3';
 import type { Db } from '../library/database.js';
 import { blobToVector, vectorToBlob } from '../library/photo-store.js';
 import type { EmbeddedLabels } from './embedded-keywords.js';
+import { IdSet } from '../library/id-set.js';
 
 export type TagSource = 'auto' | 'manual' | 'accepted' | 'rejected';
 
@@ -515,9 +516,9 @@ export class TagStore {
   }
 
   /** Photo ids carrying a category (any source but rejected), for filters and smart albums. */
-  photosTagged(categoryIds: readonly number[]): Set<number> {
-    if (!categoryIds.length) return new Set();
-    return new Set(
+  photosTagged(categoryIds: readonly number[]): IdSet {
+    if (!categoryIds.length) return new IdSet();
+    return new IdSet(
       this.db
         .prepare(
           `SELECT DISTINCT photo_id FROM photo_tags WHERE source != 'rejected'

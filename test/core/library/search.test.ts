@@ -52,36 +52,48 @@ describe('Searcher', () => {
     library.close();
   });
 
-  it('a folder filter keeps to that folder, whatever its siblings or its own name hold', async () => {
-    const searcher = new Searcher(library);
-    for (const name of FOLDERS) {
-      const folder = join(photosDir, name);
-      for (const given of [folder, `${folder}/`]) {
-        const r = await searcher.search('a photo of a star', {
-          matches: 'all',
-          limit: 100,
-          filters: { folder: given },
-        });
-        expect(r.hits.map((h) => h.path).sort(), given).toEqual(
-          (inFolder.get(name) ?? []).map((p) => p.path).sort(),
-        );
-      }
-    }
-    const none = await searcher.search('a star', {
-      matches: 'all',
-      filters: { folder: join(photosDir, 'se') },
-    });
-    expect(none.hits).toEqual([]);
-  });
+  // Small libraries answer filters from SQL; large ones (here: over 0 photos) from the columns in memory.
+  const SIZES = [
+    ['a small library', undefined],
+    ['a large library', 0],
+  ] as const;
 
-  it('a camera filter reads % and _ as characters, not wildcards', async () => {
-    const searcher = new Searcher(library);
-    const cameras = async (camera: string): Promise<number> =>
-      (await searcher.search('a star', { matches: 'all', limit: 100, filters: { camera } })).hits.length;
-    expect(await cameras('_')).toBe(1);
-    expect(await cameras('%')).toBe(1);
-    expect(await cameras('cam')).toBe(2);
-  });
+  it.each(SIZES)(
+    'a folder filter keeps to that folder, whatever its siblings or its own name hold (%s)',
+    async (_, exactLimit) => {
+      const searcher = new Searcher(library, exactLimit);
+      for (const name of FOLDERS) {
+        const folder = join(photosDir, name);
+        for (const given of [folder, `${folder}/`]) {
+          const r = await searcher.search('a photo of a star', {
+            matches: 'all',
+            limit: 100,
+            filters: { folder: given },
+          });
+          expect(r.hits.map((h) => h.path).sort(), given).toEqual(
+            (inFolder.get(name) ?? []).map((p) => p.path).sort(),
+          );
+        }
+      }
+      const none = await searcher.search('a star', {
+        matches: 'all',
+        filters: { folder: join(photosDir, 'se') },
+      });
+      expect(none.hits).toEqual([]);
+    },
+  );
+
+  it.each(SIZES)(
+    'a camera filter reads %% and _ as characters, not wildcards (%s)',
+    async (_, exactLimit) => {
+      const searcher = new Searcher(library, exactLimit);
+      const cameras = async (camera: string): Promise<number> =>
+        (await searcher.search('a star', { matches: 'all', limit: 100, filters: { camera } })).hits.length;
+      expect(await cameras('_')).toBe(1);
+      expect(await cameras('%')).toBe(1);
+      expect(await cameras('cam')).toBe(2);
+    },
+  );
 
   it('answers each filter from an index, never by walking every photo', () => {
     const plan = (filters: Parameters<typeof filterQuery>[0]): string => {
@@ -109,8 +121,47 @@ describe('Searcher', () => {
       expect(b.exact).toBe(false);
       expect(b.hits.map((h) => h.id)).toEqual(a.hits.map((h) => h.id));
       expect(b.searched).toBe(a.searched);
-      // A filter is always scored exactly: the graph would call back into JavaScript per candidate.
-      expect((await graph.search(query, { filters: { formats: ['png'] } })).exact).toBe(true);
     }
+  });
+
+  it('a filter allowing more photos than are scored exactly runs inside the graph, and ranks as exact does', async () => {
+    const exact = new Searcher(library);
+    // Up to 10 photos compared are scored exactly: one folder (8) is, the "set" family (40) is not.
+    const searcher = new Searcher(library, 10);
+    const few = { folder: join(photosDir, 'set') };
+    const many = { formats: ['jpeg', 'png'] };
+    for (const query of ['a photo of a red circle', 'a photo of a blue star']) {
+      const small = await searcher.search(query, { matches: 'all', limit: 5, filters: few });
+      expect(small.exact).toBe(true);
+      expect(small.allowed).toBe(8);
+      const a = await exact.search(query, { matches: 'all', limit: 10, filters: many });
+      const b = await searcher.search(query, { matches: 'all', limit: 10, filters: many });
+      expect(b.exact).toBe(false);
+      expect(b.allowed).toBe(a.allowed);
+      expect(b.searched).toBe(a.searched);
+      expect(b.hits.map((h) => h.id)).toEqual(a.hits.map((h) => h.id));
+      // Photos like one of them, that one excluded: the same on both paths.
+      const target = a.hits[0]?.id as number;
+      const simA = await exact.similar(target, { matches: 'all', limit: 10, filters: many });
+      const simB = await searcher.similar(target, { matches: 'all', limit: 10, filters: many });
+      expect(simB.exact).toBe(false);
+      expect(simB.hits.map((h) => h.id)).toEqual(simA.hits.map((h) => h.id));
+      expect(simB.hits.map((h) => h.id)).not.toContain(target);
+    }
+  });
+
+  it('a tag filter alone allows exactly the tagged photos', async () => {
+    const searcher = new Searcher(library, 10);
+    const tagged = (inFolder.get('set-2') ?? []).map((p) => library.store.photoByPath(p.path)?.id as number);
+    const category = library.tags.addCategory({ name: 'set two', auto: false });
+    library.tags.setUserTags(tagged, category.id, 'manual');
+    const allowed = await searcher.allowedIds({ tags: ['set two'] });
+    expect([...(allowed?.values() ?? [])].sort((a, b) => a - b)).toEqual([...tagged].sort((a, b) => a - b));
+    const r = await searcher.search('a photo of a star', {
+      matches: 'all',
+      limit: 100,
+      filters: { tags: ['set two'] },
+    });
+    expect(r.hits.map((h) => h.id).sort((a, b) => a - b)).toEqual([...tagged].sort((a, b) => a - b));
   });
 });

@@ -87,6 +87,40 @@ describe('VectorRows', () => {
     }).toThrow(/dimensions/);
   });
 
+  it('scores only the rows a filter keeps, whether they lie together or scattered, two searches at once', async () => {
+    // 45,000 rows: three blocks of scoresWhere's 16,384. Kept: a run of 20,000 (blocks scored where they
+    // lie) and every third photo elsewhere (copied, more than one scratch matrix's worth).
+    const n = 45_000;
+    const rows = new VectorRows(DIM);
+    const vectors: Float32Array[] = [];
+    for (let id = 1; id <= n; id++) {
+      const v = unit(rng);
+      vectors.push(v);
+      rows.set(id, v);
+    }
+    rows.delete(17); // a hole filled by the last row: ids and rows no longer in step
+    const inRun = (id: number): boolean => id > 5000 && id <= 25_000;
+    const filters = [
+      { has: (id: number) => inRun(id) || id % 3 === 0 },
+      { has: (id: number) => id % 3 === 0 },
+      { has: (id: number) => id === 44_999 },
+      { has: () => false },
+    ];
+    const q = unit(rng);
+    const all = await scoresById(rows, q);
+    await rows.scoresWhere(q, filters[1] as { has: (id: number) => boolean }); // the scratch matrix, kept
+    const results = await Promise.all(filters.map((keep) => rows.scoresWhere(q, keep)));
+    results.forEach(({ ids, scores }, f) => {
+      const keep = filters[f] as { has: (id: number) => boolean };
+      const want = [...all.keys()].filter((id) => keep.has(id)).sort((a, b) => a - b);
+      expect([...ids].sort((a, b) => a - b)).toEqual(want);
+      ids.forEach((id, r) => {
+        expect(scores[r]).toBeCloseTo(all.get(id) as number, 5);
+      });
+    });
+    expect(results[0]?.ids.length).toBeGreaterThan(16_384 + 10_000);
+  });
+
   it("the index's matrix is read on first use and follows later adds and removes", async () => {
     const vectors = new Map(Array.from({ length: 500 }, (_, i) => [i + 1, unit(rng)] as const));
     const { index } = VectorIndex.open(join(tempDir(), 'm.hnsw'), {
