@@ -95,6 +95,11 @@ export interface SearchResult {
  * unfiltered queries go through the graph.
  */
 export const EXACT_LIMIT = 100_000;
+/**
+ * From this many photos metadata filters are answered from columns in memory (filter-columns.ts): the
+ * SQL for a filter allowing every photo of 100k takes ~20 ms, the columns ~1 ms (built once, ~0.2 s).
+ */
+const COLUMNS_FROM = 20_000;
 /** How many candidates the graph is asked for: the exact head of the score distribution. */
 const CANDIDATES = 200;
 /** Results shown without a limit when nothing stands out, or with 'all'. */
@@ -171,7 +176,8 @@ export class Searcher {
     let ids: IdSet;
     if (query) {
       // A large library answers from the columns in memory: SQL returns a row per allowed photo.
-      const columns = this.library.space.index.size > this.exactLimit ? filterColumns(this.library.db) : null;
+      const large = this.library.space.index.size > Math.min(this.exactLimit, COLUMNS_FROM);
+      const columns = large ? filterColumns(this.library.db) : null;
       ids =
         columns?.allowed(filters) ??
         new IdSet(
