@@ -4,7 +4,8 @@
 // agree with filterQuery's SQL, which small libraries keep using. Built in one pass and built again when
 // the database's filter_changes counter (kept by triggers on photos) has moved; while a library is being
 // indexed (the counter moving all the time) it is built at most once every REBUILD_MS, and the SQL
-// answers meanwhile.
+// answers meanwhile. A category's photos are kept the same way, as a bitmap, until any tag changes
+// (250k tagged photos from SQL: ~80 ms).
 
 import type { Db } from './database.js';
 import { IdSet } from './id-set.js';
@@ -36,8 +37,8 @@ export class FilterColumns {
     private readonly cameras: string[],
   ) {}
 
-  static counter(db: Db): number {
-    return db.prepare('SELECT counter FROM filter_changes WHERE id = 1').pluck().get() as number;
+  static counter(db: Db, of: 'photos' | 'tags' = 'photos'): number {
+    return db.prepare('SELECT counter FROM filter_changes WHERE name = ?').pluck().get(of) as number;
   }
 
   static build(db: Db): FilterColumns {
@@ -155,4 +156,28 @@ export function filterColumns(db: Db, now = Date.now()): FilterColumns | null {
   const columns = FilterColumns.build(db);
   built.set(db, columns);
   return columns;
+}
+
+/** Categories whose photos are kept at once: a filter rarely names more. */
+const KEPT_CATEGORIES = 16;
+const tagged = new WeakMap<Db, { counter: number; photos: Map<number, IdSet> }>();
+
+/**
+ * The photos carrying a category (any source but rejected), as a set the caller may change: kept in
+ * memory until a tag changes anywhere in the library.
+ */
+export function taggedPhotos(db: Db, categoryId: number, read: (categoryId: number) => IdSet): IdSet {
+  const counter = FilterColumns.counter(db, 'tags');
+  let kept = tagged.get(db);
+  if (kept?.counter !== counter) {
+    kept = { counter, photos: new Map() };
+    tagged.set(db, kept);
+  }
+  let photos = kept.photos.get(categoryId);
+  if (!photos) {
+    if (kept.photos.size >= KEPT_CATEGORIES) kept.photos.clear();
+    photos = read(categoryId);
+    kept.photos.set(categoryId, photos);
+  }
+  return photos.copy();
 }

@@ -35,6 +35,14 @@ export class IdSet implements IdLookup {
     }
   }
 
+  /** A set of the same ids that changes apart from this one. */
+  copy(): IdSet {
+    const out = new IdSet();
+    out.bits = this.bits.slice();
+    out.count = this.count;
+    return out;
+  }
+
   delete(id: number): void {
     if (this.has(id)) {
       this.bits[id] = 0;

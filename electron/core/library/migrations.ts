@@ -239,20 +239,30 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE photos ADD COLUMN favorite INTEGER NOT NULL DEFAULT 0;
   CREATE INDEX photos_favorite ON photos(id) WHERE favorite = 1;
   `,
-  // 13: a counter of changes to what search filters read (path, status, date, format, camera), so the
-  // copy of those columns held in memory for large libraries (filter-columns.ts) knows when it is stale.
+  // 13: counters of changes to what search filters read: 'photos' (path, status, date, format, camera)
+  // and 'tags' (which photos carry which category), so the copies held in memory for large libraries
+  // (filter-columns.ts) know when they are stale.
   `
-  CREATE TABLE filter_changes (id INTEGER PRIMARY KEY CHECK (id = 1), counter INTEGER NOT NULL);
-  INSERT INTO filter_changes VALUES (1, 0);
+  CREATE TABLE filter_changes (name TEXT PRIMARY KEY, counter INTEGER NOT NULL) WITHOUT ROWID;
+  INSERT INTO filter_changes VALUES ('photos', 0), ('tags', 0);
   CREATE TRIGGER filter_changes_insert AFTER INSERT ON photos BEGIN
-    UPDATE filter_changes SET counter = counter + 1;
+    UPDATE filter_changes SET counter = counter + 1 WHERE name = 'photos';
   END;
   CREATE TRIGGER filter_changes_delete AFTER DELETE ON photos BEGIN
-    UPDATE filter_changes SET counter = counter + 1;
+    UPDATE filter_changes SET counter = counter + 1 WHERE name = 'photos';
   END;
   CREATE TRIGGER filter_changes_update AFTER UPDATE OF path, status, taken_at, mtime_ms, format, camera
     ON photos BEGIN
-    UPDATE filter_changes SET counter = counter + 1;
+    UPDATE filter_changes SET counter = counter + 1 WHERE name = 'photos';
+  END;
+  CREATE TRIGGER filter_changes_tag_insert AFTER INSERT ON photo_tags BEGIN
+    UPDATE filter_changes SET counter = counter + 1 WHERE name = 'tags';
+  END;
+  CREATE TRIGGER filter_changes_tag_delete AFTER DELETE ON photo_tags BEGIN
+    UPDATE filter_changes SET counter = counter + 1 WHERE name = 'tags';
+  END;
+  CREATE TRIGGER filter_changes_tag_update AFTER UPDATE OF photo_id, category_id, source ON photo_tags BEGIN
+    UPDATE filter_changes SET counter = counter + 1 WHERE name = 'tags';
   END;
   `,
 ];

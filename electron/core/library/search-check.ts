@@ -12,8 +12,12 @@ import { readSettingsTable } from './settings-store.js';
 
 /** recall@10 the graph must reach on the library's own recent queries. */
 export const TARGET_RECALL = 0.98;
-/** Beyond this ef the graph costs more than scoring every photo of a library this size would. */
-export const MAX_EF = 1600;
+/**
+ * The largest ef a check tries. Short of it, ef stops rising where the graph at twice the ef would cost
+ * about as much as scoring every photo (measured by the check itself): at a million photos on two cores
+ * ef 3200 takes ~18 ms and scoring every photo ~100 ms.
+ */
+export const MAX_EF = 12_800;
 /** Queries kept for the next check, and the fewest worth a check. */
 export const KEEP_QUERIES = 50;
 export const MIN_QUERIES = 10;
@@ -118,33 +122,46 @@ export interface CheckedSpace {
 /** The candidates a search asks the graph for (the head of the score profile). */
 const ASKED = 200;
 
+const median = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1] ?? 0;
+
 /**
  * Re-runs the queries exactly and through the graph from ef `start`, doubling ef while recall@10 is
- * under the target; the graph's path when some ef reaches it, else the exact path.
+ * under the target and the graph at twice the ef would still cost less than scoring every photo (both
+ * timed here, per query, on `now`'s clock); the graph's path when some ef reaches the target, else the
+ * exact path.
  */
 export async function checkSearch(
   space: CheckedSpace,
   queries: readonly Float32Array[],
   start: number,
+  now: () => number = () => performance.now(),
 ): Promise<SearchHealth> {
-  const truth = await Promise.all(queries.map((q) => space.exact(q, 10)));
-  const recallAt = (ef: number): number => {
+  const truth: number[][] = [];
+  const exactMs: number[] = [];
+  for (const q of queries) {
+    const t = now();
+    truth.push(await space.exact(q, 10));
+    exactMs.push(now() - t);
+  }
+  const exactCost = median(exactMs);
+  const at = (ef: number): { recall: number; ms: number } => {
     let found = 0;
+    const ms: number[] = [];
     queries.forEach((q, i) => {
       const top = new Set(truth[i]);
-      found += space
-        .graph(q, ASKED, ef)
-        .slice(0, 10)
-        .filter((id) => top.has(id)).length;
+      const t = now();
+      const ids = space.graph(q, ASKED, ef);
+      ms.push(now() - t);
+      found += ids.slice(0, 10).filter((id) => top.has(id)).length;
     });
     const wanted = truth.reduce((sum, t) => sum + t.length, 0);
-    return wanted ? found / wanted : 1;
+    return { recall: wanted ? found / wanted : 1, ms: median(ms) };
   };
   let ef = start;
-  let recall = recallAt(ef);
-  while (recall < TARGET_RECALL && ef < MAX_EF) {
+  let { recall, ms } = at(ef);
+  while (recall < TARGET_RECALL && ef < MAX_EF && 2 * ms < exactCost) {
     ef = Math.min(ef * 2, MAX_EF);
-    recall = recallAt(ef);
+    ({ recall, ms } = at(ef));
   }
   return {
     path: recall < TARGET_RECALL ? 'exact' : 'graph',

@@ -521,7 +521,7 @@ export class TagStore {
     return new IdSet(
       this.db
         .prepare(
-          `SELECT DISTINCT photo_id FROM photo_tags WHERE source != 'rejected'
+          `SELECT photo_id FROM photo_tags WHERE source != 'rejected'
            AND category_id IN (${categoryIds.map(() => '?').join(',')})`,
         )
         .pluck()

@@ -1,12 +1,20 @@
 // The filter columns held in memory for large libraries answer exactly as the SQL that small libraries
 // use: folders whose names start alike or hold % and _, nested folders, photos without a date, cameras
 // with wildcards or non-ASCII letters, pending and failed photos left out. They are built again when
-// what filters read changes (not when a star does), and no more often than REBUILD_MS.
+// what filters read changes (not when a star does), and no more often than REBUILD_MS; a category's
+// photos are kept until a tag changes.
 
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from '../../../electron/core/library/database.js';
-import { FilterColumns, filterColumns, REBUILD_MS } from '../../../electron/core/library/filter-columns.js';
+import {
+  FilterColumns,
+  filterColumns,
+  REBUILD_MS,
+  taggedPhotos,
+} from '../../../electron/core/library/filter-columns.js';
+import { IdSet } from '../../../electron/core/library/id-set.js';
+import { TagStore } from '../../../electron/core/tags/tag-store.js';
 import type { SearchFilters } from '../../../electron/core/library/search.js';
 import { filterQuery } from '../../../electron/core/library/search-filters.js';
 import { Random } from '../../../electron/core/random.js';
@@ -114,5 +122,28 @@ describe('FilterColumns', () => {
     ).run();
     db.prepare('DELETE FROM photos WHERE id = 3').run();
     expect(FilterColumns.counter(db)).toBe(before + 2);
+  });
+
+  it("keeps a category's photos until a tag changes, and hands out copies the caller may change", () => {
+    const tags = new TagStore(db);
+    const { id } = tags.addCategory({ name: 'kept', auto: false });
+    tags.setUserTags([1, 2, 4], id, 'manual');
+    let reads = 0;
+    const read = (c: number): IdSet => {
+      reads++;
+      return tags.photosTagged([c]);
+    };
+    const first = taggedPhotos(db, id, read);
+    expect([...first]).toEqual([1, 2, 4]);
+    first.delete(1); // the caller's own copy
+    expect([...taggedPhotos(db, id, read)]).toEqual([1, 2, 4]);
+    expect(reads).toBe(1);
+    // A photo's other columns changing leaves tags alone; a tag rejected is read again.
+    db.prepare("UPDATE photos SET camera = 'Other' WHERE id = 4").run();
+    expect(taggedPhotos(db, id, read).size).toBe(3);
+    expect(reads).toBe(1);
+    tags.setUserTags([2], id, 'rejected');
+    expect([...taggedPhotos(db, id, read)]).toEqual([1, 4]);
+    expect(reads).toBe(2);
   });
 });
