@@ -43,11 +43,12 @@ export class IdSet implements IdLookup {
     return out;
   }
 
-  delete(id: number): void {
-    if (this.has(id)) {
-      this.bits[id] = 0;
-      this.count--;
-    }
+  /** Removes the id; whether it was there. */
+  delete(id: number): boolean {
+    if (!this.has(id)) return false;
+    this.bits[id] = 0;
+    this.count--;
+    return true;
   }
 
   /** Keeps only the ids the other set also has. */

@@ -10,6 +10,7 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import hnswlib from 'hnswlib-node';
+import { IdSet } from './id-set.js';
 import { VectorRows } from './vector-rows.js';
 
 export interface IndexParams {
@@ -76,7 +77,8 @@ interface Build {
 
 export class VectorIndex {
   private hnsw: Hnsw;
-  private live = new Set<number>();
+  /** The ids in the graph and the matrix: a bitmap, since filters ask it once per photo they visit. */
+  private live = new IdSet();
   private ef: number;
   private matrix: VectorRows | null = null;
   private build: Build | null = null;
