@@ -4,7 +4,8 @@
 // 10 for such queries at 100k photos and ef 200). No fixed ef suits every library, so the library keeps
 // its recent graph queries; when the app is idle the engine re-runs them exactly (one product over the
 // vectors in memory), records the recall the graph reached, and when it falls short of the target
-// doubles ef until it does, or, at the largest ef, sends unfiltered queries to the exact path too. The
+// doubles ef until it does, as long as the graph stays cheaper than scoring every photo (both timed);
+// failing that, unfiltered queries go to the exact path too. The
 // result is kept in the library (`lumen info --db` and Settings show it) and applies from then on.
 
 import type { Db } from './database.js';
