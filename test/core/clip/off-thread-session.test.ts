@@ -25,7 +25,7 @@ function pixels(n: number, size: number, seed: number): Tensor {
 describe('OffThreadSession', () => {
   it('computes what a session on this thread computes', async () => {
     const here = await InferenceSession.create(GRAPH, sessionOptions('cpu', 1));
-    const there = await OffThreadSession.create(GRAPH, sessionOptions('cpu', 1, true));
+    const there = await OffThreadSession.create(GRAPH, sessionOptions('cpu', 1));
     expect(there.inputMetadata).toEqual(here.inputMetadata);
     expect(there.outputMetadata).toEqual(here.outputMetadata);
     const feeds = { pixel_values: pixels(4, 64, 1) };
@@ -39,7 +39,7 @@ describe('OffThreadSession', () => {
   });
 
   it('leaves this thread free while a batch encodes', async () => {
-    const there = await OffThreadSession.create(GRAPH, sessionOptions('cpu', 1, true));
+    const there = await OffThreadSession.create(GRAPH, sessionOptions('cpu', 1));
     const feeds = { pixel_values: pixels(64, 64, 2) };
     let ticks = 0;
     const timer = setInterval(() => ticks++, 1);
@@ -55,7 +55,7 @@ describe('OffThreadSession', () => {
 
   it('says why a graph cannot load, as onnxruntime does', async () => {
     await expect(
-      OffThreadSession.create(join(TEST_MODEL_DIR, 'config.json'), sessionOptions('cpu', 1, true)),
+      OffThreadSession.create(join(TEST_MODEL_DIR, 'config.json'), sessionOptions('cpu', 1)),
     ).rejects.toThrow(/protobuf|parse|load/i);
   });
 
