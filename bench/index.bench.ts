@@ -412,8 +412,9 @@ async function search(): Promise<void> {
       }
     if (!library.albums.byName('bench album'))
       library.albums.add(library.albums.create('bench album').id, every(100));
-    // The bare side's allowed photos, straight from SQL: the filter's own query, or the tag's or album's rows.
-    const bareIds = (filters: SearchFilters): number[] => {
+    // The bare side's allowed photos as a mask by id, straight from SQL: the filter's own query, and
+    // each tag's or album's rows.
+    const bareMask = (filters: SearchFilters): Uint8Array => {
       const q = filterQuery(filters);
       const lists: number[][] = q
         ? [
@@ -443,7 +444,7 @@ async function search(): Promise<void> {
         );
       const count = new Uint8Array(n + 1);
       for (const list of lists) for (const id of list) count[id] = (count[id] as number) + 1;
-      return [...count.keys()].filter((id) => count[id] === lists.length);
+      return count.map((c) => (c === lists.length ? 1 : 0));
     };
     for (const [name, filters] of [
       ['folder 100%', { folder: '/synthetic' }],
@@ -468,8 +469,7 @@ async function search(): Promise<void> {
           return { ids: found.hits.map((h) => h.id), exact: found.exact };
         },
         async () => {
-          const mask = new Uint8Array(n + 1);
-          for (const id of bareIds(filters)) mask[id] = 1;
+          const mask = bareMask(filters);
           return (await bare(query, (r) => mask[r + 1] === 1)).map((r) => r + 1);
         },
       );

@@ -18,6 +18,10 @@ export const REBUILD_MS = 30_000;
 /** SQLite's LOWER: ASCII letters only, so both ways of answering agree on every camera name. */
 const sqliteLower = (s: string): string => s.replace(/[A-Z]+/g, (m) => m.toLowerCase());
 
+/** 1 for each code whose value the test passes. */
+const codeMask = (list: readonly string[], test: (value: string) => boolean): Uint8Array =>
+  Uint8Array.from(list, (v) => (test(v) ? 1 : 0));
+
 export class FilterColumns {
   private constructor(
     /** filter_changes' counter when built. */
@@ -109,12 +113,10 @@ export class FilterColumns {
     const from = filters.from ?? -Infinity;
     const to = filters.to ?? Infinity;
     const dated = filters.from !== undefined || filters.to !== undefined;
-    const formatOk = this.codeMask(
-      this.formats,
-      filters.formats?.length ? filters.formats.map(storedFormat) : null,
-    );
-    const needle = filters.camera ? filters.camera.toLowerCase() : null;
-    const cameraOk = this.codeMask(this.cameras, null, needle);
+    const formats = new Set(filters.formats?.map(storedFormat));
+    const formatOk = formats.size ? codeMask(this.formats, (f) => formats.has(f)) : null;
+    const needle = filters.camera?.toLowerCase();
+    const cameraOk = needle ? codeMask(this.cameras, (c) => c.includes(needle)) : null;
     const out = new IdSet();
     for (let id = 0; id < indexed.length; id++) {
       if (indexed[id] !== 1) continue;
@@ -129,17 +131,6 @@ export class FilterColumns {
       out.add(id);
     }
     return out;
-  }
-
-  /** 1 for each code whose value is one of `values` or contains `needle`; null when neither is asked. */
-  private codeMask(
-    list: readonly string[],
-    values: readonly string[] | null,
-    needle?: string | null,
-  ): Uint8Array | null {
-    if (!values && !needle) return null;
-    const wanted = new Set(values ?? []);
-    return Uint8Array.from(list, (v) => (wanted.has(v) || (needle ? v.includes(needle) : false) ? 1 : 0));
   }
 }
 

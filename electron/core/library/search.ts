@@ -251,16 +251,15 @@ export class Searcher {
     // A filter of many photos (over EXACT_LIMIT, so at least 1 in 10 of a million) runs inside the
     // graph: hnswlib passes over the photos it rejects, more of them the fewer it allows, but far fewer
     // than every photo (a million photos: 9 ms at 50 %, 28 ms at 12 %; scoring them all: 100 ms).
-    const keep = allowed || exclude !== undefined ? keepOf(allowed, exclude) : null;
-    const ef = health.ef ?? undefined;
+    const keep = keepOf(allowed, exclude);
     // A filtered walk keeps the index's own ef: the check tunes ef on unfiltered queries, and at a
     // million photos a filter allowing 12-50 % finds the exact 10 at ef 800 already, where the ef 3200
     // that random directions need costs it 3-5 times as much.
     const hits = allowed
-      ? index.search(query, k, (id) => allowed.has(id) && id !== exclude)
+      ? index.search(query, k, (id) => keep.has(id))
       : // Without a filter the excluded photo is dropped afterwards: a callback per candidate costs.
         index
-          .search(query, k + (exclude !== undefined ? 1 : 0), undefined, ef)
+          .search(query, k + (exclude !== undefined ? 1 : 0), undefined, health.ef ?? undefined)
           .filter((h) => h.id !== exclude)
           .slice(0, k);
     const searched = compared - (exclude !== undefined && (allowed ?? index).has(exclude) ? 1 : 0);
@@ -324,7 +323,7 @@ export class Searcher {
     query: Float32Array,
     head: readonly { id: number; score: number }[],
     searched: number,
-    keep: IdLookup | null,
+    keep: IdLookup,
   ): Promise<WeightedScore[]> {
     const floor = head.at(-1)?.score ?? Infinity;
     const inHead = new Set(head.map((h) => h.id));
@@ -333,7 +332,7 @@ export class Searcher {
     const below: number[] = [];
     scores.forEach((s, r) => {
       const id = ids[r] as number;
-      if ((!keep || keep.has(id)) && !inHead.has(id) && s < floor) below.push(s);
+      if (keep.has(id) && !inHead.has(id) && s < floor) below.push(s);
     });
     return weightedProfile(
       head.map((h) => h.score),
