@@ -446,6 +446,12 @@ async function search(): Promise<void> {
       for (const list of lists) for (const id of list) count[id] = (count[id] as number) + 1;
       return count.map((c) => (c === lists.length ? 1 : 0));
     };
+    // What the engine does once the app is quiet after opening a library: build the filter columns.
+    t0 = performance.now();
+    searcher.prepare();
+    console.log(
+      `   filter columns built ahead (when the app is idle) in ${((performance.now() - t0) / 1000).toFixed(2)} s`,
+    );
     for (const [name, filters] of [
       ['folder 100%', { folder: '/synthetic' }],
       ['date 50%', share(0.5)],
@@ -460,17 +466,17 @@ async function search(): Promise<void> {
       ['folder 0.1%', { folder: '/synthetic/5' }],
       ['date 0.1%', share(0.001)],
     ] as const satisfies readonly (readonly [string, SearchFilters])[]) {
-      const query = sets.acrossGap.subarray(0, dim);
+      const query = (q: number): Float32Array => sets.acrossGap.subarray(q * dim, (q + 1) * dim);
       const result = await paired(
-        20,
-        async () => {
+        QUERIES,
+        async (q) => {
           const allowed = await searcher.allowedIds(filters);
-          const found = await searcher.nearest(query, 200, allowed);
+          const found = await searcher.nearest(query(q), 200, allowed);
           return { ids: found.hits.map((h) => h.id), exact: found.exact };
         },
-        async () => {
+        async (q) => {
           const mask = bareMask(filters);
-          return (await bare(query, (r) => mask[r + 1] === 1)).map((r) => r + 1);
+          return (await bare(query(q), (r) => mask[r + 1] === 1)).map((r) => r + 1);
         },
       );
       row(name, result);

@@ -71,6 +71,7 @@ export class Engine {
     this.checker = new SearchChecker(this.searcher, options.searchCheckIdleMs, () => {
       this.emit('library.changed', { reason: 'search checked' });
     });
+    this.checker.soon(); // a large library's filter columns, built once the app is quiet
     this.handlers = this.makeHandlers();
   }
 
@@ -104,6 +105,9 @@ export class Engine {
   }
 
   private emit<E extends EventName>(event: E, data: EventData<E>): void {
+    // Indexing changed what filters read: the columns are built again when the app is quiet.
+    if (event === 'library.changed' && (data as EventData<'library.changed'>).reason === 'index finished')
+      this.checker.soon();
     this.events.emit(event, data);
   }
 

@@ -1,7 +1,9 @@
 // When the app is idle, the search checks itself (core/library/search-check.ts): once enough queries
 // have gone through the graph and no search has come for a while, the recent ones are re-run exactly and
 // the graph's ef (or the exact path) is set from what it measured. Quick (a few seconds for 50 queries
-// at a million photos) and read-only, so it runs beside indexing; never beside another check.
+// at a million photos) and read-only, so it runs beside indexing; never beside another check. Each idle
+// turn first builds what filtered search reads, if it is out of date (Searcher.prepare), so the first
+// filtered search after opening a large library or indexing into it does not wait seconds for it.
 
 import type { Searcher } from '../core/library/search.js';
 import type { SearchHealth } from '../core/library/search-check.js';
@@ -22,6 +24,11 @@ export class SearchChecker {
 
   /** A search has run: (re)start the wait for quiet. */
   searched(): void {
+    this.soon();
+  }
+
+  /** Something changed what search reads (a library opened, indexing finished): prepare when quiet. */
+  soon(): void {
     if (this.closed) return;
     if (this.timer) clearTimeout(this.timer);
     this.timer = setTimeout(() => {
@@ -33,6 +40,7 @@ export class SearchChecker {
 
   private async check(): Promise<void> {
     if (this.closed) return;
+    this.searcher.prepare();
     const health = await this.searcher.checkItself();
     if (health) this.onChecked(health);
   }

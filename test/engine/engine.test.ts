@@ -7,6 +7,7 @@ import { readFileSync, statSync, utimesSync, writeFileSync, existsSync, mkdirSyn
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClipModel } from '../../electron/core/clip/clip-model.js';
+import { filterColumns } from '../../electron/core/library/filter-columns.js';
 import { Library } from '../../electron/core/library/library.js';
 import { systemTrash } from '../../electron/core/library/system-trash.js';
 import { readStoredSettings } from '../../electron/core/library/settings-store.js';
@@ -21,6 +22,7 @@ import {
   type Method,
   type Params,
 } from '../../electron/shared/api.js';
+import { syntheticLibrary } from '../../bench/support/synthetic-library.js';
 import { TEST_MODEL_DIR } from '../support/paths.js';
 import { generatePhotoFolder, type GeneratedPhoto } from '../../scripts/shapes/photo-folder.js';
 import { tempDir } from '../support/temp.js';
@@ -738,4 +740,25 @@ describe('Engine', () => {
       empty.close();
     }
   });
+});
+
+describe('Engine, a large library', () => {
+  it('builds the filter columns once the app is quiet after opening, before any filtered search', async () => {
+    // Over COLUMNS_FROM (20,000) photos, filters are answered from columns in memory.
+    const synthetic = syntheticLibrary(tempDir(), 20_001, model);
+    const library = Library.open({ dbPath: synthetic.dbPath, model });
+    const e = new Engine(library, { searchCheckIdleMs: 200 });
+    try {
+      const opened = Date.now();
+      await new Promise((r) => setTimeout(r, 2000));
+      // Asked now (a time at which nothing would be built again), they are there, built since opening.
+      const columns = filterColumns(library.db, 0);
+      expect(columns?.builtAt).toBeGreaterThanOrEqual(opened);
+      expect(columns?.builtAt).toBeLessThan(Date.now() - 200);
+      expect(columns?.allowed({ folder: '/synthetic' }).size).toBe(20_001);
+    } finally {
+      await e.close();
+      library.close();
+    }
+  }, 120_000);
 });

@@ -1,11 +1,13 @@
 // The engine's idle self-check of search: after searches stop for a while it re-runs the recent graph
 // queries and keeps what it measured; a search meanwhile pushes the check back; closing the engine
-// cancels one that has not started.
+// cancels one that has not started. Each quiet turn builds the filter columns first, when they are out
+// of date, so a first filtered search does not wait for them.
 
 import { describe, expect, it } from 'vitest';
 import { syntheticLibrary, syntheticQueries } from '../../bench/support/synthetic-library.js';
 import { ClipModel } from '../../electron/core/clip/clip-model.js';
 import { Library } from '../../electron/core/library/library.js';
+import { filterColumns } from '../../electron/core/library/filter-columns.js';
 import { Searcher } from '../../electron/core/library/search.js';
 import type { SearchHealth } from '../../electron/core/library/search-check.js';
 import { SearchChecker } from '../../electron/engine/search-checker.js';
@@ -44,6 +46,33 @@ describe('SearchChecker', () => {
     await checker.close();
     await sleep(400);
     expect(checked).toHaveLength(1);
+    library.close();
+  });
+
+  it('builds the filter columns once quiet, after opening and again after the photos change', async () => {
+    const synthetic = syntheticLibrary(tempDir(), 500, model);
+    const library = Library.open({ dbPath: synthetic.dbPath, model });
+    const searcher = new Searcher(library, 0); // columns from any size, as a large library has them
+    const checker = new SearchChecker(searcher, 200);
+    const built = (): number | undefined => filterColumns(library.db, 0)?.builtAt;
+    checker.soon(); // the library has just opened
+    await sleep(50);
+    const before = Date.now();
+    await sleep(500);
+    // Built while quiet: asking now finds them, made before this test asked.
+    const first = built();
+    expect(first).toBeGreaterThanOrEqual(before);
+    expect(first).toBeLessThan(Date.now() - 50);
+    // A photo changes; the columns are built again on the next quiet turn, however soon after the last
+    // build (searching waits REBUILD_MS between builds; a quiet turn does not).
+    library.db.prepare("UPDATE photos SET camera = 'Changed' WHERE id = 1").run();
+    expect(filterColumns(library.db, first as number)).toBeNull(); // out of date, too soon for a search
+    checker.soon();
+    await sleep(500);
+    await checker.close();
+    const rebuilt = filterColumns(library.db, 0);
+    expect(rebuilt?.builtAt).toBeGreaterThan(first as number);
+    expect(rebuilt?.allowed({ camera: 'changed' }).size).toBe(1);
     library.close();
   });
 });

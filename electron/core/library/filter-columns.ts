@@ -1,10 +1,12 @@
 // What search filters read (folder, dates, format, camera) for every indexed photo, held in memory as
-// typed arrays by photo id, so that a filter over a large library is one pass over them (a million
-// photos: a few ms) rather than a row from SQLite per allowed photo (a million: ~150-200 ms). Answers
-// agree with filterQuery's SQL, which small libraries keep using. Built in one pass and built again when
-// the database's filter_changes counter (kept by triggers on photos) has moved; while a library is being
-// indexed (the counter moving all the time) it is built at most once every REBUILD_MS, and the SQL
-// answers meanwhile. A category's photos are kept the same way, as a bitmap, until any tag changes
+// typed arrays by photo id, with the photos in path order and in date order, so that a filter over a
+// large library is one pass over the narrower of its folder's and its dates' range (a million photos:
+// a few ms at most) rather than a row from SQLite per allowed photo (a million: ~150-200 ms). Answers
+// agree with filterQuery's SQL, which small libraries keep using. Built when the engine is idle
+// (Searcher.prepare) or by the first filtered search, and built again when the database's
+// filter_changes counter (kept by triggers on photos) has moved; while a library is being indexed (the
+// counter moving all the time) a search builds it at most once every REBUILD_MS, and the SQL answers
+// meanwhile. A category's photos are kept the same way, as a bitmap, until any tag changes
 // (250k tagged photos from SQL: ~80 ms).
 
 import type { Db } from './database.js';
@@ -28,10 +30,13 @@ export class FilterColumns {
     readonly counter: number,
     readonly builtAt: number,
     private readonly db: Db,
-    /** 1 for an indexed photo, by id. */
-    private readonly indexed: Uint8Array,
-    /** Its position in path order among indexed photos: a folder is a range of positions. */
+    /** The indexed photos in path order: a folder is a range of it. */
+    private readonly byPath: Int32Array,
+    /** A photo's position in byPath, by id. */
     private readonly rank: Int32Array,
+    /** The indexed photos that have a date, by date; and their dates, in the same order. */
+    private readonly byWhen: Int32Array,
+    private readonly whenSorted: Float64Array,
     /** COALESCE(taken_at, mtime_ms); NaN when neither is known (no date filter allows it, as in SQL). */
     private readonly when: Float64Array,
     /** Codes into formats and cameras (camera 0: none). */
@@ -48,7 +53,6 @@ export class FilterColumns {
   static build(db: Db): FilterColumns {
     const counter = FilterColumns.counter(db);
     const top = (db.prepare('SELECT MAX(id) FROM photos').pluck().get() as number | null) ?? 0;
-    const indexed = new Uint8Array(top + 1);
     const rank = new Int32Array(top + 1);
     const when = new Float64Array(top + 1).fill(NaN);
     const format = new Uint16Array(top + 1);
@@ -72,9 +76,12 @@ export class FilterColumns {
          WHERE +status = 'indexed'`,
       )
       .raw();
+    const dated: number[] = [];
     for (const [id, t, f, c] of rows.iterate() as Iterable<[number, number | null, string, string]>) {
-      indexed[id] = 1;
-      if (t !== null) when[id] = t;
+      if (t !== null) {
+        when[id] = t;
+        dated.push(id);
+      }
       format[id] = code(f, formats, formatCode);
       camera[id] = code(sqliteLower(c), cameras, cameraCode);
     }
@@ -82,19 +89,41 @@ export class FilterColumns {
     const byPath = db
       .prepare("SELECT id FROM photos INDEXED BY photos_path_status WHERE status = 'indexed' ORDER BY path")
       .pluck();
-    let position = 0;
-    for (const id of byPath.iterate() as Iterable<number>) rank[id] = position++;
-    return new FilterColumns(counter, Date.now(), db, indexed, rank, when, format, formats, camera, cameras);
+    const inOrder = Int32Array.from(byPath.iterate() as Iterable<number>);
+    inOrder.forEach((id, position) => {
+      rank[id] = position;
+    });
+    // A date filter is a range of this order, found by bisection (a million photos: ~0.4 s to sort).
+    const byWhen = Int32Array.from(dated).sort((a, b) => (when[a] as number) - (when[b] as number));
+    const whenSorted = Float64Array.from(byWhen, (id) => when[id] as number);
+    return new FilterColumns(
+      counter,
+      Date.now(),
+      db,
+      inOrder,
+      rank,
+      byWhen,
+      whenSorted,
+      when,
+      format,
+      formats,
+      camera,
+      cameras,
+    );
   }
 
-  /** The indexed photos the metadata filters (folder, dates, formats, camera) allow. */
+  /**
+   * The indexed photos the metadata filters (folder, dates, formats, camera) allow. Only the narrower of
+   * the folder's range in path order and the dates' range in time order is read, so a narrow filter
+   * costs what it allows, not what the library holds.
+   */
   allowed(filters: SearchFilters): IdSet {
-    const { indexed, rank, when, format, camera } = this;
+    const { byPath, rank, byWhen, whenSorted, when, format, camera } = this;
+    // The folder as a range of path order: from its first indexed photo to its last, found on the
+    // path index; every photo between them in path order is under it too.
     let low = 0;
-    let high = Infinity;
+    let high = byPath.length - 1;
     if (filters.folder) {
-      // The first and last indexed photos under the folder, from the path index; every photo between
-      // them in path order is under it too.
       const [from, to] = folderRange(filters.folder);
       const end = (order: 'ASC' | 'DESC'): number | undefined =>
         this.db
@@ -113,37 +142,71 @@ export class FilterColumns {
     const from = filters.from ?? -Infinity;
     const to = filters.to ?? Infinity;
     const dated = filters.from !== undefined || filters.to !== undefined;
+    let read = byPath.subarray(low, high + 1);
+    if (dated) {
+      const inTime = byWhen.subarray(firstAtLeast(whenSorted, from), firstAbove(whenSorted, to));
+      if (inTime.length < read.length) read = inTime;
+    }
+    const folder = filters.folder !== undefined;
     const formats = new Set(filters.formats?.map(storedFormat));
     const formatOk = formats.size ? codeMask(this.formats, (f) => formats.has(f)) : null;
     const needle = filters.camera?.toLowerCase();
     const cameraOk = needle ? codeMask(this.cameras, (c) => c.includes(needle)) : null;
-    const out = new IdSet();
-    for (let id = 0; id < indexed.length; id++) {
-      if (indexed[id] !== 1) continue;
-      const r = rank[id] as number;
-      if (r < low || r > high) continue;
+    const out = new Uint8Array(rank.length);
+    let count = 0;
+    for (const id of read) {
+      if (folder) {
+        const r = rank[id] as number;
+        if (r < low || r > high) continue;
+      }
       if (dated) {
         const t = when[id] as number;
         if (!(t >= from && t <= to)) continue;
       }
       if (formatOk && formatOk[format[id] as number] !== 1) continue;
       if (cameraOk && cameraOk[camera[id] as number] !== 1) continue;
-      out.add(id);
+      out[id] = 1;
+      count++;
     }
-    return out;
+    return IdSet.ofBits(out, count);
   }
+}
+
+/** The first position in ascending `sorted` whose value is >= x (its length when none is). */
+function firstAtLeast(sorted: Float64Array, x: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((sorted[mid] as number) < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** The first position in ascending `sorted` whose value is > x (its length when none is). */
+function firstAbove(sorted: Float64Array, x: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((sorted[mid] as number) <= x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 const built = new WeakMap<Db, FilterColumns>();
 
 /**
  * The filter columns of this database as they are now, or null when they would have to be built again
- * within REBUILD_MS of the last build (the caller answers from SQL then).
+ * within `wait` of the last build (the caller answers from SQL then). The engine's idle turn waits for
+ * nothing.
  */
-export function filterColumns(db: Db, now = Date.now()): FilterColumns | null {
+export function filterColumns(db: Db, now = Date.now(), wait = REBUILD_MS): FilterColumns | null {
   const current = built.get(db);
   if (current && current.counter === FilterColumns.counter(db)) return current;
-  if (current && now - current.builtAt < REBUILD_MS) return null;
+  if (current && now - current.builtAt < wait) return null;
   const columns = FilterColumns.build(db);
   built.set(db, columns);
   return columns;

@@ -9,9 +9,18 @@ export class IdSet implements IdLookup {
   private bits: Uint8Array;
   private count = 0;
 
-  constructor(ids: Iterable<number> = []) {
-    this.bits = new Uint8Array(1024);
+  /** `capacity`: one more than the highest id expected, so that filling the set never grows it. */
+  constructor(ids: Iterable<number> = [], capacity = 1024) {
+    this.bits = new Uint8Array(Math.max(capacity, 1));
     for (const id of ids) this.add(id);
+  }
+
+  /** A set over this bitmap (1 for each id it holds; taken, not copied), holding `count` ids. */
+  static ofBits(bits: Uint8Array, count: number): IdSet {
+    const out = new IdSet([], 1);
+    out.bits = bits;
+    out.count = count;
+    return out;
   }
 
   get size(): number {
@@ -33,6 +42,21 @@ export class IdSet implements IdLookup {
       this.bits[id] = 1;
       this.count++;
     }
+  }
+
+  /**
+   * The positions in `ids` from start to end whose id is in the set, written to `out`; how many. Exact
+   * search asks this of every row in the matrix, a million at a time, so it reads the bitmap directly.
+   */
+  pick(ids: Int32Array, start: number, end: number, out: Int32Array): number {
+    const { bits } = this;
+    const top = bits.length;
+    let count = 0;
+    for (let r = start; r < end; r++) {
+      const id = ids[r] as number;
+      if (id < top && bits[id] === 1) out[count++] = r;
+    }
+    return count;
   }
 
   /** A set of the same ids that changes apart from this one. */

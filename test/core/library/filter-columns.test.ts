@@ -79,6 +79,14 @@ describe('FilterColumns', () => {
       { from: T0 + 100 * DAY },
       { to: T0 + 100 * DAY },
       { from: T0 + 100 * DAY, to: T0 + 101 * DAY },
+      // Bounds on photos' own times (inclusive), past every photo, and the wrong way round.
+      { from: T0 + 400 * DAY },
+      { to: T0 },
+      { to: T0 - 1 },
+      { from: T0 + 101 * DAY, to: T0 + 100 * DAY },
+      // The dates narrower than the folder (read by date, the folder checked) and the other way.
+      { folder: '/p/set', from: T0 + 10 * DAY, to: T0 + 12 * DAY },
+      { folder: '/p/Été', from: T0, to: T0 + 399 * DAY },
       { formats: ['jpg'] },
       { formats: ['png', 'heic'] },
       { camera: 'cam' },

@@ -1,7 +1,8 @@
 // The searcher's filters and its two ways to rank, on a real library: a folder filter that a careless or
 // hostile folder name cannot widen (siblings that share a prefix, the character after the separator,
 // % and _ in names), a camera filter that reads % and _ as characters, filters answered from indexes,
-// and the graph path (large libraries) agreeing with the exact path (every photo scored).
+// and the graph path (large libraries) agreeing with the exact path (every photo scored), a filter
+// answered from the graph's unfiltered neighbours or, when too few of them are allowed, by a filtered walk.
 
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,7 +11,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClipModel } from '../../../electron/core/clip/clip-model.js';
 import { Library } from '../../../electron/core/library/library.js';
 import { filterQuery } from '../../../electron/core/library/search-filters.js';
+import { IdSet } from '../../../electron/core/library/id-set.js';
 import { Searcher } from '../../../electron/core/library/search.js';
+import { syntheticLibrary, syntheticQueries } from '../../../bench/support/synthetic-library.js';
+import { Random } from '../../../electron/core/random.js';
 import { generatePhotoFolder, type GeneratedPhoto } from '../../../scripts/shapes/photo-folder.js';
 import { TEST_MODEL_DIR } from '../../support/paths.js';
 import { tempDir } from '../../support/temp.js';
@@ -163,5 +167,44 @@ describe('Searcher', () => {
       filters: { tags: ['set two'] },
     });
     expect(r.hits.map((h) => h.id).sort((a, b) => a - b)).toEqual([...tagged].sort((a, b) => a - b));
+  });
+});
+
+describe('Searcher, a filter through the graph', () => {
+  it("ranks as exact does, whether the graph's neighbours hold enough allowed photos or none", async () => {
+    const n = 2000;
+    const library = Library.open({ dbPath: syntheticLibrary(tempDir(), n, model).dbPath, model });
+    await library.space.index.whenComplete();
+    const exact = new Searcher(library);
+    const graph = new Searcher(library, 0); // every filter through the graph
+    const dim = model.embedDim;
+    const { acrossGap } = syntheticQueries(n, dim, n, 6);
+    const rng = new Random(3);
+    for (let q = 0; q < 6; q++) {
+      const query = acrossGap.subarray(q * dim, (q + 1) * dim);
+      const all = await exact.nearest(query, n, null);
+      const ranked = all.hits.map((h) => h.id);
+      const filters = {
+        // Half the photos at random: 60 unfiltered neighbours hold ~30 allowed, enough for 20.
+        random: new IdSet(ranked.filter(() => rng.next() < 0.5)),
+        // The half farthest from the query: none of its nearest neighbours is allowed.
+        farthest: new IdSet(ranked.slice(n / 2)),
+        // One in 20: 600 neighbours asked for.
+        few: new IdSet(ranked.filter((_, i) => i % 20 === 7)),
+        // Too few for neighbours to be worth asking: the filtered walk.
+        rare: new IdSet(ranked.filter((_, i) => i % 250 === 3)),
+      };
+      for (const [name, allowed] of Object.entries(filters)) {
+        const want = await exact.nearest(query, 20, allowed);
+        const got = await graph.nearest(query, 20, allowed);
+        expect(got.exact, name).toBe(false);
+        expect(got.hits.length, name).toBe(Math.min(20, allowed.size));
+        expect(
+          got.hits.map((h) => h.id),
+          name,
+        ).toEqual(want.hits.map((h) => h.id));
+      }
+    }
+    library.close();
   });
 });

@@ -4,6 +4,7 @@
 
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { IdSet, type IdLookup } from '../../../electron/core/library/id-set.js';
 import { VectorIndex } from '../../../electron/core/library/vector-index.js';
 import { VectorRows } from '../../../electron/core/library/vector-rows.js';
 import { Random } from '../../../electron/core/random.js';
@@ -89,7 +90,8 @@ describe('VectorRows', () => {
 
   it('scores only the rows a filter keeps, whether they lie together or scattered, two searches at once', async () => {
     // 45,000 rows: three blocks of scoresWhere's 16,384. Kept: a run of 20,000 (blocks scored where they
-    // lie) and every third photo elsewhere (copied, more than one scratch matrix's worth).
+    // lie) and every third photo elsewhere (gathered, more than one run's worth). Filters as bitmaps
+    // (what search passes) and as any lookup.
     const n = 45_000;
     const rows = new VectorRows(DIM);
     const vectors: Float32Array[] = [];
@@ -100,18 +102,20 @@ describe('VectorRows', () => {
     }
     rows.delete(17); // a hole filled by the last row: ids and rows no longer in step
     const inRun = (id: number): boolean => id > 5000 && id <= 25_000;
-    const filters = [
+    const lookups = [
       { has: (id: number) => inRun(id) || id % 3 === 0 },
       { has: (id: number) => id % 3 === 0 },
       { has: (id: number) => id === 44_999 },
       { has: () => false },
     ];
+    const ids = (keep: IdLookup): IdSet =>
+      new IdSet(Array.from({ length: n + 10 }, (_, i) => i).filter((id) => keep.has(id)));
+    const filters: IdLookup[] = [...lookups, ...lookups.map(ids)];
     const q = unit(rng);
     const all = await scoresById(rows, q);
-    await rows.scoresWhere(q, filters[1] as { has: (id: number) => boolean }); // the scratch matrix, kept
     const results = await Promise.all(filters.map((keep) => rows.scoresWhere(q, keep)));
     results.forEach(({ ids, scores }, f) => {
-      const keep = filters[f] as { has: (id: number) => boolean };
+      const keep = filters[f] as IdLookup;
       const want = [...all.keys()].filter((id) => keep.has(id)).sort((a, b) => a - b);
       expect([...ids].sort((a, b) => a - b)).toEqual(want);
       ids.forEach((id, r) => {
@@ -119,6 +123,7 @@ describe('VectorRows', () => {
       });
     });
     expect(results[0]?.ids.length).toBeGreaterThan(16_384 + 10_000);
+    expect(results[4]?.ids.length).toBe(results[0]?.ids.length);
   });
 
   it("the index's matrix is read on first use and follows later adds and removes", async () => {
