@@ -350,6 +350,7 @@ async function search(): Promise<void> {
       ['across the gap', sets.acrossGap],
       ['a wider gap', syntheticQueries(n, dim, n, QUERIES, 1.8).acrossGap],
       ['the widest gap', syntheticQueries(n, dim, n, QUERIES, 2.6).acrossGap],
+      ['the far end of the gap', syntheticQueries(n, dim, n, QUERIES, 4.5).acrossGap],
       ['random', sets.random],
     ] as const;
     // Measured at the library's defaults: a check kept from an earlier run would change the ef.
@@ -458,6 +459,7 @@ async function search(): Promise<void> {
       ['camera 33%', { camera: 'iphone' }],
       ['tag 25%', { tags: ['bench quarter'] }],
       ['camera+date 17%', { camera: 'iphone', ...share(0.5) }],
+      ['date 12%', share(0.12)],
       ['date 10%', share(0.1)],
       ['tag 5%', { tags: ['bench tag'] }],
       ['date 1%', share(0.01)],
