@@ -65,13 +65,14 @@ export class Engine {
     private readonly options: EngineOptions = {},
   ) {
     this.searcher = new Searcher(library);
-    const context = this.context();
-    this.finetune = new FineTuneJobs(context);
-    this.keeper = new LibraryKeeper(context);
+    // First: events from the jobs below reach it (indexing finished: build the filter columns again).
     this.checker = new SearchChecker(this.searcher, options.searchCheckIdleMs, () => {
       this.emit('library.changed', { reason: 'search checked' });
     });
     this.checker.soon(); // a large library's filter columns, built once the app is quiet
+    const context = this.context();
+    this.finetune = new FineTuneJobs(context);
+    this.keeper = new LibraryKeeper(context);
     this.handlers = this.makeHandlers();
   }
 
