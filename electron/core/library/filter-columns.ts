@@ -144,7 +144,10 @@ export class FilterColumns {
     const dated = filters.from !== undefined || filters.to !== undefined;
     let read = byPath.subarray(low, high + 1);
     if (dated) {
-      const inTime = byWhen.subarray(firstAtLeast(whenSorted, from), firstAbove(whenSorted, to));
+      const inTime = byWhen.subarray(
+        firstNotBefore(whenSorted, (t) => t < from),
+        firstNotBefore(whenSorted, (t) => t <= to),
+      );
       if (inTime.length < read.length) read = inTime;
     }
     const folder = filters.folder !== undefined;
@@ -172,25 +175,16 @@ export class FilterColumns {
   }
 }
 
-/** The first position in ascending `sorted` whose value is >= x (its length when none is). */
-function firstAtLeast(sorted: Float64Array, x: number): number {
+/**
+ * The first position in `sorted` whose value fails `before`, a test that holds for a run at its start
+ * and then never again (its length when every value passes): a bisection.
+ */
+function firstNotBefore(sorted: Float64Array, before: (value: number) => boolean): number {
   let lo = 0;
   let hi = sorted.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if ((sorted[mid] as number) < x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-/** The first position in ascending `sorted` whose value is > x (its length when none is). */
-function firstAbove(sorted: Float64Array, x: number): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if ((sorted[mid] as number) <= x) lo = mid + 1;
+    if (before(sorted[mid] as number)) lo = mid + 1;
     else hi = mid;
   }
   return lo;

@@ -61,27 +61,32 @@ function nodeBytes(
   ];
 }
 
+/** Each product's nodes and inputs (`a`, `b`, and for GatherGemm `rows`); every one writes `y`. */
+const PRODUCT_GRAPHS: Record<Op, { nodes: number[][]; inputs: number[][] }> = {
+  MatMul: {
+    nodes: [nodeBytes('MatMul', ['a', 'b'], 'y')],
+    inputs: [tensorInfo('a', ['n', 'k']), tensorInfo('b', ['k', 'm'])],
+  },
+  GemmTransB: {
+    nodes: [nodeBytes('Gemm', ['a', 'b'], 'y', { transB: 1 })],
+    inputs: [tensorInfo('a', ['n', 'k']), tensorInfo('b', ['m', 'k'])],
+  },
+  GatherGemm: {
+    nodes: [
+      nodeBytes('Gather', ['b', 'rows'], 'picked', { axis: 0 }),
+      nodeBytes('Gemm', ['a', 'picked'], 'y', { transB: 1 }),
+    ],
+    inputs: [tensorInfo('a', ['n', 'k']), tensorInfo('b', ['r', 'k']), tensorInfo('rows', ['m'], INT32)],
+  },
+};
+
 /**
  * ModelProto bytes for one product into `y`:
  * MatMul: y[n, m] = a[n, k] x b[k, m]. GemmTransB: y[n, m] = a[n, k] x b[m, k]^T.
  * GatherGemm: y[n, m] = a[n, k] x (the rows `rows` of b)^T, where b is [r, k] and rows [m].
  */
 function productModelBytes(op: Op): Uint8Array {
-  const nodes =
-    op === 'MatMul'
-      ? [nodeBytes('MatMul', ['a', 'b'], 'y')]
-      : op === 'GemmTransB'
-        ? [nodeBytes('Gemm', ['a', 'b'], 'y', { transB: 1 })]
-        : [
-            nodeBytes('Gather', ['b', 'rows'], 'picked', { axis: 0 }),
-            nodeBytes('Gemm', ['a', 'picked'], 'y', { transB: 1 }),
-          ];
-  const inputs =
-    op === 'MatMul'
-      ? [tensorInfo('a', ['n', 'k']), tensorInfo('b', ['k', 'm'])]
-      : op === 'GemmTransB'
-        ? [tensorInfo('a', ['n', 'k']), tensorInfo('b', ['m', 'k'])]
-        : [tensorInfo('a', ['n', 'k']), tensorInfo('b', ['r', 'k']), tensorInfo('rows', ['m'], INT32)];
+  const { nodes, inputs } = PRODUCT_GRAPHS[op];
   const graph = [
     ...nodes.flatMap((node) => bytesField(1, node)),
     ...bytesField(2, 'product'),
