@@ -19,6 +19,7 @@ import type { IndexProgress } from '../electron/core/library/index-job.js';
 import { Library } from '../electron/core/library/library.js';
 import { filterQuery } from '../electron/core/library/search-filters.js';
 import { EXACT_LIMIT, Searcher, type SearchFilters } from '../electron/core/library/search.js';
+import { describeHnswBuild, hnswlib, loadHnswlib } from '../electron/core/library/hnsw-binding.js';
 import { UNCHECKED } from '../electron/core/library/search-check.js';
 import { similarityMatrix } from '../electron/core/math/onnx-matmul.js';
 import { DEFAULT_INDEX_PARAMS } from '../electron/core/library/vector-index.js';
@@ -292,12 +293,46 @@ async function paired(
   return out;
 }
 
+/**
+ * The graph alone, walked by the build of hnswlib Lumen loads (through the library's index) and by npm's
+ * build of it reading the same file, alternating query by query: the bare library doing the same work.
+ */
+function graphBuilds(library: Library, indexFile: string, queries: Float32Array, dim: number): void {
+  const ours = hnswlib();
+  if (ours.build === 'baseline') return;
+  const npm = new (loadHnswlib('baseline').lib.HierarchicalNSW)('ip', dim);
+  npm.readIndexSync(indexFile);
+  const count = queries.length / dim;
+  const query = (q: number): Float32Array => queries.subarray(q * dim, (q + 1) * dim);
+  const parts: string[] = [];
+  for (const ef of [800, 3200]) {
+    npm.setEf(ef);
+    const times = { lumen: [] as number[], npm: [] as number[] };
+    // Twice over the queries, the first pass untimed: a graph just read is slow on first touch.
+    for (let pass = 0; pass < 2; pass++)
+      for (let q = 0; q < count; q++) {
+        for (const side of q % 2 ? (['npm', 'lumen'] as const) : (['lumen', 'npm'] as const)) {
+          const t = performance.now();
+          if (side === 'lumen') library.space.index.search(query(q), 200, undefined, ef);
+          else npm.searchKnn(Array.from(query(q)), 200);
+          if (pass) times[side].push(performance.now() - t);
+        }
+      }
+    const lumen = quantile(times.lumen, 0.5);
+    const bare = quantile(times.npm, 0.5);
+    parts.push(`ef ${ef} ${lumen.toFixed(2)} ms against ${bare.toFixed(2)} (${(lumen / bare).toFixed(2)})`);
+  }
+  console.log(
+    `   the graph alone, ${describeHnswBuild(ours)} against npm's build on the same file, p50: ${parts.join('; ')}`,
+  );
+}
+
 async function search(): Promise<void> {
   const model = ClipModel.open(MODEL_DIR, { ...(PRECISION && { precision: PRECISION }), providers: ['cpu'] });
   const dim = model.embedDim;
   await model.encodeText('warm up');
   console.log(
-    `\n2. search (EXACT_LIMIT ${EXACT_LIMIT}; graph M=${DEFAULT_INDEX_PARAMS.m} efConstruction=${DEFAULT_INDEX_PARAMS.efConstruction} ef=${DEFAULT_INDEX_PARAMS.efSearch}): Searcher.nearest for the 200 best (what a search ranks), against a bare baseline in the same process, alternating: the same vectors in one Float32Array, one onnxruntime Gemm, the 200 best selected. recall@10 against exact. Filtered: the filter's SQL and the search, against bare SQL + Gemm + mask.`,
+    `\n2. search (EXACT_LIMIT ${EXACT_LIMIT}; graph M=${DEFAULT_INDEX_PARAMS.m} efConstruction=${DEFAULT_INDEX_PARAMS.efConstruction} ef=${DEFAULT_INDEX_PARAMS.efSearch}): Searcher.nearest for the 200 best (what a search ranks), against a bare baseline in the same process, alternating: the same vectors in one Float32Array, one onnxruntime Gemm, the 200 best selected. recall@10 against exact. Filtered: the filter's SQL and the search, against bare SQL + Gemm + mask. Graph: ${describeHnswBuild(hnswlib())}.`,
   );
   for (const n of SIZES) {
     const dir = join(CACHE, `bench-search-${n}`);
@@ -362,6 +397,7 @@ async function search(): Promise<void> {
       await searcher.nearest(warm.random.subarray(q * dim, (q + 1) * dim), 200, null);
     library.recentQueries.take();
     await unfilteredRows('');
+    graphBuilds(library, indexFile, unfiltered.at(-2)?.[1] ?? sets.random, dim);
     // What the engine does when idle: re-run the recent graph queries exactly, raise ef (or go exact)
     // until recall@10 reaches the target; then the same queries again.
     const t1 = performance.now();

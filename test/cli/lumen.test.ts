@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ClipModel } from '../../electron/core/clip/clip-model.js';
 import { Library } from '../../electron/core/library/library.js';
+import { describeHnswBuild, hnswlib } from '../../electron/core/library/hnsw-binding.js';
 import { REPO_ROOT, TEST_MODEL_DIR } from '../support/paths.js';
 import { generatePhotoFolder } from '../../scripts/shapes/photo-folder.js';
 import { tempDir } from '../support/temp.js';
@@ -152,8 +153,12 @@ describe('lumen CLI', () => {
       (await lumen('info', '--model', TEST_MODEL_DIR, '--db', dbPath, '--json')).stdout,
     ) as {
       search: unknown;
+      graph: unknown;
     };
     expect(json.search).toEqual({ path: 'graph', ef: 800, recall: 0.975, queries: 50, checkedAt });
+    expect(json.graph).toEqual({ build: hnswlib().build, fellBack: null });
+    // The build of hnswlib the graph runs: the fastest this CPU runs (npm's baseline where none is).
+    expect(r.stdout).toContain(`graph       ${describeHnswBuild(hnswlib())}\n`);
     const fresh = await lumen('info', '--model', TEST_MODEL_DIR, '--db', join(tempDir(), 'none.sqlite'));
     expect(fresh.stdout).toMatch(/search {6}not checked yet/);
   });

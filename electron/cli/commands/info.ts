@@ -7,6 +7,7 @@ import { EXIT } from '../cli-error.js';
 import { ensureModel } from '../first-run.js';
 import { ClipModel } from '../../core/clip/clip-model.js';
 import { libraryModelOptions } from '../../core/library/open-library.js';
+import { describeHnswBuild, hnswlib } from '../../core/library/hnsw-binding.js';
 import { describeSearchHealth, readSearchHealthAt } from '../../core/library/search-check.js';
 import { EXACT_LIMIT } from '../../core/library/search.js';
 import { databasePath } from '../library-options.js';
@@ -37,9 +38,9 @@ export const info: Command = {
 
 Loads the model's graphs and reports its family, embedding size, input size,
 context length, logit scale, the precisions present, the threads, the
-providers that ran, and how the library's search runs (the recall its last
-self-check measured). With no model installed, says so and what this machine
-offers (exit 0).
+providers that ran, how the library's search runs (the recall its last
+self-check measured) and which build of hnswlib this CPU runs. With no model
+installed, says so and what this machine offers (exit 0).
 
 ${MODEL_HELP}
   --db PATH            the library whose thread setting applies (default: the app's)
@@ -61,6 +62,7 @@ ${MODEL_HELP}
       await model.encodeText('a photo');
       const spec = model.spec;
       const env = detectEnvironment();
+      const graph = hnswlib();
       const report = {
         ...model.info(),
         image: {
@@ -73,6 +75,7 @@ ${MODEL_HELP}
         scoring: spec.scoring,
         variants: { vision: Object.keys(spec.vision.variants), text: Object.keys(spec.textTower.variants) },
         search: readSearchHealthAt(databasePath(values)),
+        graph: { build: graph.build, fellBack: graph.fellBack },
         environment: env,
       };
       if (values.json) {
@@ -90,6 +93,7 @@ ${MODEL_HELP}
           `variants    vision: ${report.variants.vision.join(', ')}; text: ${report.variants.text.join(', ')}`,
           `providers   tried in order: ${report.providerOrder.join(' > ')}; text ran on ${report.ran.text ?? '-'}`,
           `search      ${describeSearchHealth(report.search, EXACT_LIMIT)}`,
+          `graph       ${describeHnswBuild(graph)}`,
           ...report.fallbacks.map((f) => `  fallback  ${f.tower} ${f.provider}: ${f.reason}`),
           machine(env),
           '',

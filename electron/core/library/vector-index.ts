@@ -9,7 +9,8 @@
 
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import hnswlib from 'hnswlib-node';
+import type { HierarchicalNSW as Hnsw } from 'hnswlib-node';
+import { hnswlib } from './hnsw-binding.js';
 import { IdSet } from './id-set.js';
 import { VectorRows } from './vector-rows.js';
 
@@ -55,8 +56,8 @@ export type RepairReport =
 
 export type ProgressFn = (done: number, total: number) => void;
 
-const { HierarchicalNSW } = hnswlib;
-type Hnsw = InstanceType<typeof HierarchicalNSW>;
+/** The hnswlib build this CPU runs best (hnsw-binding.ts), loaded on first use. */
+const newHnsw = (dim: number): Hnsw => new (hnswlib().lib.HierarchicalNSW)('ip', dim);
 
 const CHUNK = 2000;
 const GROW = 1.5;
@@ -148,7 +149,7 @@ export class VectorIndex {
     capacity: number,
     source: VectorSource,
   ): VectorIndex {
-    const hnsw = new HierarchicalNSW('ip', dim);
+    const hnsw = newHnsw(dim);
     hnsw.initIndex({
       maxElements: Math.max(capacity, 1024),
       m: params.m,
@@ -186,7 +187,7 @@ export class VectorIndex {
     ) {
       return rebuild('it was built with other parameters');
     }
-    const hnsw = new HierarchicalNSW('ip', source.dim);
+    const hnsw = newHnsw(source.dim);
     try {
       hnsw.readIndexSync(file);
     } catch (err) {
