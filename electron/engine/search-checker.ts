@@ -2,8 +2,9 @@
 // have gone through the graph and no search has come for a while, the recent ones are re-run exactly and
 // the graph's ef (or the exact path) is set from what it measured. Quick (a few seconds for 50 queries
 // at a million photos) and read-only, so it runs beside indexing; never beside another check. Each idle
-// turn first builds what filtered search reads, if it is out of date (Searcher.prepare), so the first
-// filtered search after opening a large library or indexing into it does not wait seconds for it.
+// turn first builds what filtered search reads, if it is out of date or not read yet (Searcher.prepare:
+// the filter columns, the vectors in memory), so the first filtered search after opening a large
+// library or indexing into it does not wait seconds for them.
 
 import type { Searcher } from '../core/library/search.js';
 import type { SearchHealth } from '../core/library/search-check.js';
@@ -20,6 +21,10 @@ export class SearchChecker {
     private readonly searcher: Searcher,
     private readonly idleMs = CHECK_IDLE_MS,
     private readonly onChecked: (health: SearchHealth) => void = () => undefined,
+    /** A turn that failed (the database gone from under it): said, and the next turn runs as usual. */
+    private readonly onFailed: (err: Error) => void = (err) => {
+      process.stderr.write(`lumen: the idle search check failed: ${err.message}\n`);
+    },
   ) {}
 
   /** A search has run: (re)start the wait for quiet. */
@@ -33,14 +38,21 @@ export class SearchChecker {
     if (this.timer) clearTimeout(this.timer);
     this.timer = setTimeout(() => {
       this.timer = null;
-      this.running = this.running.then(() => this.check());
+      this.running = this.running
+        .then(() => this.check())
+        .catch((err: unknown) => {
+          this.onFailed(err instanceof Error ? err : new Error(String(err)));
+        });
     }, this.idleMs);
     this.timer.unref();
   }
 
   private async check(): Promise<void> {
-    if (this.closed) return;
-    this.searcher.prepare();
+    // A function, as closing can come while awaiting.
+    const closed = (): boolean => this.closed;
+    if (closed()) return;
+    await this.searcher.prepare(closed);
+    if (closed()) return;
     const health = await this.searcher.checkItself();
     if (health) this.onChecked(health);
   }

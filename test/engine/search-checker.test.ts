@@ -1,7 +1,7 @@
 // The engine's idle self-check of search: after searches stop for a while it re-runs the recent graph
 // queries and keeps what it measured; a search meanwhile pushes the check back; closing the engine
 // cancels one that has not started. Each quiet turn builds the filter columns first, when they are out
-// of date, so a first filtered search does not wait for them.
+// of date, and reads the vectors into memory, so a first filtered search does not wait for them.
 
 import { describe, expect, it } from 'vitest';
 import { syntheticLibrary, syntheticQueries } from '../../bench/support/synthetic-library.js';
@@ -73,6 +73,43 @@ describe('SearchChecker', () => {
     const rebuilt = filterColumns(library.db, 0);
     expect(rebuilt?.builtAt).toBeGreaterThan(first as number);
     expect(rebuilt?.allowed({ camera: 'changed' }).size).toBe(1);
+    library.close();
+  });
+  it('reads the vectors into memory once quiet, before the first exact search needs them', async () => {
+    const synthetic = syntheticLibrary(tempDir(), 500, model);
+    let library = Library.open({ dbPath: synthetic.dbPath, model });
+    await library.space.index.whenComplete();
+    library.close();
+    // Opened again, the graph comes from its file and the vectors are not read until needed.
+    library = Library.open({ dbPath: synthetic.dbPath, model });
+    expect(library.space.index.rowsInMemory).toBe(false);
+    const checker = new SearchChecker(new Searcher(library), 100);
+    checker.soon();
+    await sleep(50);
+    expect(library.space.index.rowsInMemory).toBe(false);
+    await sleep(400);
+    expect(library.space.index.rowsInMemory).toBe(true);
+    await checker.close();
+    library.close();
+  });
+  it('says when a turn fails, and runs the next one as usual', async () => {
+    const synthetic = syntheticLibrary(tempDir(), 500, model);
+    const library = Library.open({ dbPath: synthetic.dbPath, model });
+    const searcher = new Searcher(library, 0);
+    let turns = 0;
+    // A searcher whose database went away under it on the first turn.
+    searcher.prepare = (): Promise<void> =>
+      ++turns === 1 ? Promise.reject(new Error('The database connection is not open')) : Promise.resolve();
+    const failures: string[] = [];
+    const checker = new SearchChecker(searcher, 50, undefined, (err) => failures.push(err.message));
+    checker.soon();
+    await sleep(200);
+    expect(failures).toEqual(['The database connection is not open']);
+    checker.soon();
+    await sleep(200);
+    expect(turns).toBe(2);
+    expect(failures).toHaveLength(1);
+    await checker.close();
     library.close();
   });
 });

@@ -157,7 +157,10 @@ export class FilterColumns {
     const cameraOk = needle ? codeMask(this.cameras, (c) => c.includes(needle)) : null;
     const out = new Uint8Array(rank.length);
     let count = 0;
-    for (const id of read) {
+    // Indexed, not for-of: iterating a typed array through its iterator made a filter allowing a
+    // million photos cost 25 ms.
+    for (let i = 0; i < read.length; i++) {
+      const id = read[i] as number;
       if (folder) {
         const r = rank[id] as number;
         if (r < low || r > high) continue;

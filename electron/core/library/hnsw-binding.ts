@@ -3,7 +3,8 @@
 // four floats at a time on any CPU. scripts/hnsw-native.mjs compiles the same sources for x86-64-v3
 // (AVX2, FMA) and x86-64-v4 (AVX-512) beside it; this module loads the best one this CPU runs, as faiss
 // loads its avx2 or avx512 build. A graph walk at ef 3,200 over 100k photos: 31 ms with npm's build,
-// 24 ms with v3, 20 ms with v4 (2 cores, Xeon with AVX-512). The graph file is the same for every build.
+// 24 ms with v3, 20 ms with v4 (an AMD EPYC with AVX-512, 2 cores). The graph file is the same for
+// every build.
 // $LUMEN_HNSW_BUILD names one build instead (benchmarks; a user who suspects the faster build).
 
 import { existsSync, readFileSync } from 'node:fs';

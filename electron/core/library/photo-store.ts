@@ -403,11 +403,13 @@ export class PhotoStore {
       },
       ids: () => this.embeddedIds(modelId),
       vectors: (ids) => this.vectors(modelId, ids),
-      each: () =>
+      after: (id, limit) =>
         this.db
-          .prepare('SELECT photo_id, vector FROM embeddings WHERE model_id = ?')
+          .prepare(
+            'SELECT photo_id, vector FROM embeddings WHERE model_id = ? AND photo_id > ? ORDER BY photo_id LIMIT ?',
+          )
           .raw()
-          .iterate(modelId) as IterableIterator<[number, Buffer]>,
+          .all(modelId, id, limit) as [number, Buffer][],
     };
   }
 

@@ -102,8 +102,8 @@ export const EXACT_LIMIT = 100_000;
 const COLUMNS_FROM = 20_000;
 /**
  * A filtered graph search first asks for this many times the neighbours the filter's share should
- * need, unfiltered, and keeps the allowed ones; up to WIDE_MOST neighbours (ef 3,200, the most the
- * check settles on at a million photos: ~19 ms), so for filters allowing 10 % or more of the photos.
+ * need, unfiltered, and keeps the allowed ones; up to WIDE_MOST neighbours (ef 3,200, what the check
+ * settles on at a million photos: ~10 ms with the AVX-512 build), so for filters allowing 10 % or more.
  * At a million photos those allowing 10 % or fewer are scored exactly; in larger libraries the ones
  * between walk the graph filtered.
  */
@@ -169,12 +169,16 @@ export class Searcher {
   }
 
   /**
-   * Builds the filter columns ahead of the first filtered search that would (a million photos: 2-3 s),
-   * for the engine to call when the app is idle. Nothing for a library small enough for SQL, or when
-   * they are current.
+   * For the engine to call when the app is idle: builds the filter columns ahead of the first filtered
+   * search that would (a million photos: 2-4 s; nothing for a library small enough for SQL, or when
+   * they are current), then reads the vectors into memory for exact scoring, a chunk per turn (a
+   * million photos: ~15 s), which a filtered search, the self-check or duplicates would otherwise wait
+   * for. `stop` ends the reading early (the engine closing the library).
    */
-  prepare(): void {
+  async prepare(stop: () => boolean = () => false): Promise<void> {
     if (this.usesColumns()) filterColumns(this.library.db, Date.now(), 0);
+    const { index } = this.library.space;
+    if (index.complete) await index.preloadRows(stop);
   }
 
   /** The ids the filters allow, or null for no filter. */
@@ -304,9 +308,8 @@ export class Searcher {
     allowed: number,
   ): { id: number; score: number }[] {
     const { index } = this.library.space;
-    // Both keep the index's own ef where it suffices: the check tunes ef on unfiltered queries, and at a
-    // million photos a filter allowing 12-50 % finds the exact 10 at ef 800 already, where the ef 3200
-    // that random directions need costs 3-5 times as much.
+    // Both keep the index's own ef (2400) where it suffices: the check tunes ef on unfiltered queries
+    // (the ef they need, applied to a wide filter, would ask the graph for more than the filter needs).
     const wide = Math.ceil(((k * index.size) / Math.max(allowed, 1)) * WIDE_SLACK);
     if (wide <= WIDE_MOST) {
       const near = index

@@ -21,14 +21,17 @@ export interface IndexParams {
   /**
    * Candidates the search keeps while walking the graph. hnswlib uses at least the number of results
    * asked for, and search asks for 200 (the head of the score profile), so an ef under 200 changes
-   * nothing. At a million photos (two cores) ef 800 finds 0.995 of the true 10 nearest for queries
-   * across a wide modality gap (cosine 0.26 to them; ef 400: 0.80) in ~5 ms; queries farther still
-   * (random directions) need more, which the search's own check sets (search-check.ts).
+   * nothing. Only libraries over 100k photos use the graph (search.ts, EXACT_LIMIT). At a million
+   * photos (two cores, the AVX-512 build, graph alone, p50) queries across the modality gap at cosine
+   * 0.26 to their 10 nearest find them all from ef 1200; those at 0.20 find 0.85 of them at ef 800
+   * (3 ms), 0.94 at 1600 (5 ms), 0.99 at 2400 (7 ms), 1.00 at 3200 (10 ms); random directions (0.19)
+   * 0.78, 0.94, 0.98, 0.98. So a library starts at 2400, and the search's own check raises it where
+   * its real queries need more (search-check.ts).
    */
   efSearch: number;
 }
 
-export const DEFAULT_INDEX_PARAMS: IndexParams = { m: 32, efConstruction: 200, efSearch: 800 };
+export const DEFAULT_INDEX_PARAMS: IndexParams = { m: 32, efConstruction: 200, efSearch: 2400 };
 
 export interface IndexSidecar {
   dim: number;
@@ -45,8 +48,12 @@ export interface VectorSource {
   ids(): number[];
   /** Vectors for these ids, in the same order (missing ids are skipped). */
   vectors(ids: readonly number[]): Map<number, Float32Array>;
-  /** Every id with its vector's stored bytes, in one pass (faster than vectors() for all of them). */
-  each?(): Iterable<[number, Uint8Array]>;
+  /**
+   * Up to `limit` ids past `id`, in id order, each with its vector's stored bytes: the whole space read
+   * in chunks (faster than vectors() for all of them, and each chunk's statement is done before the
+   * next, so writes can come between).
+   */
+  after?(id: number, limit: number): [number, Uint8Array][];
 }
 
 export type RepairReport =
@@ -60,6 +67,8 @@ export type ProgressFn = (done: number, total: number) => void;
 const newHnsw = (dim: number): Hnsw => new (hnswlib().lib.HierarchicalNSW)('ip', dim);
 
 const CHUNK = 2000;
+/** Vectors read into the matrix per chunk: ~0.2 s of work at a time when read in the background. */
+const ROWS_CHUNK = 16_384;
 const GROW = 1.5;
 /** A repair that adds more vectors than this (seconds of work) does it in the background. */
 const BACKGROUND_FROM = 2000;
@@ -82,6 +91,8 @@ export class VectorIndex {
   private live = new IdSet();
   private ef: number;
   private matrix: VectorRows | null = null;
+  /** The matrix being read in chunks (preloadRows), kept in step with adds and removes meanwhile. */
+  private loading: { rows: VectorRows; after: number } | null = null;
   private build: Build | null = null;
 
   private constructor(
@@ -97,6 +108,11 @@ export class VectorIndex {
 
   get size(): number {
     return this.live.size;
+  }
+
+  /** Whether the matrix for exact search is in memory (read, or being built from), not read yet. */
+  get rowsInMemory(): boolean {
+    return this.matrix !== null;
   }
 
   /** False while the graph is being built in the background: search must score exactly meanwhile. */
@@ -127,19 +143,60 @@ export class VectorIndex {
     return this.live.values();
   }
 
-  /** The vectors as a matrix for exact search, read from the source on first use. */
+  /**
+   * The vectors as a matrix for exact search: read from the source on first use, or the rest of them
+   * at once when preloadRows is part way.
+   */
   rows(): VectorRows {
     if (this.matrix) return this.matrix;
-    const rows = new VectorRows(this.dim, this.live.size);
-    if (this.source.each) {
-      for (const [id, bytes] of this.source.each()) if (this.live.has(id)) rows.setBytes(id, bytes);
-    } else {
+    if (!this.source.after) {
+      const rows = new VectorRows(this.dim, this.live.size);
       const ids = [...this.live];
       for (let i = 0; i < ids.length; i += CHUNK)
         for (const [id, v] of this.source.vectors(ids.slice(i, i + CHUNK))) rows.set(id, v);
+      this.matrix = rows;
+      return rows;
     }
-    this.matrix = rows;
+    const load = this.loading ?? this.startLoading();
+    let rows: VectorRows | null = null;
+    while (!rows) rows = this.readChunk(load);
     return rows;
+  }
+
+  /**
+   * Reads the matrix ahead, a chunk at a time with a turn of the event loop between (what the engine
+   * does when idle), so the first exact search in a large library does not wait for it: a million
+   * photos take ~15 s. Stops, dropping what it read, when `stop` says so (the library closing).
+   */
+  async preloadRows(stop: () => boolean = () => false): Promise<void> {
+    if (this.matrix || this.loading || !this.source.after) return;
+    const load = this.startLoading();
+    // A function, as this.loading changes while awaiting (rows() may finish the read in between).
+    const ours = (): boolean => this.loading === load;
+    for (;;) {
+      if (stop()) {
+        if (ours()) this.loading = null;
+        return;
+      }
+      if (!ours() || this.readChunk(load)) return;
+      await nextTurn();
+    }
+  }
+
+  private startLoading(): { rows: VectorRows; after: number } {
+    this.loading = { rows: new VectorRows(this.dim, this.live.size), after: 0 };
+    return this.loading;
+  }
+
+  /** Reads the next chunk into the matrix being loaded; the matrix, now in use, once it is complete. */
+  private readChunk(load: { rows: VectorRows; after: number }): VectorRows | null {
+    const chunk = this.source.after?.(load.after, ROWS_CHUNK) ?? [];
+    for (const [id, bytes] of chunk) if (this.live.has(id)) load.rows.setBytes(id, bytes);
+    load.after = chunk.at(-1)?.[0] ?? load.after;
+    if (chunk.length === ROWS_CHUNK) return null;
+    this.matrix = load.rows;
+    this.loading = null;
+    return load.rows;
   }
 
   private static fresh(
@@ -297,13 +354,13 @@ export class VectorIndex {
     this.ensureCapacity(this.hnsw.getCurrentCount() + 1);
     this.hnsw.addPoint(Array.from(vector), id);
     this.live.add(id);
-    this.matrix?.set(id, vector);
+    (this.matrix ?? this.loading?.rows)?.set(id, vector);
   }
 
   remove(id: number): void {
     if (!this.live.delete(id)) return;
     this.markDeleted(id);
-    this.matrix?.delete(id);
+    (this.matrix ?? this.loading?.rows)?.delete(id);
   }
 
   /** Approximate k nearest by inner product; filter runs inside the graph search; ef: the params' unless given. */

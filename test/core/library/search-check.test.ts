@@ -11,6 +11,7 @@ import { Library } from '../../../electron/core/library/library.js';
 import {
   checkSearch,
   MAX_EF,
+  nextEf,
   readSearchHealth,
   TARGET_RECALL,
   type CheckedSpace,
@@ -57,21 +58,35 @@ describe('checkSearch', () => {
     });
   });
 
-  it('doubles ef until the target is reached', async () => {
+  it('raises ef a step at a time until the target is reached: doubling to 800, then by a half or a third', async () => {
+    const tried: number[] = [];
     const h = await check(
-      space((ef) => (ef >= 3200 ? 10 : 9)),
+      space((ef) => {
+        tried.push(ef);
+        return ef >= 3200 ? 10 : 9;
+      }),
       200,
     );
     expect(h).toMatchObject({ path: 'graph', ef: 3200, recall: 1 });
+    expect([...new Set(tried)]).toEqual([200, 400, 800, 1200, 1600, 2400, 3200]);
+    // From the default, a library that needs a little more gets the next step, not twice the cost.
+    expect(
+      await check(
+        space((ef) => (ef > 2400 ? 10 : 9)),
+        2400,
+      ),
+    ).toMatchObject({ path: 'graph', ef: 3200 });
+    expect(nextEf(12_800)).toBe(MAX_EF);
+    expect(nextEf(1000)).toBe(1200);
   });
 
   it('stops raising ef where the graph would cost as much as scoring every photo, and goes exact', async () => {
-    // ef 800 takes 2 ms: 1600 (4 ms) would cost more than exact's 3.5 ms.
+    // ef 1200 takes 3 ms: 1600 (4 ms) would cost more than exact's 3.5 ms.
     const h = await check(
       space((ef) => (ef >= 3200 ? 10 : 9), 3.5),
       400,
     );
-    expect(h).toMatchObject({ path: 'exact', ef: 800, recall: 0.9 });
+    expect(h).toMatchObject({ path: 'exact', ef: 1200, recall: 0.9 });
   });
 
   it('sends queries to the exact path when even the largest ef falls short', async () => {

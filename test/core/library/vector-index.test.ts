@@ -26,6 +26,21 @@ function source(vectors: Map<number, Float32Array>, counter: number): VectorSour
   };
 }
 
+/** The same, read in chunks by id as the database reads it for the matrix (VectorSource.after). */
+function chunked(vectors: Map<number, Float32Array>, counter: number, reads: number[] = []): VectorSource {
+  return {
+    ...source(vectors, counter),
+    after: (id, limit) => {
+      reads.push(id);
+      return [...vectors.keys()]
+        .filter((k) => k > id)
+        .sort((a, b) => a - b)
+        .slice(0, limit)
+        .map((k) => [k, new Uint8Array((vectors.get(k) as Float32Array).buffer)]);
+    },
+  };
+}
+
 function exactTop(
   vectors: Map<number, Float32Array>,
   q: Float32Array,
@@ -175,5 +190,84 @@ describe('VectorIndex', () => {
     stopped.save(1);
     expect(existsSync(other)).toBe(false);
     expect(VectorIndex.open(other, source(first, 1)).report).toMatchObject({ action: 'rebuilt' });
+  });
+  describe('its matrix read ahead', () => {
+    const n = 40_000;
+    const params = { m: 8, efConstruction: 20, efSearch: 50 };
+    /** A saved index over n vectors, and a way to open it again with a fresh (unread) matrix. */
+    const saved = async (): Promise<{
+      vectors: Map<number, Float32Array>;
+      reopen: () => { index: VectorIndex; reads: number[] };
+    }> => {
+      const rng = new Random(11);
+      const vectors = new Map(Array.from({ length: n }, (_, i) => [i + 1, unit(rng)] as const));
+      const file = join(tempDir(), 'p.hnsw');
+      await VectorIndex.open(file, chunked(vectors, 1), params).index.whenComplete();
+      return {
+        vectors,
+        reopen: () => {
+          const reads: number[] = [];
+          const { index, report } = VectorIndex.open(file, chunked(vectors, 1, reads), params);
+          expect(report.action).toBe('loaded');
+          return { index, reads };
+        },
+      };
+    };
+    const turn = (): Promise<void> => new Promise((r) => setImmediate(r));
+
+    it('reads a chunk a turn, and keeps up with photos added, removed and replaced meanwhile', async () => {
+      const { vectors, reopen } = await saved();
+      const { index, reads } = reopen();
+      // The first chunk is read at once, the next on a later turn of the event loop.
+      const loading = index.preloadRows();
+      expect(reads).toEqual([0]);
+      // Indexing goes on between chunks: the database changes first, then the index.
+      const rng = new Random(12);
+      const change = (id: number, v: Float32Array | null): void => {
+        if (v) {
+          vectors.set(id, v);
+          index.add(id, v);
+        } else {
+          vectors.delete(id);
+          index.remove(id);
+        }
+      };
+      change(50_000, unit(rng)); // new, past every chunk
+      change(5, null); // in the chunk read
+      change(30_000, null); // in a chunk not read yet
+      change(7, unit(rng)); // replaced, read
+      change(20_000, unit(rng)); // replaced, not read yet
+      await loading;
+      // Chunks of 16,384 by id; the second ends one further on, 30,000 being gone.
+      expect(reads).toEqual([0, 16_384, 32_769]);
+      const rows = index.rows();
+      expect(reads).toHaveLength(3);
+      expect(rows.size).toBe(vectors.size);
+      for (const [id, v] of vectors) expect(rows.vector(id), `photo ${id}`).toEqual(v);
+      expect(rows.has(5) || rows.has(30_000)).toBe(false);
+    }, 60_000);
+
+    it('is finished at once by a search that needs it, and dropped when stopped', async () => {
+      const { vectors, reopen } = await saved();
+      const first = reopen();
+      const loading = first.index.preloadRows();
+      await turn();
+      expect(first.reads.length).toBeLessThan(3);
+      const rows = first.index.rows();
+      expect(rows.size).toBe(n);
+      await loading;
+      expect(first.reads).toEqual([0, 16_384, 32_768]);
+      expect(first.index.rows()).toBe(rows);
+
+      const second = reopen();
+      let stopped = false;
+      const stopping = second.index.preloadRows(() => stopped);
+      stopped = true;
+      await stopping;
+      expect(second.reads).toEqual([0]);
+      // Read again from the start when needed: nothing half-read is used.
+      expect(second.index.rows().size).toBe(vectors.size);
+      expect(second.reads).toEqual([0, 0, 16_384, 32_768]);
+    }, 60_000);
   });
 });

@@ -133,7 +133,11 @@ describe('VectorRows', () => {
       counter: 1,
       ids: () => [...vectors.keys()],
       vectors: (ids) => new Map(ids.map((id) => [id, vectors.get(id) as Float32Array])),
-      each: () => [...vectors].map(([id, v]) => [id, new Uint8Array(v.buffer)] as [number, Uint8Array]),
+      after: (id, limit) =>
+        [...vectors]
+          .filter(([k]) => k > id)
+          .slice(0, limit)
+          .map(([k, v]) => [k, new Uint8Array(v.buffer)] as [number, Uint8Array]),
     });
     const rows = index.rows();
     expect(rows.size).toBe(500);
