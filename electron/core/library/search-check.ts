@@ -20,8 +20,8 @@ export const TARGET_RECALL = 0.98;
  * graph at the next step would cost about as much as scoring every photo (measured by the check itself):
  * at a million photos on two cores ef 3200 takes ~10 ms (AVX-512 build) and scoring every photo ~80 ms.
  */
-export const EF_STEPS: readonly number[] = [200, 400, 800, 1200, 1600, 2400, 3200, 4800, 6400, 9600, 12_800];
 export const MAX_EF = 12_800;
+export const EF_STEPS: readonly number[] = [200, 400, 800, 1200, 1600, 2400, 3200, 4800, 6400, 9600, MAX_EF];
 
 /** The step after ef (the largest once there). */
 export const nextEf = (ef: number): number => EF_STEPS.find((s) => s > ef) ?? MAX_EF;

@@ -53,7 +53,7 @@ export interface VectorSource {
    * in chunks (faster than vectors() for all of them, and each chunk's statement is done before the
    * next, so writes can come between).
    */
-  after?(id: number, limit: number): [number, Uint8Array][];
+  after(id: number, limit: number): [number, Uint8Array][];
 }
 
 export type RepairReport =
@@ -110,7 +110,7 @@ export class VectorIndex {
     return this.live.size;
   }
 
-  /** Whether the matrix for exact search is in memory (read, or being built from), not read yet. */
+  /** Whether the matrix for exact search has been read whole (rows() answers without reading). */
   get rowsInMemory(): boolean {
     return this.matrix !== null;
   }
@@ -149,14 +149,6 @@ export class VectorIndex {
    */
   rows(): VectorRows {
     if (this.matrix) return this.matrix;
-    if (!this.source.after) {
-      const rows = new VectorRows(this.dim, this.live.size);
-      const ids = [...this.live];
-      for (let i = 0; i < ids.length; i += CHUNK)
-        for (const [id, v] of this.source.vectors(ids.slice(i, i + CHUNK))) rows.set(id, v);
-      this.matrix = rows;
-      return rows;
-    }
     const load = this.loading ?? this.startLoading();
     let rows: VectorRows | null = null;
     while (!rows) rows = this.readChunk(load);
@@ -169,7 +161,7 @@ export class VectorIndex {
    * photos take ~15 s. Stops, dropping what it read, when `stop` says so (the library closing).
    */
   async preloadRows(stop: () => boolean = () => false): Promise<void> {
-    if (this.matrix || this.loading || !this.source.after) return;
+    if (this.matrix || this.loading) return;
     const load = this.startLoading();
     // A function, as this.loading changes while awaiting (rows() may finish the read in between).
     const ours = (): boolean => this.loading === load;
@@ -190,7 +182,7 @@ export class VectorIndex {
 
   /** Reads the next chunk into the matrix being loaded; the matrix, now in use, once it is complete. */
   private readChunk(load: { rows: VectorRows; after: number }): VectorRows | null {
-    const chunk = this.source.after?.(load.after, ROWS_CHUNK) ?? [];
+    const chunk = this.source.after(load.after, ROWS_CHUNK);
     for (const [id, bytes] of chunk) if (this.live.has(id)) load.rows.setBytes(id, bytes);
     load.after = chunk.at(-1)?.[0] ?? load.after;
     if (chunk.length === ROWS_CHUNK) return null;

@@ -16,20 +16,14 @@ function unit(rng: Random): Float32Array {
   return v.map((x) => x / n);
 }
 
-function source(vectors: Map<number, Float32Array>, counter: number): VectorSource {
+/** A space held in a Map, read in chunks by id as the database reads it (`reads`: each chunk's start). */
+function source(vectors: Map<number, Float32Array>, counter: number, reads: number[] = []): VectorSource {
   return {
     dim: DIM,
     counter,
     ids: () => [...vectors.keys()],
     vectors: (ids) =>
       new Map(ids.filter((id) => vectors.has(id)).map((id) => [id, vectors.get(id) as Float32Array])),
-  };
-}
-
-/** The same, read in chunks by id as the database reads it for the matrix (VectorSource.after). */
-function chunked(vectors: Map<number, Float32Array>, counter: number, reads: number[] = []): VectorSource {
-  return {
-    ...source(vectors, counter),
     after: (id, limit) => {
       reads.push(id);
       return [...vectors.keys()]
@@ -202,12 +196,12 @@ describe('VectorIndex', () => {
       const rng = new Random(11);
       const vectors = new Map(Array.from({ length: n }, (_, i) => [i + 1, unit(rng)] as const));
       const file = join(tempDir(), 'p.hnsw');
-      await VectorIndex.open(file, chunked(vectors, 1), params).index.whenComplete();
+      await VectorIndex.open(file, source(vectors, 1), params).index.whenComplete();
       return {
         vectors,
         reopen: () => {
           const reads: number[] = [];
-          const { index, report } = VectorIndex.open(file, chunked(vectors, 1, reads), params);
+          const { index, report } = VectorIndex.open(file, source(vectors, 1, reads), params);
           expect(report.action).toBe('loaded');
           return { index, reads };
         },
