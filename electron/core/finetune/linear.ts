@@ -24,14 +24,14 @@ export const jsMatmul: MatMul = (a, n, k, b, m) => {
   return Promise.resolve(out);
 };
 
-/** a [n, k] x b [k, m] in float32 through onnxruntime (MLAS sgemm), row-major, non-spinning threads. */
+/** a [n, k] x b [k, m] in float32 through onnxruntime (MLAS sgemm), row-major. */
 export const ortMatmulF32 = (
   a: Float32Array,
   n: number,
   k: number,
   b: Float32Array,
   m: number,
-): Promise<Float32Array> => matmul(a, n, k, b, m, { spinning: false });
+): Promise<Float32Array> => matmul(a, n, k, b, m);
 
 /** onnxruntime's MLAS sgemm: float32 inside, an order of magnitude faster for 512 x 512 adapters. */
 export const ortMatmul: MatMul = async (a, n, k, b, m) =>

@@ -102,42 +102,35 @@ function productModelBytes(op: Op): Uint8Array {
   ]);
 }
 
-export interface MatmulOptions {
-  /**
-   * Whether the pool threads spin between runs (onnxruntime's default, best for one big product).
-   * Training runs many small products with JavaScript in between, and spinning threads took the CPU
-   * from that JavaScript: 1k-pair training ran ~1.4x slower on a 2-core machine. MLAS splits a product
-   * by output blocks, so results do not depend on this.
-   */
-  spinning?: boolean;
-}
+const sessions = new Map<Op, Promise<InferenceSession>>();
 
-const sessions = new Map<string, Promise<InferenceSession>>();
-
-function productSession(op: Op, spinning: boolean): Promise<InferenceSession> {
-  const key = `${op}:${spinning}`;
-  let s = sessions.get(key);
+/**
+ * One session per product, whose pool threads sleep between runs rather than spin (onnxruntime's
+ * default). Each session has a pool of its own, and threads left spinning after a run take the cores
+ * from whatever runs next: the next product in another session, a text query's encoder, or training's
+ * JavaScript between its many small products (1k pairs ran ~1.4x slower). Measured on two cores, each
+ * setting in a process of its own: gathering 50k of a million rows after the other products 7.7 ms
+ * without spinning, 21 ms with; a big product is one parallel section and loses nothing (100k x 200
+ * for tagging 282 against 288-306 ms, one query over a million rows 69-70 against 66-74). MLAS splits a
+ * product by output blocks, so results do not depend on this.
+ */
+function productSession(op: Op): Promise<InferenceSession> {
+  let s = sessions.get(op);
   if (!s) {
     s = InferenceSession.create(productModelBytes(op), {
       executionProviders: ['cpu'],
       intraOpNumThreads: availableParallelism(),
       graphOptimizationLevel: 'all',
       logSeverityLevel: 3,
-      ...(!spinning && { extra: { session: { intra_op: { allow_spinning: '0' } } } }),
+      extra: { session: { intra_op: { allow_spinning: '0' } } },
     });
-    sessions.set(key, s);
+    sessions.set(op, s);
   }
   return s;
 }
 
-async function product(
-  op: Op,
-  a: Tensor,
-  b: Tensor,
-  spinning: boolean,
-  rows?: Tensor,
-): Promise<Float32Array> {
-  const s = await productSession(op, spinning);
+async function product(op: Op, a: Tensor, b: Tensor, rows?: Tensor): Promise<Float32Array> {
+  const s = await productSession(op);
   const out = await s.run({ a, b, ...(rows && { rows }) });
   const y = out.y;
   if (!y) throw new Error(`${op} returned no output`);
@@ -151,7 +144,6 @@ export async function matmul(
   k: number,
   b: Float32Array,
   m: number,
-  options: MatmulOptions = {},
 ): Promise<Float32Array> {
   if (a.length < n * k || b.length < k * m) throw new Error(`matmul: expected ${n}x${k} by ${k}x${m}`);
   if (n === 0 || m === 0) return new Float32Array(n * m);
@@ -159,7 +151,6 @@ export async function matmul(
     'MatMul',
     new Tensor('float32', a.subarray(0, n * k), [n, k]),
     new Tensor('float32', b.subarray(0, k * m), [k, m]),
-    options.spinning ?? true,
   );
 }
 
@@ -187,7 +178,6 @@ export async function similarityMatrix(
     'GemmTransB',
     new Tensor('float32', q, [c, d]),
     new Tensor('float32', rows.subarray(0, n * d), [n, d]),
-    true,
   );
 }
 
@@ -211,7 +201,6 @@ export async function similarityOfRows(
     'GatherGemm',
     new Tensor('float32', query, [1, d]),
     new Tensor('float32', rows.subarray(0, n * d), [n, d]),
-    true,
     new Tensor('int32', picked, [picked.length]),
   );
 }

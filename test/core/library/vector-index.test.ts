@@ -1,7 +1,7 @@
 // The HNSW index against exact search: recall, filters inside the search, growth without rebuild,
 // and every way its file can disagree with the database.
 
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { VectorIndex, type VectorSource } from '../../../electron/core/library/vector-index.js';
@@ -118,6 +118,38 @@ describe('VectorIndex', () => {
     await index.whenComplete();
     expect(index.search(vectors.get(2999) as Float32Array, 1)[0]?.id).toBe(2999);
     expect(VectorIndex.open(file, source(vectors, 2)).report).toEqual({ action: 'loaded', count: 3000 });
+  });
+
+  it('writes its file again only when the graph or the counter changed', async () => {
+    const file = join(dir, 'saved.hnsw');
+    const set = new Map([...vectors].slice(0, 300));
+    const first = VectorIndex.open(file, source(set, 4)).index;
+    await first.whenComplete();
+    // Whether save() wrote the file: its time is set back to 1970 first, and a write makes it now.
+    const writes = (save: () => void): boolean => {
+      utimesSync(file, 0, 0);
+      save();
+      return statSync(file).mtimeMs > 0;
+    };
+    expect(writes(() => first.save(4))).toBe(false); // what closing the library does
+    const { index, report } = VectorIndex.open(file, source(set, 4));
+    expect(report.action).toBe('loaded');
+    expect(writes(() => index.save(4))).toBe(false);
+    expect(writes(() => index.save(5))).toBe(true); // the database moved on: the sidecar must say so
+    expect(writes(() => index.save(5))).toBe(false);
+    expect(
+      writes(() => {
+        index.remove(17);
+        index.save(5);
+      }),
+    ).toBe(true);
+    expect(
+      writes(() => {
+        index.add(17, set.get(17) as Float32Array);
+        index.save(5);
+      }),
+    ).toBe(true);
+    expect(VectorIndex.open(file, source(set, 5)).report).toEqual({ action: 'loaded', count: 300 });
   });
 
   it('brings back an id the file marked deleted but the database still has', async () => {

@@ -86,6 +86,12 @@ describe('VectorRows', () => {
     expect(() => {
       rows.setBytes(6, new Uint8Array(DIM * 4 - 4));
     }).toThrow(/dimensions/);
+    for (const id of [-1, 1.5, Number.NaN])
+      expect(() => {
+        rows.set(id, v);
+      }).toThrow(/not a photo id/);
+    expect(rows.size).toBe(1);
+    expect(rows.has(-1)).toBe(false);
   });
 
   it('scores only the rows a filter keeps, whether they lie together or scattered, two searches at once', async () => {
