@@ -238,13 +238,14 @@ export class Library extends LibraryRecords {
     this.forget(ids);
   }
 
+  /**
+   * Drops the photos from the graphs. Not saved here: writing a graph costs ~5 s at a million photos,
+   * and a deleted file (the watcher) would pay it each time. The graph is saved on close and after
+   * indexing; a file left behind by a crash is behind the database's counter, so the next open marks
+   * these photos deleted in it (VectorIndex.open).
+   */
   private forget(ids: readonly number[]): void {
-    for (const id of ids) this.index.remove(id);
-    this.index.save(this.store.changeCounter(this.modelId));
-    if (this.space.index !== this.index) {
-      for (const id of ids) this.space.index.remove(id);
-      this.space.index.save(this.store.changeCounter(this.space.modelId));
-    }
+    for (const index of new Set([this.index, this.space.index])) for (const id of ids) index.remove(id);
   }
 
   /** What scans and watching leave out: the library's own folders and the user's patterns. */

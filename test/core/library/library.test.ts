@@ -1,7 +1,7 @@
 // The library engine end to end on a generated photo folder with the test model: index, search by text
 // and by example, filters, incremental rescan, move detection, deletions, bad files, reopening.
 
-import { readFileSync, renameSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -252,7 +252,11 @@ describe('library', () => {
     reopened.close();
     // A crash after a commit: the database moved on, the index file did not.
     const crashed = Library.open({ dbPath, model });
-    crashed.store.deletePhotos([crashed.store.photoByPath(photos[9]?.path ?? '')?.id ?? -1]);
+    const gone = crashed.store.photoByPath(photos[9]?.path ?? '')?.id ?? -1;
+    utimesSync(file, 0, 0);
+    crashed.removePhotos([gone]); // what a deleted file or the trash does
+    expect(crashed.index.has(gone)).toBe(false);
+    expect(statSync(file).mtimeMs).toBe(0); // not written for a removal: ~5 s at a million photos
     crashed.db.close(); // no index save
     const stale = Library.open({ dbPath, model });
     expect(stale.repair).toMatchObject({ action: 'patched', removed: 1, added: 0, count: 142 });
