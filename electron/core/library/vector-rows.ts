@@ -25,8 +25,7 @@ export class VectorRows {
   /**
    * Each id's row plus one (0: none), indexed by id. Ids are SQLite rowids, at most a little over the
    * number of photos ever added, so this costs 4 bytes an id; a Map of a million ids was half the heap
-   * every garbage collection marked (pauses of 10-30 ms in the middle of searches) and most of the time
-   * reading the vectors in.
+   * every full garbage collection marked (pauses of up to ~30 ms, in the middle of searches).
    */
   private rowOfId = new Int32Array(1024);
   private count = 0;
