@@ -16,7 +16,7 @@ const pauseMs = Number(process.env.LUMEN_CHILD_BATCH_PAUSE_MS ?? 0);
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
 const { job, ids } = library.indexJob({
   batchSize: 3,
-  saveEvery: 2,
+  saveEveryMs: 0, // after every batch, so that kills land in saves too
   onBatch: () => {
     if (pauseMs > 0) Atomics.wait(sleeper, 0, 0, pauseMs);
   },

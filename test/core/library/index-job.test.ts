@@ -1,6 +1,8 @@
-// Indexing jobs can be paused, resumed and cancelled between batches (the one in flight is finished), and report progress with a rate
-// and an ETA; a cancelled job leaves the rest pending for the next run.
+// Indexing jobs can be paused, resumed and cancelled between batches (the one in flight is finished),
+// report progress with a rate and an ETA, and save the graph on their way only as often as asked; a
+// cancelled job leaves the rest pending for the next run.
 
+import { statSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ClipModel } from '../../../electron/core/clip/clip-model.js';
@@ -67,5 +69,37 @@ describe('index job control', () => {
     const again = library.indexJob();
     expect((await again.job.run(again.ids)).indexed).toBe(8);
     library.close();
+  });
+
+  it('saves the graph on its way about once a minute, or as often as asked, and always at the end', async () => {
+    // Whether the graph file was written during a run, batch by batch: its time is set back to 1970
+    // before the run, and a save makes it now.
+    const savesSeen = async (options: {
+      saveEveryMs?: number;
+    }): Promise<{ during: boolean[]; end: boolean }> => {
+      const library = await freshLibrary(24);
+      await library.index.whenComplete();
+      const { file } = library.index;
+      utimesSync(file, 0, 0);
+      const during: boolean[] = [];
+      const { job, ids } = library.indexJob({
+        ...options,
+        batchSize: 2,
+        onBatch: () => {
+          during.push(statSync(file).mtimeMs > 0);
+        },
+      });
+      expect(await job.run(ids)).toMatchObject({ indexed: 24, state: 'finished' });
+      const end = statSync(file).mtimeMs > 0;
+      library.close();
+      return { during, end };
+    };
+    // The default: this short run (12 batches) writes the graph once, at the end.
+    const usual = await savesSeen({});
+    expect(usual.during).toEqual(Array(12).fill(false));
+    expect(usual.end).toBe(true);
+    // After every batch: each batch after the first sees the file written.
+    const often = await savesSeen({ saveEveryMs: 0 });
+    expect(often.during.slice(1).every(Boolean)).toBe(true);
   });
 });
