@@ -6,6 +6,7 @@
 // the filter columns, the vectors in memory), so the first filtered search after opening a large
 // library or indexing into it does not wait seconds for them.
 
+import { errorMessage } from '../core/clip/errors.js';
 import type { Searcher } from '../core/library/search.js';
 import type { SearchHealth } from '../core/library/search-check.js';
 
@@ -22,8 +23,8 @@ export class SearchChecker {
     private readonly idleMs = CHECK_IDLE_MS,
     private readonly onChecked: (health: SearchHealth) => void = () => undefined,
     /** A turn that failed (the database gone from under it): said, and the next turn runs as usual. */
-    private readonly onFailed: (err: Error) => void = (err) => {
-      process.stderr.write(`lumen: the idle search check failed: ${err.message}\n`);
+    private readonly onFailed: (message: string) => void = (message) => {
+      process.stderr.write(`lumen: the idle search check failed: ${message}\n`);
     },
   ) {}
 
@@ -41,7 +42,7 @@ export class SearchChecker {
       this.running = this.running
         .then(() => this.check())
         .catch((err: unknown) => {
-          this.onFailed(err instanceof Error ? err : new Error(String(err)));
+          this.onFailed(errorMessage(err));
         });
     }, this.idleMs);
     this.timer.unref();

@@ -101,7 +101,7 @@ describe('SearchChecker', () => {
     searcher.prepare = (): Promise<void> =>
       ++turns === 1 ? Promise.reject(new Error('The database connection is not open')) : Promise.resolve();
     const failures: string[] = [];
-    const checker = new SearchChecker(searcher, 50, undefined, (err) => failures.push(err.message));
+    const checker = new SearchChecker(searcher, 50, undefined, (message) => failures.push(message));
     checker.soon();
     await sleep(200);
     expect(failures).toEqual(['The database connection is not open']);

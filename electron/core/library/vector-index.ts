@@ -97,7 +97,7 @@ export class VectorIndex {
   /**
    * The change counter the file on disk was saved at while the graph has not changed since (null: it
    * has, or there is no file). Saving again then writes nothing: at a million photos the graph is
-   * ~2.5 GB and took ~5 s to write on every close.
+   * ~2.3 GB and took ~5 s to write on every close.
    */
   private savedAt: number | null = null;
 
